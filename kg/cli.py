@@ -1,0 +1,76 @@
+"""Command line: a thin shell over :mod:`kg.build` and :mod:`kg.evaluate`.
+
+``kg build [CORPUS ...] --out DIR`` and ``kg eval --gold FILE [--graph TTL]``.
+Errors are one line on stderr (``error: …``) and a non-zero exit, never a
+traceback for bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from kg.errors import KGError
+
+__all__ = ["main", "make_parser"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse's convention)
+        self.exit(2, f"error: {message} (see 'kg {self.prog.split()[-1]} --help')\n")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kg", description="Knowledge graph of Shanxi local-government news.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    b = sub.add_parser("build", help="build the graph of a corpus and write the exports")
+    b.add_argument("corpus", nargs="*", default=["corpus"], help="corpus files or directories (default: corpus/)")
+    b.add_argument("--out", default="exports", help="output directory (default: exports/)")
+    b.add_argument("--strict", action="store_true", help="exit non-zero when any input file was skipped")
+
+    e = sub.add_parser("eval", help="score a built graph against gold annotations")
+    e.add_argument("--gold", required=True, help="gold JSONL (format of GUIDELINES.md)")
+    e.add_argument("--graph", default="exports/graph.ttl", help="graph to score (default: exports/graph.ttl)")
+    e.add_argument("--errors", action="store_true", help="also list misses and false hits, grouped by cause")
+    e.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    from kg.build import build
+
+    summary = build(args.corpus, args.out)
+    print(f"built {summary.documents} documents, {summary.articles} articles, {summary.entities} entities; "
+          f"skipped {len(summary.skipped)}; wrote " + ", ".join(str(p) for p in summary.outputs))
+    return 1 if args.strict and summary.skipped else 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from kg import evaluate as ev
+
+    result = ev.evaluate(args.gold, args.graph)
+    if args.format == "json":
+        print(ev.to_json(result, errors=args.errors))
+        return 0
+    print(ev.to_markdown(result) if args.format == "markdown" else ev.format_report(result))
+    if args.errors:
+        print()
+        print(ev.format_errors(result))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return {"build": _build, "eval": _eval}[args.command](args)
+    except KGError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,602 @@
+"""Candidate names in one article, found by the gazetteer and by naming rules.
+
+Pure functions over an article's normalised text (no spaCy here; the spaCy
+components in :mod:`kg.tagging` call them and store the results in
+``doc.spans``).  Each finder yields :class:`Candidate` records with offsets
+into the text it was given.
+
+The open classes follow the naming grammar of Chinese administration, whose
+words live in ``ontology/patterns`` (see :mod:`kg.lexicon`):
+
+* government bodies: jurisdiction + domain + body (+ sub-unit), e.g.
+  县 + 住房和城乡建设 + 管理局;
+* organizations: region + brand + industry + legal form;
+* projects: place/facility + work + head (工程, 项目, 改造, 一期 …);
+* persons: a title, byline or speech verb next to a surname + given name.
+
+A name's right end is its head word; its left end is found by scanning left
+until a boundary: punctuation, or a boundary word (preposition, conjunction,
+introducing verb) that the segmenter also sees as a word of its own.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from kg.lexicon import Lexicon
+
+__all__ = [
+    "Candidate",
+    "Context",
+    "DivisionMatcher",
+    "find_divisions",
+    "find_agencies",
+    "find_organizations",
+    "find_projects",
+    "find_persons",
+    "find_all",
+]
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9０-９Ａ-Ｚａ-ｚ×+]")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A candidate name: ``text == article_text[start:end]``."""
+
+    start: int
+    end: int
+    type: str  # Division / Agency / Organization / Project / Person
+    text: str
+    rule: str
+    division_ids: tuple[str, ...] = ()  # Division: every division the surface may denote
+    short: bool = False  # Division: matched by a short form
+    juris: tuple[int, int] | None = None  # span of a jurisdiction prefix inside the name
+    title: str | None = None  # Person: position title written before the name
+
+
+@dataclass
+class Context:
+    """What the finders need besides the text: data and word boundaries.
+
+    ``tokens`` are the segmenter's token offsets; a boundary word only counts
+    where it is a whole token, so 和 in 和顺县 or 有 in 国有 never cut a name.
+    """
+
+    lexicon: Lexicon
+    divisions: "DivisionMatcher"
+    token_starts: frozenset[int] = frozenset()
+    token_ends: frozenset[int] = frozenset()
+    pos: dict[tuple[int, int], str] = field(default_factory=dict)  # (start, end) -> jieba tag or ""
+
+    def is_token(self, start: int, end: int) -> bool:
+        return start in self.token_starts and end in self.token_ends
+
+    def tag(self, start: int, end: int) -> str | None:
+        return self.pos.get((start, end))
+
+
+class DivisionMatcher:
+    """Aho-Corasick matcher over every division name and short form.
+
+    An alias may map to several divisions (城区 exists in several cities); the
+    candidate keeps them all and resolution picks one from context.
+    """
+
+    def __init__(self, gazetteer) -> None:
+        self.gazetteer = gazetteer
+        surfaces: dict[str, tuple[list[str], bool]] = {}
+        for div in sorted(gazetteer.divisions.values(), key=lambda d: d.id):
+            if not gazetteer.is_stoplisted(div.name):
+                surfaces.setdefault(div.name, ([], False))[0].append(div.id)
+            for form in div.short_forms:
+                if len(form) >= 2 and not gazetteer.is_stoplisted(form) and form not in surfaces:
+                    surfaces.setdefault(form, ([], True))
+                if form in surfaces and surfaces[form][1]:
+                    surfaces[form][0].append(div.id)
+        self.automaton = ahocorasick.Automaton()
+        for surface, (ids, short) in surfaces.items():
+            self.automaton.add_word(surface, (surface, tuple(dict.fromkeys(ids)), short))
+        self.automaton.make_automaton()
+        self.surfaces = surfaces
+
+    def __contains__(self, surface: str) -> bool:
+        return surface in self.surfaces
+
+    def iter_matches(self, text: str) -> Iterator[tuple[int, int, str, tuple[str, ...], bool]]:
+        """Leftmost-longest non-overlapping matches ``(start, end, surface, ids, short)``."""
+        best: dict[int, tuple[int, str, tuple[str, ...], bool]] = {}
+        for end_index, (surface, ids, short) in self.automaton.iter(text):
+            start = end_index - len(surface) + 1
+            if start not in best or len(surface) > best[start][0] - start:
+                best[start] = (end_index + 1, surface, ids, short)
+        last_end = 0
+        for start in sorted(best):
+            end, surface, ids, short = best[start]
+            if start < last_end:
+                continue
+            # prefer a longer match that starts inside this one and ends later only
+            # when this one is a short form (潞城 vs 城区…): keep it simple and greedy.
+            yield start, end, surface, ids, short
+            last_end = end
+
+
+def find_divisions(text: str, ctx: Context) -> list[Candidate]:
+    """Division names and short forms (leftmost-longest)."""
+    out = []
+    for start, end, surface, ids, short in ctx.divisions.iter_matches(text):
+        out.append(Candidate(start, end, "Division", surface, "gazetteer-short" if short else "gazetteer",
+                             division_ids=ids, short=short))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Scanning a name's left boundary
+
+class _Words:
+    """Word lists of the lexicon prepared for fast lookup (built once per lexicon)."""
+
+    _cache: dict[int, "_Words"] = {}
+
+    def __init__(self, lex: Lexicon) -> None:
+        self.left = frozenset(lex.words("boundaries", "left"))
+        self.left_max = max(map(len, self.left))
+        self.hard = frozenset(lex.data["boundaries"].get("hard_stops", ""))
+        self.trim = sorted(set(lex.words("boundaries", "trim_prefix")) | set(lex.words("project", "build_triggers")),
+                           key=len, reverse=True)
+        self.compounds = tuple(lex.words("agency", "domain_compounds"))
+        self.juris_words = frozenset(lex.words("agency", "jurisdiction_words"))
+        self.agency_strong = _by_length(lex.words("agency", "suffixes.strong"))
+        self.agency_weak = _by_length(lex.words("agency", "suffixes.weak"))
+        self.center_words = tuple(lex.words("agency", "center_words"))
+        self.facility_center = tuple(lex.words("agency", "facility_center_words"))
+        self.party_gov = tuple(lex.words("agency", "party_government"))
+        self.national = tuple(lex.words("agency", "national"))
+        self.org_strong = _by_length(lex.words("organization", "suffixes.strong"))
+        self.org_weak = _by_length(lex.words("organization", "suffixes.weak"))
+        self.project_heads = _by_length(lex.words("project", "suffixes"))
+        self.generic = tuple(lex.words("project", "generic_heads"))
+        self.facility = _by_length(lex.words("project", "facility_words"))
+        self.build_triggers = _by_length(lex.words("project", "build_triggers"))
+        self.build_tails = tuple(lex.words("project", "build_tails"))
+        self.titles = _by_length(lex.words("person", "titles"))
+        self.byline = _by_length(lex.words("person", "byline_markers"))
+        self.speech = _by_length(lex.words("person", "speech_verbs"))
+        self.honorifics = _by_length(lex.words("person", "honorifics_after"))
+        surnames = lex.words("person", "surnames")
+        self.surnames1 = frozenset(s for s in surnames if len(s) == 1)
+        self.surnames2 = frozenset(s for s in surnames if len(s) == 2)
+        self.not_names = frozenset(lex.words("person", "not_given_names"))
+        self.separators = tuple(lex.words("boundaries", "list_separators"))
+
+    @classmethod
+    def of(cls, lex: Lexicon) -> "_Words":
+        key = id(lex)
+        if key not in cls._cache:
+            cls._cache[key] = cls(lex)
+        return cls._cache[key]
+
+
+def _by_length(words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _protected(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[tuple[int, int]]:
+    """Spans the left scan never cuts inside: division names and domain compounds."""
+    spans = [(c.start, c.end) for c in divisions]
+    w = _Words.of(ctx.lexicon)
+    for compound in w.compounds:
+        for m in re.finditer(re.escape(compound), text):
+            spans.append(m.span())
+    return spans
+
+
+def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, int], max_len: int) -> int:
+    """Start of the name whose head begins at ``head_start``.
+
+    Moves left one character at a time; jumps over protected spans (keyed by
+    their end); stops at hard punctuation or at a boundary word that is a
+    whole token.
+    """
+    w = _Words.of(ctx.lexicon)
+    i = head_start
+    while i > 0 and head_start - i < max_len:
+        if i in protected:
+            i = protected[i]
+            continue
+        ch = text[i - 1]
+        if ch in w.hard or ch.isspace():
+            break
+        stop = False
+        for k in range(min(w.left_max, i), 0, -1):
+            word = text[i - k:i]
+            if word in w.left and (ctx.is_token(i - k, i) or k >= 2 and (i - k) in ctx.token_starts):
+                stop = True
+                break
+        if stop:
+            break
+        i -= 1
+    return i
+
+
+def _trim(text: str, start: int, end: int, ctx: Context) -> int:
+    """Drop leading introducing words (一是, 实施, 新建 …) left inside a name."""
+    w = _Words.of(ctx.lexicon)
+    changed = True
+    while changed and start < end:
+        changed = False
+        for word in w.trim:
+            if text.startswith(word, start) and end - start > len(word) + 1:
+                start += len(word)
+                changed = True
+                break
+    return start
+
+
+def _jurisdiction(text: str, start: int, end: int, ctx: Context,
+                  divisions: Sequence[Candidate]) -> tuple[int, int] | None:
+    """The jurisdiction prefix of a name: a division name or 省/市/县/区 as a word."""
+    for c in divisions:
+        if c.start == start and c.end < end:
+            return (c.start, c.end)
+    w = _Words.of(ctx.lexicon)
+    for word in sorted(w.juris_words, key=len, reverse=True):
+        if text.startswith(word, start) and start + len(word) < end:
+            if len(word) > 1 or ctx.is_token(start, start + 1) or not ctx.token_starts:
+                return (start, start + len(word))
+    return None
+
+
+def _suffix_hits(text: str, suffixes: Sequence[str]) -> Iterator[tuple[int, int, str]]:
+    """Every (start, end, suffix) where a suffix ends; longest suffix per end."""
+    pattern = re.compile("|".join(re.escape(s) for s in suffixes))
+    seen_end: set[int] = set()
+    # scan with overlapping lookahead so that 局 inside 分局 is seen too
+    for m in re.finditer(f"(?=({pattern.pattern}))", text):
+        s = m.start()
+        suffix = m.group(1)
+        # longest suffix ending at the same place wins
+        yield s, s + len(suffix), suffix
+
+
+def _longest_per_end(hits: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    best: dict[int, tuple[int, int, str]] = {}
+    for s, e, suf in hits:
+        if e not in best or s < best[e][0]:
+            best[e] = (s, e, suf)
+    return [best[e] for e in sorted(best)]
+
+
+def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Sequence[Candidate]) -> bool:
+    """Does the name carry a proper name (place, facility, brand, number)?
+
+    True when it contains a division name, Latin letters or digits, or a token
+    the segmenter tags as a place/proper noun (ns, nz) or does not know at all
+    (an out-of-vocabulary word of two or more characters is usually a name).
+    """
+    if any(start <= c.start and c.end <= end for c in divisions):
+        return True
+    if _LATIN_OR_DIGIT.search(text, start, end):
+        return True
+    for (s, e), tag in ctx.pos.items():
+        if start <= s and e <= end and e - s >= 2:
+            if tag in ("ns", "nz", "nt") or tag == "":
+                return True
+            if tag == "nr" and text[e - 1] in "路街河湖桥村园山泉":
+                return True
+    return False
+
+
+# ---------------------------------------------------------------------------
+# Government bodies and organizations
+
+def _suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffixes: Sequence[str],
+                  type_: str, rule: str, max_len: int) -> list[Candidate]:
+    prot = {e: s for s, e in _protected(text, ctx, divisions)}
+    out = []
+    for s, e, suffix in _longest_per_end(_suffix_hits(text, suffixes)):
+        # the head must not be the start of a longer word (局面, 公司化 …)
+        if e < len(text) and (e, e + 1) not in () and _continues_word(text, e, ctx):
+            continue
+        start = _scan_left(text, s, ctx, prot, max_len)
+        start = _trim(text, start, e, ctx)
+        if e - start <= len(suffix):
+            continue
+        out.append(Candidate(start, e, type_, text[start:e], rule,
+                             juris=_jurisdiction(text, start, e, ctx, divisions)))
+    return out
+
+
+def _continues_word(text: str, end: int, ctx: Context) -> bool:
+    """True when the segmenter put ``end`` inside a token (the head is a word's prefix)."""
+    if not ctx.token_ends:
+        return False
+    return end not in ctx.token_ends and end not in ctx.token_starts
+
+
+def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
+    """Government bodies: jurisdiction + domain + body, and party/government short forms."""
+    w = _Words.of(ctx.lexicon)
+    out = _suffix_names(text, ctx, divisions, w.agency_strong, "Agency", "agency-suffix", 30)
+    # weak heads (中心, 站 …) count with a jurisdiction prefix or an agency domain word
+    for c in _suffix_names(text, ctx, divisions, w.agency_weak, "Agency", "agency-weak", 20):
+        body = c.text
+        if any(word in body for word in w.facility_center):
+            continue
+        if c.juris is not None and len(body) - (c.juris[1] - c.juris[0]) >= 3 or any(
+            word in body for word in w.center_words
+        ):
+            out.append(c)
+    # 市委/县政府/省委: jurisdiction + party/government word, as whole words
+    for c in divisions:
+        for word in w.party_gov:
+            if text.startswith(word, c.end) and not _continues_word(text, c.end + len(word), ctx):
+                out.append(Candidate(c.start, c.end + len(word), "Agency", text[c.start:c.end + len(word)],
+                                     "party-government", juris=(c.start, c.end)))
+    for m in re.finditer("(?<![\u3400-\u9fff])([省市县区])(" + "|".join(map(re.escape, w.party_gov)) + ")", text):
+        s, e = m.span()
+        if ctx.token_starts and not ctx.is_token(s, s + 1) and not ctx.is_token(s, e):
+            continue
+        if _continues_word(text, e, ctx):
+            continue
+        out.append(Candidate(s, e, "Agency", m.group(0), "party-government", juris=(s, s + 1)))
+    for word in w.national:
+        for m in re.finditer(re.escape(word), text):
+            out.append(Candidate(m.start(), m.end(), "Agency", word, "national-body"))
+    return out
+
+
+def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
+    """Companies, schools, hospitals, foundations, newspapers: name + legal/institution head."""
+    w = _Words.of(ctx.lexicon)
+    out = _suffix_names(text, ctx, divisions, w.org_strong, "Organization", "org-suffix", 30)
+    # brand + industry (某某化工): only when the brand is a name the segmenter does not know
+    for s, e, suffix in _longest_per_end(_suffix_hits(text, w.org_weak)):
+        if _continues_word(text, e, ctx):
+            continue
+        for k in (2, 3):
+            b = s - k
+            if b < 0 or not all(_CJK.match(ch) for ch in text[b:s]):
+                continue
+            if ctx.tag(b, s) in ("", "nz") and (b == 0 or text[b - 1] in "、，,：:（(“ " or b in ctx.token_starts):
+                out.append(Candidate(b, e, "Organization", text[b:e], "org-brand-industry"))
+                break
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Projects
+
+def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
+    """Specific projects: a name ending in a project head, list items, built facilities."""
+    w = _Words.of(ctx.lexicon)
+    prot = {e: s for s, e in _protected(text, ctx, divisions)}
+    out: list[Candidate] = []
+    for s, e, suffix in _longest_per_end(_suffix_hits(text, w.project_heads)):
+        if _continues_word(text, e, ctx):
+            continue
+        start = _scan_left(text, s, ctx, prot, 30)
+        start = _trim(text, start, e, ctx)
+        if e - start <= len(suffix) + 1:
+            continue
+        name = text[start:e]
+        if any(name.endswith(g) or name == g for g in w.generic) and not _is_specific(
+                text, start, e - len(suffix), ctx, divisions):
+            continue
+        if not _is_specific(text, start, e, ctx, divisions):
+            continue
+        out.append(Candidate(start, e, "Project", name, "project-head",
+                             juris=_jurisdiction(text, start, e, ctx, divisions)))
+    # facilities that are the object of construction: 推进某某公园建设, 开工建设某某学校
+    for m in re.finditer("|".join(map(re.escape, w.build_tails)), text):
+        s = m.start()
+        for fac in w.facility:
+            if text.endswith(fac, 0, s):
+                start = _scan_left(text, s - len(fac), ctx, prot, 25)
+                start = _trim(text, start, s, ctx)
+                if s - start > len(fac) and _is_specific(text, start, s, ctx, divisions):
+                    out.append(Candidate(start, s, "Project", text[start:s], "facility-built",
+                                         juris=_jurisdiction(text, start, s, ctx, divisions)))
+                break
+    for trig in ("开工建设", "启动建设", "高标准建成", "建成"):
+        for m in re.finditer(re.escape(trig), text):
+            e0 = m.end()
+            for fac in w.facility:
+                idx = text.find(fac, e0, e0 + 20)
+                if idx < 0:
+                    continue
+                end = idx + len(fac)
+                segment = text[e0:end]
+                if any(ch in w.hard for ch in segment):
+                    continue
+                if end - e0 > len(fac) and _is_specific(text, e0, end, ctx, divisions) and \
+                        not _continues_word(text, end, ctx):
+                    out.append(Candidate(e0, end, "Project", segment, "facility-built"))
+                break
+    out.extend(_list_projects(text, ctx, divisions, out))
+    return out
+
+
+def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
+                   found: Sequence[Candidate]) -> list[Candidate]:
+    """Items of a coordinated list closed by a project head: A、B、C等N个…项目 / A、B道路工程."""
+    w = _Words.of(ctx.lexicon)
+    out = []
+    heads = "|".join(map(re.escape, ("项目", "工程")))
+    # A、B、C等(N个…)项目|工程
+    for m in re.finditer(rf"等[^，。；;,]{{0,12}}?(?:{heads})", text):
+        list_end = m.start()
+        items = _list_items(text, list_end, ctx, divisions)
+        if len(items) >= 2:
+            for s, e in items:
+                if _is_specific(text, s, e, ctx, divisions) and not any(
+                        g == text[s:e] or text[s:e].endswith(g) for g in w.generic):
+                    out.append(Candidate(s, e, "Project", text[s:e], "project-list"))
+    # A、B道路工程: the first items share the last item's head
+    for c in found:
+        if c.rule != "project-head":
+            continue
+        s = c.start
+        if s > 0 and text[s - 1] == "、":
+            for a, b in _list_items(text, s - 1, ctx, divisions):
+                if _is_specific(text, a, b, ctx, divisions):
+                    out.append(Candidate(a, b, "Project", text[a:b], "project-list-shared-head"))
+    return out
+
+
+def _list_items(text: str, list_end: int, ctx: Context, divisions: Sequence[Candidate]) -> list[tuple[int, int]]:
+    """The items of a 、-separated list that ends at ``list_end`` (right to left)."""
+    w = _Words.of(ctx.lexicon)
+    prot = {e: s for s, e in _protected(text, ctx, divisions)}
+    items = []
+    end = list_end
+    while end > 0:
+        start = _scan_left(text, end, ctx, prot, 20)
+        start = _trim(text, start, end, ctx)
+        if end - start >= 2:
+            items.append((start, end))
+        if start > 0 and text[start - 1] == "、":
+            end = start - 1
+            continue
+        # 及/和 join the last two items
+        if start > 0 and text[start - 1] in "及和与" and items:
+            end = start - 1
+            continue
+        break
+    return list(reversed(items))
+
+
+# ---------------------------------------------------------------------------
+# Persons
+
+_NAME_END = set("，。、；：！？,;:!? （(）)“”\"\n")
+
+
+def _name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tuple[int, int] | None:
+    """A surname + given name starting at ``i``; returns its span or None."""
+    w = _Words.of(ctx.lexicon)
+    if text[i:i + 2] in w.surnames2:
+        sur = 2
+    elif i < len(text) and text[i] in w.surnames1:
+        sur = 1
+    else:
+        return None
+    best = None
+    for given in (2, 1):
+        e = i + sur + given
+        if e > len(text):
+            continue
+        piece = text[i:e]
+        if not all(_CJK.match(ch) for ch in piece):
+            continue
+        if piece in w.not_names or text[i + sur:e] in w.not_names:
+            continue
+        after = text[e:e + 4]
+        ends_here = (e == len(text) or text[e] in _NAME_END or text[e].isspace()
+                     or any(after.startswith(v) for v in w.speech) or any(after.startswith(b) for b in w.byline)
+                     or any(after.startswith(h) for h in w.honorifics) or after[:1] in ("等", "在", "于", "和", "与"))
+        if ends_here:
+            best = (i, e)
+            break
+        if not strict_end and given == 2 and (e in ctx.token_starts or not ctx.token_starts):
+            best = (i, e)
+            break
+    return best
+
+
+def find_persons(text: str, ctx: Context) -> list[Candidate]:
+    """Persons: title + name, bylines and credits, speakers, honorifics."""
+    w = _Words.of(ctx.lexicon)
+    out: list[Candidate] = []
+    # title + name (董事长张三, 记者 李四)
+    title_re = re.compile("|".join(map(re.escape, w.titles)))
+    for m in title_re.finditer(text):
+        i = m.end()
+        while i < len(text) and text[i] in " \u3000":
+            i += 1
+        span = _name_at(text, i, ctx, strict_end=False)
+        if span:
+            # 通讯员 A B: several names separated by spaces
+            out.append(Candidate(span[0], span[1], "Person", text[span[0]:span[1]], "title-name", title=m.group(0)))
+            j = span[1]
+            while j < len(text) and text[j] in " \u3000、":
+                k = j
+                while k < len(text) and text[k] in " \u3000、":
+                    k += 1
+                nxt = _name_at(text, k, ctx)
+                if not nxt:
+                    break
+                out.append(Candidate(nxt[0], nxt[1], "Person", text[nxt[0]:nxt[1]], "title-name", title=m.group(0)))
+                j = nxt[1]
+    # credits: (A、B) / (A B 文/图) / A 摄 / A B 摄影 at a line's end
+    for m in re.finditer(r"[（(]([^（()）\n]{2,30})[）)]", text):
+        body = m.group(1)
+        if not re.fullmatch(r"[\u3400-\u9fff、 \u3000/]+", body):
+            continue
+        out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
+    for m in re.finditer(r"(?:^|\n|。|\s)([\u3400-\u9fff][\u3400-\u9fff \u3000]{1,20}?)\s*(摄影|摄)\s*(?=\n|$)", text):
+        out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
+    # speakers: 。张三说 / ，李四表示
+    speech_re = re.compile("|".join(map(re.escape, w.speech)))
+    for m in speech_re.finditer(text):
+        s = m.start()
+        for n in (3, 2, 4):
+            i = s - n
+            if i < 0:
+                continue
+            span = _name_at(text, i, ctx)
+            if span and span[1] == s and (i == 0 or text[i - 1] in _NAME_END or text[i - 1] in "民"):
+                out.append(Candidate(i, s, "Person", text[i:s], "speaker"))
+                break
+    # honorifics after the name: 某某某总书记, 某某某同志
+    for h in w.honorifics:
+        if h in ("先生", "女士"):
+            continue
+        for m in re.finditer(re.escape(h), text):
+            s = m.start()
+            for n in (3, 2):
+                i = s - n
+                if i < 0:
+                    continue
+                span = _name_at(text, i, ctx)
+                if span and span[1] == s:
+                    out.append(Candidate(i, s, "Person", text[i:s], "honorific", title=h))
+                    break
+    return out
+
+
+def _credit_names(text: str, start: int, end: int, ctx: Context) -> list[Candidate]:
+    """Names in a credit like ``张三、李四 文/图`` between start and end."""
+    w = _Words.of(ctx.lexicon)
+    body = text[start:end]
+    out = []
+    # strip trailing markers (文/图, 摄) glued to the last name
+    cut = len(body)
+    for marker in w.byline:
+        if body.rstrip().endswith(marker):
+            cut = len(body.rstrip()) - len(marker)
+            break
+    for m in re.finditer(r"[\u3400-\u9fff]+", body[:cut]):
+        piece = m.group(0)
+        s = start + m.start()
+        if 2 <= len(piece) <= 4 and _name_at(text, s, ctx, strict_end=False) is not None:
+            span = (s, s + len(piece))
+            if piece[:2] in w.surnames2 or piece[0] in w.surnames1:
+                if piece not in w.not_names:
+                    out.append(Candidate(span[0], span[1], "Person", piece, "credit"))
+    return out
+
+
+def find_all(text: str, ctx: Context) -> list[Candidate]:
+    """Every candidate of every type in ``text`` (overlaps allowed)."""
+    divisions = find_divisions(text, ctx)
+    out: list[Candidate] = list(divisions)
+    out.extend(find_agencies(text, ctx, divisions))
+    out.extend(find_organizations(text, ctx, divisions))
+    out.extend(find_projects(text, ctx, divisions))
+    out.extend(find_persons(text, ctx))
+    return sorted(set(out), key=lambda c: (c.start, -c.end, c.type, c.rule))

@@ -1,0 +1,374 @@
+"""Relations between resolved mentions, each with its evidence sentence.
+
+Rules over one sentence at a time (trigger words from
+``ontology/patterns/relations.toml``) plus the structure of names:
+
+* ``administers``: an agency's jurisdiction, from its name prefix or context;
+* ``subOrganizationOf``: a body written inside a longer body's name
+  (市生态环境局 in 市生态环境局潞州分局), a sub-unit resolved to its parent;
+* ``locatedIn``: the jurisdiction in an organization's or project's name,
+  位于X的Y / 在X的Y, otherwise the article's home county for projects;
+* ``undertakes``: ORG + trigger (实施, 建成, 投资 …) + PROJECT; ORG的PROJECT;
+  a project named after its owner; 联合ORG启动PROJECT; role words (施工单位);
+* ``worksFor``: ORG + title + NAME, chains of ORG+title joined by 、, reporters
+  of 本报, titles with a fixed employer (总书记);
+* ``investment``: 投资/投入 + amount (jionlp's money parser) on the project of
+  the clause.
+
+Evidence offsets are mapped back to the source file, so that
+``document.text[start:end] == evidence``.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+
+from kg.ids import division_entity_id
+from kg.lexicon import Lexicon
+from kg.records import Attribute, Relation
+from kg.resolve import ArticleResolution, Resolved
+
+__all__ = ["extract_relations", "iter_sentence_spans", "parse_amount"]
+
+_SENT_END = re.compile(r"[。！？；;!?\n]")
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(余|多)?(万|亿|千万|百万)?元")
+
+
+def iter_sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Sentence spans of a normalised article text (linear time)."""
+    start = 0
+    for m in _SENT_END.finditer(text):
+        end = m.end()
+        # keep a closing quote with its sentence
+        while end < len(text) and text[end] in "”’」』":
+            end += 1
+        s, e = _trim_span(text, start, end)
+        if e > s:
+            yield s, e
+        start = end
+    s, e = _trim_span(text, start, len(text))
+    if e > s:
+        yield s, e
+
+
+def _trim_span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Amount in yuan of a money phrase; vague amounts give their lower bound.
+
+    >>> parse_amount("9.1876亿元")
+    Decimal('918760000')
+    >>> parse_amount("100余万元")
+    Decimal('1000000')
+    """
+    import jionlp
+
+    try:
+        parsed = jionlp.parse_money(text)
+    except Exception:  # jionlp raises bare exceptions on odd input; fall back below
+        parsed = None
+    num = parsed.get("num") if isinstance(parsed, dict) else None
+    if isinstance(num, list):
+        num = num[0]
+    if num is None:
+        m = _AMOUNT.search(text)
+        if not m:
+            return None
+        unit = {"万": 10 ** 4, "亿": 10 ** 8, "千万": 10 ** 7, "百万": 10 ** 6, None: 1}[m.group(3)]
+        return (Decimal(m.group(1)) * unit).normalize()
+    value = Decimal(num)
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
+class _Rules:
+    def __init__(self, lexicon: Lexicon) -> None:
+        rel = lexicon.data["relations"]
+        self.undertake = sorted(rel["undertakes"]["triggers"], key=len, reverse=True)
+        self.partner = rel["undertakes"]["partner_words"]
+        self.roles = sorted(rel["undertakes"]["role_words"], key=len, reverse=True)
+        self.located = rel["locatedIn"]["triggers"]
+        self.fixed_employer = rel["worksFor"]["fixed_employer"]
+        self.core = rel["worksFor"]["core_pattern"]
+        self.sub_triggers = rel["subOrganizationOf"]["triggers"]
+        self.reporter_titles = set(rel["newspaper"]["reporter_titles"])
+        self.employee_titles = set(lexicon.words("person", "employee_titles"))
+        self.money_triggers = sorted(lexicon.words("project", "money_triggers"), key=len, reverse=True)
+
+
+def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
+                      newspaper: Resolved | None = None,
+                      entity_names: dict[str, str] | None = None) -> tuple[list[Relation], list[Attribute]]:
+    """All relations and attributes of one resolved article."""
+    rules = _Rules(lexicon)
+    art = res.art
+    text = art.text
+    out: list[Relation] = []
+    attrs: list[Attribute] = []
+    mentions = res.mentions
+    sentences = list(iter_sentence_spans(text))
+
+    def sentence_of(pos: int) -> tuple[int, int]:
+        for s, e in sentences:
+            if s <= pos < e:
+                return s, e
+        return pos, pos + 1
+
+    def add(head: Resolved | str, rel: str, tail: Resolved | str, pos: int, rule: str, role: str | None = None,
+            span: tuple[int, int] | None = None) -> None:
+        h = head if isinstance(head, str) else head.entity_id
+        t = tail if isinstance(tail, str) else tail.entity_id
+        if h == t:
+            return
+        s, e = span or sentence_of(pos)
+        ss, se = art.to_source(s, e)
+        out.append(Relation(h, rel, t, art.article.article_id, ss, se, "", role, rule))
+
+    projects = [m for m in mentions if m.type == "Project"]
+    agencies_orgs = [m for m in mentions if m.type in ("Agency", "Organization")]
+
+    # administers / subOrganizationOf / locatedIn from the structure of names
+    seen_admin: set[str] = set()
+    for m in mentions:
+        if m.type == "Agency":
+            target = m.juris or _inner_division_id(m, res)
+            if target and m.entity_id not in seen_admin:
+                seen_admin.add(m.entity_id)
+                add(m, "administers", division_entity_id(target), m.start, "name-jurisdiction")
+            for o in agencies_orgs:
+                if o is not m and o.type == "Agency" and o.start == m.start and o.end < m.end:
+                    add(m, "subOrganizationOf", o, m.start, "nested-name", span=sentence_of(m.start))
+            if m.name != m.surface and m.name.endswith(m.surface) is False:
+                pass
+        elif m.type in ("Organization", "Project"):
+            target = m.juris or _inner_division_id(m, res)
+            rule = "name-jurisdiction"
+            if target is None:
+                target, rule = _located_context(m, res, rules, text)
+            if target is None and m.type == "Project" and res.home_county:
+                target, rule = res.home_county, "article-home"
+            if target:
+                add(m, "locatedIn", division_entity_id(target), m.start, rule)
+    # sub-units resolved to a parent (name = parent name + own name)
+    names = {m.name: m for m in mentions if m.type == "Agency"}
+    for m in mentions:
+        if m.type != "Agency":
+            continue
+        for pname, p in names.items():
+            if p is not m and m.name.startswith(pname) and len(m.name) > len(pname) and m.rule != "party-government":
+                add(m, "subOrganizationOf", p, m.start, "subunit-of-parent")
+                break
+
+    # undertakes
+    topic = _topic(res)
+    for p in projects:
+        s, e = sentence_of(p.start)
+        # a project named after its owner: 某厂某某综合利用
+        for o in agencies_orgs:
+            if o.start == p.start and o.end < p.end:
+                add(o, "undertakes", p, p.start, "owner-in-name")
+        # ORG的PROJECT
+        before = [o for o in agencies_orgs if s <= o.start and o.end <= p.start]
+        if before and text[before[-1].end:p.start].strip("“”\"") in ("的",):
+            add(before[-1], "undertakes", p, p.start, "possessive")
+            continue
+        # ORG … trigger … PROJECT within the sentence
+        subj = None
+        for o in reversed(before):
+            between = text[o.end:p.start]
+            if any(t in between for t in rules.undertake) and not any(x.start > o.end and x.end <= p.start and
+                                                                         x.type in ("Agency", "Organization")
+                                                                         for x in before):
+                subj = o
+                break
+        if subj is not None:
+            # 联合X启动Y: X is a partner too
+            add(subj, "undertakes", p, p.start, "subject-trigger")
+            continue
+        # a clause with only a trigger and the project: the article's topic body
+        lead = text[s:p.start]
+        if topic is not None and not any(s <= o.start < e for o in agencies_orgs) and \
+                any(t in lead for t in rules.undertake):
+            add(topic, "undertakes", p, p.start, "article-topic")
+    # role words: 某集团有限公司施工现场负责人 / 施工单位某集团 → the article's main project(s)
+    main = _main_project(projects)
+    for o in agencies_orgs:
+        after = text[o.end:o.end + 8]
+        before = text[max(0, o.start - 5):o.start]
+        if any(after.startswith(r) for r in rules.roles) or any(before.endswith(r) for r in rules.roles):
+            s, e = sentence_of(o.start)
+            in_sentence = [p for p in projects if s <= p.start < e]
+            for p in in_sentence or ([main] if main else []):
+                add(o, "undertakes", p, o.start, "role-word")
+        if any(before.endswith(w) for w in rules.partner):
+            s, e = sentence_of(o.start)
+            for p in projects:
+                if o.end <= p.start < e:
+                    add(o, "undertakes", p, o.start, "partner")
+                    break
+
+    # worksFor
+    persons = [m for m in mentions if m.type == "Person"]
+    for person in persons:
+        if person.title and person.title in rules.fixed_employer:
+            continue
+        if person.title in rules.reporter_titles and newspaper is not None:
+            add(person, "worksFor", newspaper, person.start, "reporter", role=person.title)
+            continue
+        if not person.title or person.title not in rules.employee_titles:
+            continue
+        # ORG [sub-unit] TITLE NAME, possibly a chain ORG TITLE、ORG TITLE NAME
+        pos = person.start
+        while pos > 0 and text[pos - 1] in " \u3000":
+            pos -= 1
+        title_start = pos - len(person.title)
+        _works_for_chain(text, title_start, person, agencies_orgs, add, rules)
+    for person in persons:
+        if person.title in rules.fixed_employer:
+            employer = rules.fixed_employer[person.title]
+            target = next((m for m in mentions if m.name == employer), None)
+            add(person, "worksFor", target.entity_id if target else _national_id(employer), person.start,
+                "fixed-employer", role=person.title)
+        after = text[person.end:person.end + 12]
+        if after.startswith(rules.core):
+            target = next((m for m in agencies_orgs if m.start >= person.end + len(rules.core) - 1
+                           and m.start <= person.end + len(rules.core) + 1), None)
+            if target:
+                add(person, "worksFor", target, person.start, "core-of")
+
+    # investment
+    for s, e in sentences:
+        sentence = text[s:e]
+        for trig in rules.money_triggers:
+            for m in re.finditer(re.escape(trig) + r"(\d+(?:\.\d+)?(?:余|多)?(?:千万|百万|万|亿)?元)", sentence):
+                amount = parse_amount(m.group(1))
+                if amount is None:
+                    continue
+                pos = s + m.end()
+                target = _investment_target(pos, s, e, projects, main, text)
+                if target is None:
+                    continue
+                ss, se = art.to_source(s, e)
+                attrs.append(Attribute(target.entity_id, "investment", str(amount), art.article.article_id,
+                                       ss, se, ""))
+            sentence = sentence  # triggers overlap (总投资 ⊃ 投资): dedupe below
+    attrs = list(dict.fromkeys(attrs))
+    return _dedupe(out), _dedupe_attrs(attrs)
+
+
+def _national_id(name: str) -> str:
+    from kg.ids import entity_id
+
+    return entity_id("Agency", name)
+
+
+def _inner_division_id(m: Resolved, res: ArticleResolution) -> str | None:
+    inner = [d for d in res.inner_divisions + [x for x in res.mentions if x.type == "Division"]
+             if m.start <= d.start and d.end <= m.end]
+    if not inner:
+        return None
+    return inner[-1].division_id
+
+
+def _located_context(m: Resolved, res: ArticleResolution, rules: _Rules, text: str) -> tuple[str | None, str]:
+    """位于X的Y / 在X的Y: the most specific division right before 的."""
+    divs = [d for d in res.mentions if d.type == "Division" and d.end <= m.start and m.start - d.end <= 2]
+    if divs and text[divs[-1].end:m.start] in ("的", ""):
+        window = text[max(0, divs[-1].start - 12):divs[-1].start]
+        chain = [d for d in res.mentions if d.type == "Division" and d.end <= m.start and m.start - d.end <= 12]
+        if any(t in window for t in rules.located) or chain:
+            return divs[-1].division_id, "located-context"
+    return None, ""
+
+
+def _topic(res: ArticleResolution) -> Resolved | None:
+    """The body an article is about: the agency/organization opening its first sentence with one."""
+    text = res.art.text
+    for s, e in iter_sentence_spans(text):
+        for m in res.mentions:
+            if s <= m.start < e and m.type in ("Agency", "Organization"):
+                prefix = text[s:m.start]
+                if len(prefix) <= 6:
+                    return m
+                break
+    return None
+
+
+def _main_project(projects: Sequence[Resolved]) -> Resolved | None:
+    if not projects:
+        return None
+    counts = Counter(p.entity_id for p in projects)
+    best = max(counts.values())
+    return next(p for p in projects if counts[p.entity_id] == best)
+
+
+def _investment_target(pos: int, s: int, e: int, projects: Sequence[Resolved], main: Resolved | None,
+                       text: str) -> Resolved | None:
+    after = [p for p in projects if pos <= p.start < e]
+    clause_end = pos
+    while clause_end < e and text[clause_end] not in "，,；;。":
+        clause_end += 1
+    if after and after[0].start < clause_end + 1:
+        return after[0]
+    before = [p for p in projects if s <= p.start < pos]
+    if before:
+        return before[-1]
+    if after:
+        return after[0]
+    return main
+
+
+def _works_for_chain(text: str, title_start: int, person: Resolved, orgs: Sequence[Resolved], add, rules) -> None:
+    """ORG TITLE NAME; walk left over 、-joined ORG TITLE segments too."""
+    pos = title_start
+    first = True
+    while pos > 0:
+        # the org ending right before the title (allow a short sub-unit such as 水生态环境科)
+        cands = [o for o in orgs if o.end <= pos and pos - o.end <= 8]
+        if not cands:
+            break
+        org = max(cands, key=lambda o: (o.end, o.end - o.start))
+        gap = text[org.end:pos]
+        if any(ch in gap for ch in "，。、；,"):
+            break
+        add(person, "worksFor", org, person.start, "title-chain" if not first else "org-title",
+            role=person.title if first else None)
+        first = False
+        # previous segment: 、ORG TITLE
+        if org.start > 0 and text[org.start - 1] in "、，,":
+            seg_end = org.start - 1
+            titled = None
+            for t in rules.employee_titles:
+                if text.endswith(t, 0, seg_end):
+                    titled = seg_end - len(t)
+                    break
+            if titled is None:
+                break
+            pos = titled
+            continue
+        break
+
+
+def _dedupe(rels: list[Relation]) -> list[Relation]:
+    seen = {}
+    for r in rels:
+        key = (r.head, r.rel, r.tail, r.start, r.end)
+        if key not in seen:
+            seen[key] = r
+    return list(seen.values())
+
+
+def _dedupe_attrs(attrs: list[Attribute]) -> list[Attribute]:
+    seen = {}
+    for a in attrs:
+        key = (a.entity_id, a.attr, a.start)
+        if key not in seen:
+            seen[key] = a
+    return list(seen.values())

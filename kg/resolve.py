@@ -1,0 +1,472 @@
+"""Resolution: from candidate names to canonical entities, one per real thing.
+
+* Divisions: an alias may denote several divisions (城区, 王家庄村); the one
+  inside the document's home city / the article's home county, or under the
+  division written right before it (黄碾镇故南村), wins; otherwise the mention
+  is dropped rather than guessed.
+* Home jurisdictions: the document's home city is the prefecture most of its
+  division mentions lie in; an article's home county is its most mentioned
+  county-level division.  我市/全市 → home city, 本县/该区/全县 → home county.
+* Names with a bare jurisdiction word get it made explicit (市生态环境局 in a
+  长治 paper → 长治市生态环境局; 县人民医院 → 左权县人民医院); abbreviations
+  are expanded (住建局 → 住房和城乡建设局; 长治市委 → 中共长治市委员会); a body
+  listed after another (市生态环境局、水利局) shares its jurisdiction; a
+  sub-unit (大队, 指挥中心) written without its parent gets the parent's name.
+* The same canonical name of the same type is one entity across articles and
+  documents (ids from :func:`kg.ids.entity_id`).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kg.ids import division_entity_id, entity_id
+from kg.lexicon import Lexicon
+from kg.names import Candidate
+from kg.records import Article, Entity
+
+__all__ = ["ArticleText", "Resolved", "ArticleResolution", "resolve_document", "home_city"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """An article's normalised text and its map back to source offsets."""
+
+    article: Article
+    text: str
+    index: tuple[int, ...]  # normalised offset -> source offset
+
+    def to_source(self, start: int, end: int) -> tuple[int, int]:
+        return self.index[start], self.index[end - 1] + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A mention resolved to an entity (offsets into the normalised article text)."""
+
+    start: int
+    end: int
+    type: str
+    name: str  # canonical name
+    surface: str
+    entity_id: str
+    rule: str
+    division_id: str | None = None  # divisions: gazetteer id
+    juris: str | None = None  # agency/org/project: gazetteer id of its jurisdiction
+    title: str | None = None  # persons: title before the name
+    in_name: bool = False  # a division written inside an organization/project name
+
+
+@dataclass
+class ArticleResolution:
+    art: ArticleText
+    mentions: list[Resolved] = field(default_factory=list)
+    home_county: str | None = None
+    home_city: str | None = None
+    inner_divisions: list[Resolved] = field(default_factory=list)  # divisions inside org/project names
+
+
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+def home_city(gazetteer, division_ids: Sequence[str]) -> str | None:
+    """The prefecture most of the given divisions lie in (None if there is none)."""
+    counts: Counter[str] = Counter()
+    for did in division_ids:
+        pref = _ancestor_at(gazetteer, did, "prefecture")
+        if pref:
+            counts[pref] += 1
+    if not counts:
+        return None
+    best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return best[0][0]
+
+
+def _ancestor_at(gazetteer, did: str, level: str) -> str | None:
+    div = gazetteer.get(did)
+    if div is None:
+        return None
+    if div.level == level:
+        return div.id
+    for anc in gazetteer.ancestors(did):
+        if anc.level == level:
+            return anc.id
+    return None
+
+
+def _within(gazetteer, did: str, ancestor: str | None) -> bool:
+    if ancestor is None:
+        return False
+    return did == ancestor or any(a.id == ancestor for a in gazetteer.ancestors(did))
+
+
+_HIGH = ("province", "prefecture", "county", "zone")
+
+
+class _Resolver:
+    def __init__(self, gazetteer, lexicon: Lexicon) -> None:
+        self.gaz = gazetteer
+        self.lex = lexicon
+        self.abbrev_agency = dict(sorted(lexicon.table("abbreviations", "agency").items(),
+                                         key=lambda kv: -len(kv[0])))
+        self.abbrev_zone = lexicon.table("abbreviations", "zone")
+        self.national = lexicon.table("abbreviations", "national")
+        self.party = lexicon.table("abbreviations", "party")
+        self.juris_words = set(lexicon.words("agency", "jurisdiction_words"))
+        self.school_abbrev = lexicon.table("organization", "school_abbreviations")
+        self.subunits = lexicon.words("agency", "subunit_suffixes")
+        self.home_markers = lexicon.words("references", "home_markers")
+        self.anaphors = lexicon.words("references", "anaphors")
+        self.level_of = lexicon.table("references", "level_of")
+
+    # -- divisions --------------------------------------------------------
+    def pick_division(self, cand: Candidate, prev: Resolved | None, city: str | None,
+                      county: str | None) -> str | None:
+        ids = cand.division_ids
+        divs = [self.gaz.get(i) for i in ids if self.gaz.get(i) is not None]
+        if not divs:
+            return None
+        high = [d for d in divs if d.level in _HIGH]
+        low = [d for d in divs if d.level not in _HIGH]
+        # under the division written right before it (黄碾镇故南村, 翟店街道贾村)
+        if prev is not None and prev.type == "Division" and prev.end == cand.start and prev.division_id:
+            under = [d for d in divs if _within(self.gaz, d.id, prev.division_id) and d.id != prev.division_id]
+            if under:
+                return sorted(under, key=lambda d: d.id)[0].id
+        if high:
+            if len(high) == 1:
+                return high[0].id
+            for scope in (county, city):
+                inside = [d for d in high if _within(self.gaz, d.id, scope)]
+                if len(inside) == 1:
+                    return inside[0].id
+            return None
+        # townships and villages only inside the article's home county (or city for townships)
+        for scope, levels in ((county, ("township", "village")), (city, ("township",))):
+            inside = [d for d in low if d.level in levels and _within(self.gaz, d.id, scope)]
+            if len(inside) == 1:
+                return inside[0].id
+        return None
+
+    # -- names --------------------------------------------------------------
+    def division_name(self, did: str | None) -> str | None:
+        div = self.gaz.get(did) if did else None
+        return div.name if div else None
+
+    def expand_agency(self, body: str) -> str:
+        """Expand standard abbreviations inside an agency name's domain+body."""
+        for short, full in self.abbrev_agency.items():
+            if body.endswith(short) and not body.endswith(full):
+                return body[: len(body) - len(short)] + full
+        return body
+
+    def jurisdiction_for(self, word: str, city: str | None, county: str | None) -> str | None:
+        if word == "省":
+            return self.gaz.province_id if hasattr(self.gaz, "province_id") else "140000"
+        if word == "市":
+            return city
+        if word in ("县", "区"):
+            if county:
+                name = self.division_name(county) or ""
+                if name.endswith(word) or word == "区" and self.gaz.get(county).level == "zone":
+                    return county
+            return None
+        return None
+
+
+def _strip(text: str) -> str:
+    return _SPACES.sub("", text)
+
+
+def resolve_document(articles: Sequence[tuple[ArticleText, Sequence[Candidate]]], gazetteer,
+                     lexicon: Lexicon) -> tuple[list[ArticleResolution], dict[str, Entity], str | None]:
+    """Resolve every article of one document; returns resolutions, entities, home city id."""
+    r = _Resolver(gazetteer, lexicon)
+    # pass 1: unambiguous county-level-and-above divisions -> home city
+    first: list[str] = []
+    for art, cands in articles:
+        for c in cands:
+            if c.type == "Division":
+                divs = [gazetteer.get(i) for i in c.division_ids]
+                high = [d for d in divs if d is not None and d.level in _HIGH]
+                if len(high) == 1 and not _inside_other(c, cands):
+                    first.append(high[0].id)
+    city = home_city(gazetteer, first)
+    entities: dict[str, Entity] = {}
+    aliases: dict[str, set[str]] = {}
+    results = []
+    doc_county_counts: Counter[str] = Counter()
+    for art, cands in articles:
+        for c in cands:
+            if c.type == "Division":
+                divs = [gazetteer.get(i) for i in c.division_ids]
+                high = [d for d in divs if d is not None and d.level == "county"]
+                if len(high) == 1:
+                    doc_county_counts[high[0].id] += 1
+    doc_county = doc_county_counts.most_common(1)[0][0] if doc_county_counts else None
+    for art, cands in articles:
+        res = _resolve_article(r, art, cands, city, doc_county)
+        results.append(res)
+        for m in res.mentions + res.inner_divisions:
+            if m.in_name:
+                continue
+            _add_entity(entities, aliases, m, gazetteer)
+    out = {}
+    for eid, ent in entities.items():
+        al = tuple(sorted(a for a in aliases.get(eid, ()) if a != ent.name))
+        out[eid] = Entity(ent.entity_id, ent.type, ent.name, al, ent.level, ent.code, ent.parent)
+    return results, out, city
+
+
+def _add_entity(entities: dict[str, Entity], aliases: dict[str, set[str]], m: Resolved, gazetteer) -> None:
+    if m.entity_id not in entities:
+        if m.type == "Division":
+            div = gazetteer.get(m.division_id)
+            parent = division_entity_id(div.parent) if div.parent else None
+            entities[m.entity_id] = Entity(m.entity_id, "Division", div.name, (), div.level, div.code, parent)
+        else:
+            entities[m.entity_id] = Entity(m.entity_id, m.type, m.name)
+    aliases.setdefault(m.entity_id, set()).add(_strip(m.surface))
+
+
+def _inside_other(c: Candidate, cands: Sequence[Candidate]) -> bool:
+    return any(o.type in ("Organization", "Project") and o.start <= c.start and c.end <= o.end
+               and (o.end - o.start) > (c.end - c.start) for o in cands)
+
+
+def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate], city: str | None,
+                     doc_county: str | None) -> ArticleResolution:
+    gaz = r.gaz
+    text = art.text
+    divisions = [c for c in cands if c.type == "Division"]
+    # home county of the article: its most mentioned county-level division
+    counts: Counter[str] = Counter()
+    for c in divisions:
+        ds = [gaz.get(i) for i in c.division_ids]
+        ds = [d for d in ds if d is not None and d.level in ("county", "zone")]
+        if len(ds) == 1:
+            counts[ds[0].id] += 1
+        elif ds:
+            inside = [d for d in ds if _within(gaz, d.id, city)]
+            if len(inside) == 1:
+                counts[inside[0].id] += 1
+    county = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if counts else doc_county
+    if county and city is None:
+        city = _ancestor_at(gaz, county, "prefecture")
+    res = ArticleResolution(art, home_county=county, home_city=city)
+    open_class = _select_open(cands)
+    covering = [o for o in open_class if o.type in ("Organization", "Project", "Person")]
+    prev: Resolved | None = None
+    resolved_divs: list[Resolved] = []
+    for c in divisions:
+        did = r.pick_division(c, prev, city, county)
+        if did is None:
+            continue
+        in_name = any(o.start <= c.start and c.end <= o.end and (o.start, o.end) != (c.start, c.end)
+                      for o in covering)
+        div = gaz.get(did)
+        m = Resolved(c.start, c.end, "Division", div.name, c.text, division_entity_id(did), c.rule,
+                     division_id=did, in_name=in_name)
+        prev = m
+        resolved_divs.append(m)
+    res.inner_divisions = [m for m in resolved_divs if m.in_name]
+    mentions = [m for m in resolved_divs if not m.in_name]
+    # 我市 / 全县 / 该区 → home jurisdictions
+    for word in r.home_markers + r.anaphors:
+        level = r.level_of.get(word[-1])
+        if level is None:
+            continue
+        target = None
+        if level == "prefecture":
+            target = city
+        elif level == "province":
+            target = "140000" if gaz.get("140000") else None
+        elif level == "county" and county and (gaz.get(county).name.endswith(word[-1])):
+            target = county
+        if not target:
+            continue
+        for mm in re.finditer(re.escape(word), text):
+            if any(o.start <= mm.start() < o.end for o in open_class):
+                continue
+            div = gaz.get(target)
+            mentions.append(Resolved(mm.start(), mm.end(), "Division", div.name, word, division_entity_id(target),
+                                     "home-reference", division_id=target))
+    # open-class names
+    last_agency_juris: tuple[int, str | None] | None = None
+    parents: list[Resolved] = []
+    for c in open_class:
+        if c.type == "Person":
+            name = _strip(c.text)
+            mentions.append(Resolved(c.start, c.end, "Person", name, c.text, entity_id("Person", name), c.rule,
+                                     title=c.title))
+            continue
+        name, juris = _canonical(r, c, text, resolved_divs, city, county, mentions, parents, last_agency_juris)
+        if name is None:
+            continue
+        m = Resolved(c.start, c.end, c.type, name, c.text, entity_id(c.type, name), c.rule, juris=juris)
+        mentions.append(m)
+        if c.type == "Agency":
+            parents.append(m)
+            last_agency_juris = (c.end, juris)
+    res.mentions = sorted(mentions, key=lambda m: (m.start, -m.end, m.type))
+    return res
+
+
+_TYPE_RANK = {"Agency": 0, "Organization": 1, "Project": 2, "Person": 3}
+
+
+def _select_open(cands: Sequence[Candidate]) -> list[Candidate]:
+    """Choose among overlapping open-class candidates.
+
+    Nested agencies stay (市生态环境局 inside 市生态环境局潞州分局: parent and
+    sub-unit); otherwise the longer candidate wins, a project built from a
+    facility wins over the same span as an organization, and persons inside
+    other names are dropped.
+    """
+    open_c = [c for c in cands if c.type != "Division"]
+    # same span, several types: facility being built is a project; else by rank
+    by_span: dict[tuple[int, int], Candidate] = {}
+    for c in open_c:
+        key = (c.start, c.end)
+        old = by_span.get(key)
+        if old is None:
+            by_span[key] = c
+            continue
+        if c.rule == "facility-built" or (old.rule != "facility-built" and _TYPE_RANK[c.type] < _TYPE_RANK[old.type]):
+            by_span[key] = c
+    chosen = sorted(by_span.values(), key=lambda c: (c.start, -(c.end - c.start)))
+    keep: list[Candidate] = []
+    for c in chosen:
+        drop = False
+        for o in chosen:
+            if o is c or (o.end - o.start) <= (c.end - c.start):
+                continue
+            if o.start <= c.start and c.end <= o.end:
+                # nested inside a longer one
+                if c.type == "Agency" and o.type == "Agency" and c.start == o.start:
+                    continue  # parent body inside a sub-unit name
+                if c.type == "Organization" and o.type == "Project" and c.start == o.start:
+                    continue  # 某厂 in 某厂某某综合利用: the undertaker
+                if c.type in ("Agency", "Organization") and o.type in ("Agency", "Organization") \
+                        and c.start == o.start:
+                    continue
+                drop = True
+                break
+            if o.start < c.start < o.end < c.end or c.start < o.start < c.end < o.end:
+                # partial overlap: keep the longer, persons lose
+                if c.type == "Person" or (o.end - o.start) > (c.end - c.start):
+                    drop = True
+                    break
+        if not drop:
+            keep.append(c)
+    return keep
+
+
+def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], city: str | None,
+               county: str | None, mentions: Sequence[Resolved], parents: Sequence[Resolved],
+               last_agency: tuple[int, str | None] | None) -> tuple[str | None, str | None]:
+    """Canonical name and jurisdiction id of an agency/organization/project candidate."""
+    surface = _strip(c.text)
+    juris_id: str | None = None
+    rest = surface
+    prefix = ""
+    if c.juris is not None:
+        js, je = c.juris
+        word = text[js:je]
+        div = next((d for d in divs if d.start == js and d.end == je), None)
+        if div is not None:
+            juris_id = div.division_id
+            prefix = r.division_name(juris_id) if c.type == "Agency" else word
+            rest = _strip(text[je:c.end])
+        elif word in r.juris_words:
+            juris_id = r.jurisdiction_for(word, city, county)
+            if juris_id:
+                prefix = r.division_name(juris_id)
+                rest = _strip(text[je:c.end])
+    if c.type == "Project":
+        # guideline: projects keep the name as written
+        return surface, juris_id or _inner_division(c, divs)
+    if c.type == "Organization":
+        if prefix:
+            rest = _expand_school(r, rest)
+            return prefix + rest, juris_id
+        lead = next((d for d in divs if d.start == c.start), None)
+        if lead is not None and lead.division_id:
+            expanded = _expand_school(r, surface[len(_strip(lead.surface)):])
+            if expanded != surface[len(_strip(lead.surface)):]:
+                return r.division_name(lead.division_id) + expanded, lead.division_id
+            return surface, lead.division_id
+        if c.rule == "org-suffix" and _generic_name(rest) and (county or city):
+            home = county or city
+            return r.division_name(home) + rest, home
+        return surface, _inner_division(c, divs)
+    # agencies
+    if c.rule == "national-body":
+        return r.national.get(surface, surface), None
+    if c.rule == "party-government":
+        word = surface[len(prefix):] if prefix else rest
+        base = prefix or surface
+        tail = rest
+        if tail == r.party["suffix"]:
+            return f"{r.party['prefix_full']}{base}{r.party['suffix_full']}", juris_id
+        return base + r.expand_agency(tail), juris_id
+    rest = r.expand_agency(rest)
+    if prefix:
+        return prefix + rest, juris_id
+    # no jurisdiction written: sub-unit of a parent body in this article?
+    for p in reversed(parents):
+        if any(rest.startswith(ch) or _ends_with_subunit(r, rest) for ch in ("",)) and _ends_with_subunit(r, rest) \
+                and _body_rank(p.name) < _body_rank(rest):
+            return p.name + rest, p.juris
+    # listed right after another body (市生态环境局、水利局): shares its jurisdiction
+    if last_agency is not None and last_agency[1] and 0 <= c.start - last_agency[0] <= 1 \
+            and text[last_agency[0]:c.start] in ("、", ""):
+        juris_id = last_agency[1]
+        return r.division_name(juris_id) + rest, juris_id
+    if _generic_name(rest) and city:
+        return r.division_name(city) + rest, city
+    return rest, None
+
+
+_BODY_ORDER = ("厅", "局", "支队", "大队", "中队")
+
+
+def _body_rank(name: str) -> int:
+    for rank, body in enumerate(_BODY_ORDER):
+        if name.endswith(body):
+            return rank
+    if name.endswith("中心"):
+        return 2
+    return -1
+
+
+def _ends_with_subunit(r: _Resolver, name: str) -> bool:
+    return any(name.endswith(s) for s in r.subunits) and not name.endswith("局")
+
+
+def _generic_name(name: str) -> bool:
+    """A name made only of common words (供暖公司, 交警支队): no proper name in it."""
+    import jieba.posseg
+
+    tags = jieba.posseg.dt.word_tag_tab
+    import jieba
+
+    for word in jieba.cut(name):
+        tag = tags.get(word)
+        if tag is None or tag in ("ns", "nz", "nr", "nrt", "nt") or re.search(r"[0-9A-Za-z]", word):
+            return False
+    return True
+
+
+def _expand_school(r: _Resolver, rest: str) -> str:
+    for short, full in r.school_abbrev.items():
+        if rest == short:
+            return full
+    return rest
+
+
+def _inner_division(c: Candidate, divs: Sequence[Resolved]) -> str | None:
+    inner = [d for d in divs if c.start <= d.start and d.end <= c.end]
+    return inner[-1].division_id if inner else None
