@@ -1,0 +1,341 @@
+"""Tests of kg.export.rdf: the contract triples, Turtle round trips, SHACL, determinism."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from kg.errors import ExportError
+from kg.export import atomic_write
+from kg.export.rdf import KG, serialize_turtle, statement_iri, to_rdf, write_turtle
+from kg.graph import build_graph
+from kg.ids import entity_id, iri
+from kg.records import Article, Document, DocResult, Entity, Mention, Relation
+
+try:
+    from test_graph import (CHANGZHI, COMPANY, DIANSHANG, FGJ, GAZETTEER, LUCHENG, PROJECT,
+                            SHANXI, TEXT_A, ZHANG, result_a, sample_graph)
+except ImportError:  # collected as a package
+    from tests.test_graph import (CHANGZHI, COMPANY, DIANSHANG, FGJ, GAZETTEER, LUCHENG,
+                                  PROJECT, SHANXI, TEXT_A, ZHANG, result_a, sample_graph)
+
+# rdflib's Dataset, used inside pyshacl, warns about its own deprecated API.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHAPES = ROOT / "ontology" / "shapes.ttl"
+ONTOLOGY = ROOT / "ontology" / "kg.ttl"
+RAPPER = shutil.which("rapper") or ("/usr/bin/rapper" if os.path.exists("/usr/bin/rapper") else None)
+needs_rapper = pytest.mark.skipif(
+    RAPPER is None, reason="raptor2-utils' rapper is not installed (apt-get install raptor2-utils)")
+
+#: Untrusted text: quotes, backslashes, line breaks, markup and every C0 control.
+NASTY = ('say """hi""" \\ back\\slash \\" end\\"\n'
+         '<script>alert("x")</script> \'single\' '
+         + "".join(chr(c) for c in range(0x20)) + "\x7f 中文 \\u0041 ends with \\\"")
+
+
+def U(x: str) -> URIRef:
+    return URIRef(iri(x))
+
+
+def parse_turtle(path: Path) -> Graph:
+    return Graph().parse(path, format="turtle")
+
+
+def rapper_ntriples(path: Path) -> Graph:
+    out = subprocess.run([RAPPER, "-q", "-i", "turtle", "-o", "ntriples", str(path)],
+                         capture_output=True, check=True)
+    assert out.stderr == b""
+    return Graph().parse(data=out.stdout.decode("utf-8"), format="nt")
+
+
+def validate(rdf: Graph) -> tuple[bool, str]:
+    conforms, _, text = pyshacl.validate(rdf, shacl_graph=str(SHAPES), ont_graph=str(ONTOLOGY),
+                                         allow_warnings=False)
+    return conforms, text
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return sample_graph()
+
+
+@pytest.fixture(scope="module")
+def rdf(graph):
+    return to_rdf(graph)
+
+
+# -- the contract triples -------------------------------------------------------
+
+def test_entities(rdf):
+    fgj = U(FGJ)
+    assert (fgj, RDF.type, KG.Agency) in rdf
+    assert set(rdf.objects(fgj, RDFS.label)) == {Literal("潞城区发展和改革局", lang="zh")}
+    assert set(rdf.objects(fgj, SKOS.altLabel)) == {Literal("区发改局", lang="zh")}
+    assert set(rdf.objects(fgj, KG.mentionedIn)) == {U("a-1"), U("b-1")}
+    lucheng = U(LUCHENG)
+    assert rdf.value(lucheng, KG.level) == Literal("county")
+    assert rdf.value(lucheng, KG.adcode) == Literal("140406")
+    assert rdf.value(lucheng, KG.partOf) == U(CHANGZHI)
+    assert rdf.value(U(DIANSHANG), KG.adcode) is None
+    assert rdf.value(U(SHANXI), KG.partOf) is None
+
+
+def test_articles(rdf):
+    a1 = U("a-1")
+    assert (a1, RDF.type, KG.Article) in rdf
+    assert rdf.value(a1, DCTERMS.title) == Literal("潞城区召开会议", lang="zh")
+    assert rdf.value(a1, DCTERMS.source) == Literal("a.txt")
+    assert rdf.value(a1, KG.start) == Literal(0)
+    assert rdf.value(a1, KG.end) == Literal(len(TEXT_A))
+    assert rdf.value(a1, DCTERMS.date) == Literal("2023-05-06", datatype=XSD.date)
+    assert rdf.value(U("b-1"), DCTERMS.date) is None
+
+
+def test_direct_relation_triples(rdf, graph):
+    for head, tail, rel in graph.edges(keys=True):
+        assert (URIRef(head), KG[rel], URIRef(tail)) in rdf
+    assert (U(ZHANG), KG.worksFor, U(FGJ)) in rdf
+    assert (U(COMPANY), KG.undertakes, U(PROJECT)) in rdf
+
+
+def test_every_evidence_is_a_reified_statement(rdf, graph):
+    n_evidence = sum(len(d["evidence"]) for *_, d in graph.edges(keys=True, data=True))
+    n_invest = len(graph.nodes[iri(PROJECT)]["investment_evidence"])
+    assert len(set(rdf.subjects(RDF.type, RDF.Statement))) == n_evidence + n_invest
+    ev = graph.edges[iri(ZHANG), iri(FGJ), "worksFor"]["evidence"][0]
+    s = statement_iri(iri(ZHANG), "worksFor", iri(FGJ), ev["article"], ev["start"], ev["end"])
+    assert str(s).startswith("https://w3id.org/shanxi-kg/id/statement/") and len(str(s).rsplit("/", 1)[1]) == 16
+    assert set(rdf.predicate_objects(s)) == {
+        (RDF.type, RDF.Statement), (RDF.subject, U(ZHANG)), (RDF.predicate, KG.worksFor),
+        (RDF.object, U(FGJ)), (PROV.wasDerivedFrom, U("a-1")),
+        (KG.evidence, Literal(ev["text"], lang="zh")),
+        (KG.start, Literal(ev["start"])), (KG.end, Literal(ev["end"])),
+        (KG.role, Literal("局长", lang="zh")), (KG.rule, Literal("title_before_name")),
+    }
+    assert TEXT_A[ev["start"]:ev["end"]] == ev["text"]
+
+
+def test_gazetteer_part_of_has_no_statement(rdf):
+    statements = set(rdf.subjects(RDF.predicate, KG.partOf))
+    assert statements == set()
+
+
+def test_investment_is_decimal_and_reified(rdf):
+    project = U(PROJECT)
+    assert list(rdf.objects(project, KG.investment)) == [Literal("918000000", datatype=XSD.decimal)]
+    statements = set(rdf.subjects(RDF.predicate, KG.investment))
+    assert {rdf.value(s, RDF.object) for s in statements} == {
+        Literal("918000000", datatype=XSD.decimal), Literal("900000000", datatype=XSD.decimal)}
+    for s in statements:
+        assert rdf.value(s, RDF.subject) == project
+        assert rdf.value(s, PROV.wasDerivedFrom) in {U("a-1"), U("b-2")}
+        assert rdf.value(s, KG.evidence).language == "zh"
+
+
+def test_sparql_projects_in_a_city_at_any_depth(tmp_path, graph):
+    path = write_turtle(graph, tmp_path / "kg.ttl")
+    query = """
+        PREFIX kg: <https://w3id.org/shanxi-kg/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        SELECT ?name ?investment ?evidence WHERE {
+          ?city rdfs:label "长治市"@zh .
+          ?project a kg:Project ; rdfs:label ?name ; kg:locatedIn/kg:partOf* ?city ;
+                   kg:investment ?investment .
+          ?s rdf:subject ?project ; rdf:predicate kg:investment ; rdf:object ?investment ;
+             kg:evidence ?evidence .
+        }"""
+    rows = list(parse_turtle(path).query(query))
+    assert [(str(n), str(i)) for n, i, _ in rows] == [("潞城区光伏发电项目", "918000000")]
+    assert "918000000" in str(rows[0][2])
+
+
+# -- Turtle round trips ---------------------------------------------------------
+
+def test_turtle_parses_back_isomorphic(tmp_path, rdf, graph):
+    path = write_turtle(graph, tmp_path / "kg.ttl")
+    back = parse_turtle(path)
+    assert len(back) == len(rdf)
+    assert isomorphic(back, rdf)
+
+
+@needs_rapper
+def test_rapper_reads_the_turtle(tmp_path, rdf, graph):
+    path = write_turtle(graph, tmp_path / "kg.ttl")
+    back = rapper_ntriples(path)
+    assert len(back) == len(rdf)
+    assert isomorphic(back, rdf)
+
+
+def nasty_graph():
+    res = result_a()
+    text = res.document.text + NASTY
+    art = Article("a-1", "a.txt", 0, len(text), NASTY, "2023-05-06")
+    doc = Document("a.txt", text, "utf-8", (art,))
+    org = entity_id("Organization", NASTY)
+    ent = Entity(org, "Organization", NASTY, (NASTY + "别名",))
+    rel = Relation(org, "undertakes", PROJECT, "a-1", len(res.document.text), len(text), NASTY,
+                   role=None, rule=NASTY)
+    return build_graph([DocResult(doc, (ent, res.entities[6]), (Mention(org, "a-1", 0, 1, "x"),),
+                                  (rel,))], GAZETTEER), org
+
+
+def test_untrusted_text_round_trips_exactly(tmp_path):
+    graph, org = nasty_graph()
+    rdf = to_rdf(graph)
+    path = write_turtle(graph, tmp_path / "nasty.ttl")
+    data = path.read_bytes()
+    assert not any(b < 0x20 and b != 0x0A for b in data)  # every control char is escaped
+    for back in (parse_turtle(path),):
+        assert isomorphic(back, rdf)
+        assert str(back.value(URIRef(iri(org)), RDFS.label)) == NASTY
+        assert str(back.value(U("a-1"), DCTERMS.title)) == NASTY
+    pyoxigraph = pytest.importorskip("pyoxigraph")
+    quads = list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))
+    assert len(quads) == len(rdf)
+    assert NASTY in {q.object.value for q in quads if isinstance(q.object, pyoxigraph.Literal)}
+
+
+@needs_rapper
+def test_untrusted_text_round_trips_through_rapper(tmp_path):
+    graph, org = nasty_graph()
+    path = write_turtle(graph, tmp_path / "nasty.ttl")
+    back = rapper_ntriples(path)
+    assert len(back) == len(to_rdf(graph))
+    # raptor stores strings as C strings and cuts them at U+0000, though the
+    # Turtle escapes it correctly (rdflib and pyoxigraph read it back above).
+    expected = NASTY.split("\x00", 1)[0]
+    assert str(back.value(URIRef(iri(org)), RDFS.label)) == expected
+    assert str(back.value(U("a-1"), DCTERMS.title)) == expected
+    tail = NASTY.split("\x00", 1)[1]
+    nul_free = graph.copy()
+    nul_free.nodes[iri(org)]["aliases"] = [tail]
+    path2 = write_turtle(nul_free, tmp_path / "tail.ttl")
+    assert {str(o) for o in rapper_ntriples(path2).objects(URIRef(iri(org)), SKOS.altLabel)} == {tail}
+
+
+def test_bad_iri_is_an_export_error():
+    rdf = Graph()
+    rdf.add((URIRef("https://x/a b"), RDFS.label, Literal("x")))
+    with pytest.raises(ExportError, match="characters Turtle does not allow"):
+        serialize_turtle(rdf)
+
+
+# -- SHACL ----------------------------------------------------------------------
+
+def test_shacl_accepts_the_export(tmp_path, graph):
+    conforms, text = validate(parse_turtle(write_turtle(graph, tmp_path / "kg.ttl")))
+    assert conforms, text
+
+
+def test_shacl_accepts_untrusted_text():
+    conforms, text = validate(to_rdf(nasty_graph()[0]))
+    assert conforms, text
+
+
+def _without_label(rdf: Graph) -> None:
+    rdf.remove((U(FGJ), RDFS.label, None))
+
+
+def _bad_adcode(rdf: Graph) -> None:
+    rdf.set((U(LUCHENG), KG.adcode, Literal("99")))
+
+
+def _twelve_digit_county(rdf: Graph) -> None:
+    rdf.set((U(LUCHENG), KG.adcode, Literal("140406000000")))
+
+
+def _six_digit_township(rdf: Graph) -> None:
+    rdf.add((U(DIANSHANG), KG.adcode, Literal("140406")))
+
+
+def _bad_level(rdf: Graph) -> None:
+    rdf.set((U(LUCHENG), KG.level, Literal("district")))
+
+
+def _english_label(rdf: Graph) -> None:
+    rdf.set((U(ZHANG), RDFS.label, Literal("Zhang San", lang="en")))
+
+
+def _works_for_a_project(rdf: Graph) -> None:
+    rdf.add((U(ZHANG), KG.worksFor, U(PROJECT)))
+
+
+def _statement_without_article(rdf: Graph) -> None:
+    s = next(iter(rdf.subjects(RDF.predicate, KG.worksFor)))
+    rdf.remove((s, PROV.wasDerivedFrom, None))
+
+
+def _negative_offset(rdf: Graph) -> None:
+    s = next(iter(rdf.subjects(RDF.predicate, KG.worksFor)))
+    rdf.set((s, KG.start, Literal(-1)))
+
+
+@pytest.mark.parametrize("breakage, message", [
+    (_without_label, "exactly one non-empty rdfs:label"),
+    (_bad_adcode, "must be a Shanxi code"),
+    (_twelve_digit_county, "has a 6-digit kg:adcode"),
+    (_six_digit_township, "has a 12-digit kg:adcode"),
+    (_bad_level, "kg:level must be one of"),
+    (_english_label, "rdfs:label in Chinese"),
+    (_works_for_a_project, "kg:worksFor points to a kg:Agency or kg:Organization"),
+    (_statement_without_article, "derived from exactly one kg:Article"),
+    (_negative_offset, "Value is not >="),
+])
+def test_shacl_rejects_a_broken_graph(rdf, breakage, message):
+    broken = Graph()
+    for t in rdf:
+        broken.add(t)
+    breakage(broken)
+    conforms, report = validate(broken)
+    assert not conforms
+    assert message in report
+
+
+# -- determinism and atomic writes ------------------------------------------------
+
+def test_two_writes_are_byte_identical(tmp_path, graph):
+    one = write_turtle(graph, tmp_path / "one.ttl").read_bytes()
+    two = write_turtle(sample_graph(), tmp_path / "two.ttl").read_bytes()
+    assert one == two
+
+
+_SCRIPT = """
+import sys
+from test_graph import sample_graph
+from kg.export.rdf import write_turtle
+write_turtle(sample_graph(), sys.argv[1])
+"""
+
+
+@pytest.mark.parametrize("seed", ["0", "12345"])
+def test_bytes_do_not_depend_on_hash_seed(tmp_path, graph, seed):
+    mine = write_turtle(graph, tmp_path / "mine.ttl").read_bytes()
+    env = dict(os.environ, PYTHONHASHSEED=seed,
+               PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
+    subprocess.run([sys.executable, "-c", _SCRIPT, str(tmp_path / "other.ttl")], env=env,
+                   check=True, cwd=tmp_path)
+    assert (tmp_path / "other.ttl").read_bytes() == mine
+
+
+def test_atomic_write_replaces_and_leaves_no_temp_files(tmp_path):
+    target = tmp_path / "sub" / "out.ttl"
+    atomic_write(target, "一")
+    atomic_write(target, b"\xe4\xba\x8c")
+    assert target.read_text(encoding="utf-8") == "二"
+    assert [p.name for p in target.parent.iterdir()] == ["out.ttl"]
+
+
+def test_atomic_write_failure_is_an_export_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ExportError, match="cannot write"):
+        atomic_write(tmp_path / "file" / "out.ttl", "x")
