@@ -72,6 +72,11 @@ class Context:
     token_starts: frozenset[int] = frozenset()
     token_ends: frozenset[int] = frozenset()
     pos: dict[tuple[int, int], str] = field(default_factory=dict)  # (start, end) -> jieba tag or ""
+    ends_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # token end -> (start, tag)
+
+    def __post_init__(self) -> None:
+        if self.pos and not self.ends_at:
+            self.ends_at = {e: (s, t) for (s, e), t in self.pos.items()}
 
     def is_token(self, start: int, end: int) -> bool:
         return start in self.token_starts and end in self.token_ends
@@ -172,6 +177,12 @@ class _Words:
         self.surnames2 = frozenset(s for s in surnames if len(s) == 2)
         self.not_names = frozenset(lex.words("person", "not_given_names"))
         self.separators = tuple(lex.words("boundaries", "list_separators"))
+        bounds = lex.data["boundaries"]
+        self.false_heads = _by_length(bounds.get("false_heads", ()))
+        self.stop_tags = frozenset(bounds.get("stop_tags_before_jurisdiction", ()))
+        self.quantity = re.compile(bounds.get("quantity_pattern", "(?!)"))
+        self.phase = re.compile(bounds.get("phase_pattern", "(?!)"))
+        self.juris_chars = frozenset(w for w in self.juris_words if len(w) == 1)
 
     @classmethod
     def of(cls, lex: Lexicon) -> "_Words":
@@ -203,8 +214,13 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
     whole token.
     """
     w = _Words.of(ctx.lexicon)
+    starts = set(protected.values())
     i = head_start
     while i > 0 and head_start - i < max_len:
+        if i < head_start and (i in starts or (text[i] in w.juris_chars and ctx.is_token(i, i + 1))):
+            before = ctx.ends_at.get(i)
+            if before is not None and (before[1] in w.stop_tags):
+                break
         if i in protected:
             i = protected[i]
             continue
@@ -302,13 +318,20 @@ def _suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffi
         # the head must not be the start of a longer word (局面, 公司化 …)
         if e < len(text) and (e, e + 1) not in () and _continues_word(text, e, ctx):
             continue
+        if _false_head(text, e, ctx):
+            continue
         start = _scan_left(text, s, ctx, prot, max_len)
         start = _trim(text, start, e, ctx)
-        if e - start <= len(suffix):
+        if e - start <= len(suffix) or _Words.of(ctx.lexicon).quantity.match(text, start):
             continue
         out.append(Candidate(start, e, type_, text[start:e], rule,
                              juris=_jurisdiction(text, start, e, ctx, divisions)))
     return out
+
+
+def _false_head(text: str, end: int, ctx: Context) -> bool:
+    """An ordinary word ends here (格局, 举办, 车站): not the head of a name."""
+    return any(text.endswith(word, 0, end) for word in _Words.of(ctx.lexicon).false_heads)
 
 
 def _continues_word(text: str, end: int, ctx: Context) -> bool:
@@ -381,8 +404,11 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
             continue
         start = _scan_left(text, s, ctx, prot, 30)
         start = _trim(text, start, e, ctx)
-        if e - start <= len(suffix) + 1:
+        if e - start <= len(suffix) + 1 or w.quantity.match(text, start):
             continue
+        phase = w.phase.match(text, e)
+        if phase:
+            e = phase.end()
         name = text[start:e]
         if any(name.endswith(g) or name == g for g in w.generic) and not _is_specific(
                 text, start, e - len(suffix), ctx, divisions):
@@ -393,14 +419,18 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
                              juris=_jurisdiction(text, start, e, ctx, divisions)))
     # facilities that are the object of construction: 推进某某公园建设, 开工建设某某学校
     for m in re.finditer("|".join(map(re.escape, w.build_tails)), text):
-        s = m.start()
+        s = end = m.start()
+        ph = re.search(r"[（(][一二三四五六七八九十0-9]+期[）)]$", text[max(0, s - 6):s])
+        if ph:
+            s -= len(ph.group(0))
         for fac in w.facility:
             if text.endswith(fac, 0, s):
                 start = _scan_left(text, s - len(fac), ctx, prot, 25)
                 start = _trim(text, start, s, ctx)
-                if s - start > len(fac) and _is_specific(text, start, s, ctx, divisions):
-                    out.append(Candidate(start, s, "Project", text[start:s], "facility-built",
-                                         juris=_jurisdiction(text, start, s, ctx, divisions)))
+                if s - start > len(fac) and _is_specific(text, start, s, ctx, divisions) and \
+                        not w.quantity.match(text, start):
+                    out.append(Candidate(start, end, "Project", text[start:end], "facility-built",
+                                         juris=_jurisdiction(text, start, end, ctx, divisions)))
                 break
     for trig in ("开工建设", "启动建设", "高标准建成", "建成"):
         for m in re.finditer(re.escape(trig), text):

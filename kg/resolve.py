@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from kg.ids import division_entity_id, entity_id
 from kg.lexicon import Lexicon
 from kg.names import Candidate
-from kg.records import Article, Entity
+from kg.records import Article, Division, Entity
 
 __all__ = ["ArticleText", "Resolved", "ArticleResolution", "resolve_document", "home_city"]
 
@@ -120,9 +120,28 @@ class _Resolver:
         self.home_markers = lexicon.words("references", "home_markers")
         self.anaphors = lexicon.words("references", "anaphors")
         self.level_of = lexicon.table("references", "level_of")
+        self.township_suffixes = lexicon.words("references", "township_suffixes")
+        self.village_suffixes = lexicon.words("references", "village_suffixes")
+        self.legal_forms = lexicon.words("organization", "legal_forms")
+        self.extra: dict[str, Division] = {}  # divisions found in text, missing from the gazetteer
+
+    def get(self, did: str | None):
+        if did is None:
+            return None
+        return self.gaz.get(did) or self.extra.get(did)
+
+    def within(self, did: str, ancestor: str | None) -> bool:
+        if ancestor is None:
+            return False
+        while did is not None:
+            if did == ancestor:
+                return True
+            div = self.get(did)
+            did = div.parent if div is not None else None
+        return False
 
     # -- divisions --------------------------------------------------------
-    def pick_division(self, cand: Candidate, prev: Resolved | None, city: str | None,
+    def pick_division(self, cand: Candidate, chain: Sequence[Resolved], city: str | None,
                       county: str | None) -> str | None:
         ids = cand.division_ids
         divs = [self.gaz.get(i) for i in ids if self.gaz.get(i) is not None]
@@ -130,11 +149,13 @@ class _Resolver:
             return None
         high = [d for d in divs if d.level in _HIGH]
         low = [d for d in divs if d.level not in _HIGH]
-        # under the division written right before it (黄碾镇故南村, 翟店街道贾村)
-        if prev is not None and prev.type == "Division" and prev.end == cand.start and prev.division_id:
-            under = [d for d in divs if _within(self.gaz, d.id, prev.division_id) and d.id != prev.division_id]
+        # under a division of the chain written right before it (黄碾镇故南村, 黎城县某镇某村)
+        for prev in reversed(chain):
+            under = [d for d in divs if self.within(d.id, prev.division_id) and d.id != prev.division_id]
             if under:
                 return sorted(under, key=lambda d: d.id)[0].id
+        if chain and not high:
+            return None  # a chain names another place: do not guess from the home county
         if high:
             if len(high) == 1:
                 return high[0].id
@@ -207,12 +228,15 @@ def resolve_document(articles: Sequence[tuple[ArticleText, Sequence[Candidate]]]
                     doc_county_counts[high[0].id] += 1
     doc_county = doc_county_counts.most_common(1)[0][0] if doc_county_counts else None
     for art, cands in articles:
-        res = _resolve_article(r, art, cands, city, doc_county)
-        results.append(res)
+        results.append(_resolve_article(r, art, cands, city, doc_county))
+    _merge_variants(r, results)
+    for res in results:
         for m in res.mentions + res.inner_divisions:
             if m.in_name:
+                if m.type == "Division" and gazetteer.get(m.division_id) is None:
+                    _add_entity(entities, aliases, m, r)  # endpoint of locatedIn, not a mention
                 continue
-            _add_entity(entities, aliases, m, gazetteer)
+            _add_entity(entities, aliases, m, r)
     out = {}
     for eid, ent in entities.items():
         al = tuple(sorted(a for a in aliases.get(eid, ()) if a != ent.name))
@@ -220,10 +244,67 @@ def resolve_document(articles: Sequence[tuple[ArticleText, Sequence[Candidate]]]
     return results, out, city
 
 
-def _add_entity(entities: dict[str, Entity], aliases: dict[str, set[str]], m: Resolved, gazetteer) -> None:
+def _merge_variants(r: "_Resolver", results: Sequence["ArticleResolution"]) -> None:
+    """Name variants of one entity within a document become one entity.
+
+    * 某某集团 and 某某集团有限公司 (legal form added);
+    * 某基金会 and 山西省某基金会, 某项目 and 某区某项目 (place prefixed);
+    * 某县住房和城乡建设局 and 某县住房和城乡建设管理局 (an expanded abbreviation
+      and the body's local full name: same stem, same body word).
+    The longest variant is the canonical name; the others stay as aliases.
+    """
+    import dataclasses
+
+    names: dict[str, set[str]] = {}
+    for res in results:
+        for m in res.mentions:
+            if m.type in ("Agency", "Organization", "Project"):
+                names.setdefault(m.type, set()).add(m.name)
+    mapping: dict[tuple[str, str], str] = {}
+    for type_, group in names.items():
+        for x in sorted(group, key=len):
+            for y in sorted(group, key=lambda n: (-len(n), n)):
+                if len(y) <= len(x):
+                    break
+                if _variant(r, type_, x, y):
+                    mapping[(type_, x)] = y
+                    break
+    if not mapping:
+        return
+
+    def final(type_: str, name: str) -> str:
+        seen = set()
+        while (type_, name) in mapping and name not in seen:
+            seen.add(name)
+            name = mapping[(type_, name)]
+        return name
+
+    for res in results:
+        new = []
+        for m in res.mentions:
+            if (m.type, m.name) in mapping:
+                name = final(m.type, m.name)
+                m = dataclasses.replace(m, name=name, entity_id=entity_id(m.type, name))
+            new.append(m)
+        res.mentions = new
+
+
+def _variant(r: "_Resolver", type_: str, x: str, y: str) -> bool:
+    if type_ == "Organization" and y.startswith(x) and y[len(x):] in r.legal_forms:
+        return True
+    if y.endswith(x):
+        head = y[: len(y) - len(x)]
+        if r.gaz.lookup(head) or r.gaz.lookup_short(head) or head in ("山西", "山西省"):
+            return True
+    if type_ == "Agency" and len(x) >= 6 and y.startswith(x[:-1]) and y.endswith(x[-1]) and len(y) - len(x) <= 3:
+        return True
+    return False
+
+
+def _add_entity(entities: dict[str, Entity], aliases: dict[str, set[str]], m: Resolved, r: "_Resolver") -> None:
     if m.entity_id not in entities:
         if m.type == "Division":
-            div = gazetteer.get(m.division_id)
+            div = r.get(m.division_id)
             parent = division_entity_id(div.parent) if div.parent else None
             entities[m.entity_id] = Entity(m.entity_id, "Division", div.name, (), div.level, div.code, parent)
         else:
@@ -258,19 +339,32 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
     res = ArticleResolution(art, home_county=county, home_city=city)
     open_class = _select_open(cands)
     covering = [o for o in open_class if o.type in ("Organization", "Project", "Person")]
-    prev: Resolved | None = None
     resolved_divs: list[Resolved] = []
-    for c in divisions:
-        did = r.pick_division(c, prev, city, county)
+    chain: list[Resolved] = []
+    pending = sorted(divisions, key=lambda c: c.start)
+    i = 0
+    while i < len(pending):
+        c = pending[i]
+        i += 1
+        if chain and chain[-1].end != c.start:
+            chain = []
+        did = r.pick_division(c, chain, city, county)
         if did is None:
+            chain = []
             continue
-        in_name = any(o.start <= c.start and c.end <= o.end and (o.start, o.end) != (c.start, c.end)
-                      for o in covering)
-        div = gaz.get(did)
-        m = Resolved(c.start, c.end, "Division", div.name, c.text, division_entity_id(did), c.rule,
-                     division_id=did, in_name=in_name)
-        prev = m
+        m = _division_mention(r, c.start, c.end, c.text, did, c.rule, covering)
         resolved_divs.append(m)
+        chain.append(m)
+        # a unit missing from the gazetteer right after it: 某县 + X镇 (+ Y村)
+        while True:
+            nxt = _unknown_division(r, text, m, pending[i:])
+            if nxt is None:
+                break
+            resolved_divs.append(nxt)
+            chain.append(nxt)
+            m = nxt
+            while i < len(pending) and pending[i].start < nxt.end:
+                i += 1
     res.inner_divisions = [m for m in resolved_divs if m.in_name]
     mentions = [m for m in resolved_divs if not m.in_name]
     # 我市 / 全县 / 该区 → home jurisdictions
@@ -312,6 +406,57 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
             last_agency_juris = (c.end, juris)
     res.mentions = sorted(mentions, key=lambda m: (m.start, -m.end, m.type))
     return res
+
+
+def _division_mention(r: _Resolver, start: int, end: int, surface: str, did: str, rule: str,
+                      covering: Sequence[Candidate]) -> Resolved:
+    in_name = any(o.start <= start and end <= o.end and (o.start, o.end) != (start, end) for o in covering)
+    return Resolved(start, end, "Division", r.get(did).name, surface, division_entity_id(did), rule,
+                    division_id=did, in_name=in_name)
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]{1,5}")
+
+
+def _unknown_division(r: _Resolver, text: str, prev: Resolved, later: Sequence[Candidate]) -> Resolved | None:
+    """A township or village right after its parent but missing from the gazetteer.
+
+    Renamed and merged units (某乡 became 某镇) are common in news; the chain
+    某县某镇某村 itself says what they are.  Only when no known division starts
+    there, and the parent is a county (for townships) or a township (for villages).
+    """
+    pos = prev.end
+    if any(c.start == pos for c in later):
+        return None
+    parent = r.get(prev.division_id)
+    if parent is None:
+        return None
+    if parent.level in ("county", "zone"):
+        suffixes, level = r.township_suffixes, "township"
+    elif parent.level == "township":
+        suffixes, level = r.village_suffixes, "village"
+    else:
+        return None
+    run = _CJK_RUN.match(text, pos)
+    if not run:
+        return None
+    for n in range(1, len(run.group(0)) + 1):
+        for suffix in suffixes:
+            if text.startswith(suffix, pos + n) and n <= 4:
+                name = text[pos:pos + n + len(suffix)]
+                did = _child_id(parent.id, name)
+                if did not in r.extra:
+                    r.extra[did] = Division(did, None, name, level, parent.id, ())
+                return Resolved(pos, pos + len(name), "Division", name, name, division_entity_id(did),
+                                "division-chain", division_id=did)
+    return None
+
+
+def _child_id(parent_id: str, name: str) -> str:
+    """Same scheme as the gazetteer's ids for units without a code."""
+    import hashlib
+
+    return f"{parent_id}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}"
 
 
 _TYPE_RANK = {"Agency": 0, "Organization": 1, "Project": 2, "Person": 3}
@@ -381,6 +526,8 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
             prefix = r.division_name(juris_id) if c.type == "Agency" else word
             rest = _strip(text[je:c.end])
         elif word in r.juris_words:
+            if len(word) > 1:  # 全国/国家/中央/中共: a national body, written in full
+                return (surface if c.type != "Agency" else r.expand_agency(surface)), None
             juris_id = r.jurisdiction_for(word, city, county)
             if juris_id:
                 prefix = r.division_name(juris_id)
@@ -398,9 +545,12 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
             if expanded != surface[len(_strip(lead.surface)):]:
                 return r.division_name(lead.division_id) + expanded, lead.division_id
             return surface, lead.division_id
-        if c.rule == "org-suffix" and _generic_name(rest) and (county or city):
-            home = county or city
-            return r.division_name(home) + rest, home
+        if _generic_name(rest):
+            # 供暖公司 among named bodies: the home county's; alone (项目公司) it names no one
+            if _coordinated(text, c) and (county or city):
+                home = county or city
+                return r.division_name(home) + rest, home
+            return None, None
         return surface, _inner_division(c, divs)
     # agencies
     if c.rule == "national-body":
@@ -412,33 +562,40 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
         if tail == r.party["suffix"]:
             return f"{r.party['prefix_full']}{base}{r.party['suffix_full']}", juris_id
         return base + r.expand_agency(tail), juris_id
+    generic = _generic_name(rest)
     rest = r.expand_agency(rest)
     if prefix:
         return prefix + rest, juris_id
     # no jurisdiction written: sub-unit of a parent body in this article?
     for p in reversed(parents):
-        if any(rest.startswith(ch) or _ends_with_subunit(r, rest) for ch in ("",)) and _ends_with_subunit(r, rest) \
-                and _body_rank(p.name) < _body_rank(rest):
+        if _ends_with_subunit(r, rest) and 0 <= _body_rank(p.name) < _body_rank(rest):
             return p.name + rest, p.juris
     # listed right after another body (市生态环境局、水利局): shares its jurisdiction
     if last_agency is not None and last_agency[1] and 0 <= c.start - last_agency[0] <= 1 \
             and text[last_agency[0]:c.start] in ("、", ""):
         juris_id = last_agency[1]
         return r.division_name(juris_id) + rest, juris_id
-    if _generic_name(rest) and city:
+    if generic and city:
         return r.division_name(city) + rest, city
     return rest, None
+
+
+def _coordinated(text: str, c: Candidate) -> bool:
+    """Is the candidate an item of a 、-list (A、B、C)?"""
+    return (c.start > 0 and text[c.start - 1] == "、") or text[c.end:c.end + 1] == "、"
 
 
 _BODY_ORDER = ("厅", "局", "支队", "大队", "中队")
 
 
 def _body_rank(name: str) -> int:
-    for rank, body in enumerate(_BODY_ORDER):
+    """Rank of a body in the chain 厅 > 局 > 支队 > 大队 > 中队; a centre under a
+    支队 ranks with the 大队; other bodies are never parents (-1)."""
+    for rank, body in reversed(list(enumerate(_BODY_ORDER))):
         if name.endswith(body):
             return rank
     if name.endswith("中心"):
-        return 2
+        return 3
     return -1
 
 
