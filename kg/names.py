@@ -168,6 +168,7 @@ class _Words:
         self.facility = _by_length(lex.words("project", "facility_words"))
         self.build_triggers = _by_length(lex.words("project", "build_triggers"))
         self.build_tails = tuple(lex.words("project", "build_tails"))
+        self.generic_words = frozenset(lex.data["project"].get("generic_words", ()))
         self.titles = _by_length(lex.words("person", "titles"))
         self.byline = _by_length(lex.words("person", "byline_markers"))
         self.speech = _by_length(lex.words("person", "speech_verbs"))
@@ -292,14 +293,22 @@ def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Seque
 
     True when it contains a division name, Latin letters or digits, or a token
     the segmenter tags as a place/proper noun (ns, nz) or does not know at all
-    (an out-of-vocabulary word of two or more characters is usually a name).
+    (an out-of-vocabulary word of two or more characters is usually a name),
+    unless that token is a generic word (老旧, 城镇 …).  A name that opens
+    with a time word (春季补植补种) is an activity, not a project.
     """
+    w = _Words.of(ctx.lexicon)
+    first = min(((s, e, t) for (s, e), t in ctx.pos.items() if s == start), default=None)
+    if first is not None and first[2] == "t":
+        return False
     if any(start <= c.start and c.end <= end for c in divisions):
         return True
     if _LATIN_OR_DIGIT.search(text, start, end):
         return True
     for (s, e), tag in ctx.pos.items():
         if start <= s and e <= end and e - s >= 2:
+            if text[s:e] in w.generic_words:
+                continue
             if tag in ("ns", "nz", "nt") or tag == "":
                 return True
             if tag == "nr" and text[e - 1] in "路街河湖桥村园山泉":
@@ -463,7 +472,11 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
         items = _list_items(text, list_end, ctx, divisions)
         if len(items) >= 2:
             for s, e in items:
-                if _is_specific(text, s, e, ctx, divisions) and not any(
+                named_facility = e - s <= 8 and any(text.endswith(f, s, e) for f in w.facility)
+                first = next((t for (a, b), t in ctx.pos.items() if a == s), None)
+                if first == "t":
+                    continue
+                if (named_facility or _is_specific(text, s, e, ctx, divisions)) and not any(
                         g == text[s:e] or text[s:e].endswith(g) for g in w.generic):
                     out.append(Candidate(s, e, "Project", text[s:e], "project-list"))
     # A、B道路工程: the first items share the last item's head
@@ -523,6 +536,8 @@ def _name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tup
         piece = text[i:e]
         if not all(_CJK.match(ch) for ch in piece):
             continue
+        if given == 2 and any(text.startswith(v, e - 1) for v in w.speech):
+            continue  # 赵强说: the last character is the verb
         if piece in w.not_names or text[i + sur:e] in w.not_names:
             continue
         after = text[e:e + 4]
@@ -629,4 +644,6 @@ def find_all(text: str, ctx: Context) -> list[Candidate]:
     out.extend(find_organizations(text, ctx, divisions))
     out.extend(find_projects(text, ctx, divisions))
     out.extend(find_persons(text, ctx))
+    quantity = _Words.of(ctx.lexicon).quantity
+    out = [c for c in out if c.type in ("Division", "Person") or not quantity.match(c.text)]
     return sorted(set(out), key=lambda c: (c.start, -c.end, c.type, c.rule))

@@ -415,6 +415,7 @@ def _division_mention(r: _Resolver, start: int, end: int, surface: str, did: str
                     division_id=did, in_name=in_name)
 
 
+_UNIT_END = set("、，。；：,;:（(）)“”\n ") | {""}
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{1,5}")
 
 
@@ -444,6 +445,11 @@ def _unknown_division(r: _Resolver, text: str, prev: Resolved, later: Sequence[C
         for suffix in suffixes:
             if text.startswith(suffix, pos + n) and n <= 4:
                 name = text[pos:pos + n + len(suffix)]
+                after = text[pos + len(name):pos + len(name) + 6]
+                # the unit must end there: punctuation, or a village of it follows
+                if not (after[:1] in _UNIT_END or (level == "township" and re.match(
+                        r"[\u3400-\u9fff]{1,5}?(?:" + "|".join(r.village_suffixes) + ")", after))):
+                    continue
                 did = _child_id(parent.id, name)
                 if did not in r.extra:
                     r.extra[did] = Division(did, None, name, level, parent.id, ())
