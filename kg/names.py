@@ -46,7 +46,7 @@ _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9０-９Ａ-Ｚａ-ｚ×+]")
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A candidate name: ``text == article_text[start:end]``."""
+    """A candidate name: ``text == article_text[start:end]``; ``surface`` is its name."""
 
     start: int
     end: int
@@ -57,6 +57,12 @@ class Candidate:
     short: bool = False  # Division: matched by a short form
     juris: tuple[int, int] | None = None  # span of a jurisdiction prefix inside the name
     title: str | None = None  # Person: position title written before the name
+    name: str | None = None  # a name assembled from the text (shared head of a list, investor + work)
+
+    @property
+    def surface(self) -> str:
+        """The name this candidate stands for (``name`` if assembled, else ``text``)."""
+        return self.name or self.text
 
 
 @dataclass
@@ -169,6 +175,9 @@ class _Words:
         self.build_triggers = _by_length(lex.words("project", "build_triggers"))
         self.build_tails = tuple(lex.words("project", "build_tails"))
         self.generic_words = frozenset(lex.data["project"].get("generic_words", ()))
+        self.money_triggers = _by_length(lex.words("project", "money_triggers"))
+        self.money_objects = _by_length(lex.words("project", "money_objects"))
+        self.bare_works = _by_length(lex.data["project"].get("bare_works", ()))
         self.titles = _by_length(lex.words("person", "titles"))
         self.byline = _by_length(lex.words("person", "byline_markers"))
         self.speech = _by_length(lex.words("person", "speech_verbs"))
@@ -386,6 +395,18 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
     """Companies, schools, hospitals, foundations, newspapers: name + legal/institution head."""
     w = _Words.of(ctx.lexicon)
     out = _suffix_names(text, ctx, divisions, w.org_strong, "Organization", "org-suffix", 30)
+    # a bare head (基金会理事长…, 该公司) refers back to an organization named before
+    for suffix in w.org_strong:
+        if len(suffix) < 2:
+            continue
+        for m in re.finditer(re.escape(suffix), text):
+            s0, e0 = m.span()
+            before = text[s0 - 1] if s0 > 0 else ""
+            if before not in ("", "该") and before not in w.hard and not before.isspace():
+                continue
+            if not _continues_word(text, e0, ctx):
+                start = s0 - 1 if before == "该" else s0
+                out.append(Candidate(start, e0, "Organization", text[start:e0], "org-anaphor"))
     # brand + industry (某某化工): only when the brand is a name the segmenter does not know
     for s, e, suffix in _longest_per_end(_suffix_hits(text, w.org_weak)):
         if _continues_word(text, e, ctx):
@@ -394,7 +415,9 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
             b = s - k
             if b < 0 or not all(_CJK.match(ch) for ch in text[b:s]):
                 continue
-            if ctx.tag(b, s) in ("", "nz") and (b == 0 or text[b - 1] in "、，,：:（(“ " or b in ctx.token_starts):
+            after = text[e:e + 2]
+            ends = after[:1] in w.hard or after[:1] in ("", "等", "的") or after.startswith(("生产", "集团", "公司"))
+            if ends and ctx.tag(b, s) in ("", "nz") and (b == 0 or text[b - 1] in "、，,：:（(“ " or b in ctx.token_starts):
                 out.append(Candidate(b, e, "Organization", text[b:e], "org-brand-industry"))
                 break
     return out
@@ -457,6 +480,57 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
                     out.append(Candidate(e0, end, "Project", segment, "facility-built"))
                 break
     out.extend(_list_projects(text, ctx, divisions, out))
+    out.extend(_invested_projects(text, ctx, divisions))
+    return out
+
+
+_MONEY = r"\d+(?:\.\d+)?(?:余|多)?(?:千万|百万|万|亿)?元"
+
+
+def _invested_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
+    """What an investment built: 投资1亿元完成某楼改造 / 投入100万元实施升级改造.
+
+    The object after the amount and a verb (money_objects) is a project even
+    without a proper name: the sentence itself singles it out.  A bare work
+    (升级改造) is named after the investor written before the amount.
+    """
+    w = _Words.of(ctx.lexicon)
+    prot = {e: s for s, e in _protected(text, ctx, divisions)}
+    heads = tuple(w.project_heads) + tuple(w.facility)
+    out = []
+    trig = "|".join(map(re.escape, w.money_triggers))
+    verbs = "|".join(map(re.escape, w.money_objects))
+    for m in re.finditer(rf"({trig})({_MONEY})[,，]?({verbs})", text):
+        obj_start = m.end()
+        # the object ends at the first project head / facility word before punctuation
+        stop = obj_start
+        while stop < len(text) and stop - obj_start < 25 and text[stop] not in w.hard:
+            stop += 1
+        best = None
+        for h in heads:
+            idx = text.rfind(h, obj_start, stop)
+            if idx >= 0 and (best is None or idx + len(h) > best):
+                if not _continues_word(text, idx + len(h), ctx):
+                    best = idx + len(h)
+        if best is None:
+            continue
+        start = _scan_left(text, best - 1, ctx, prot, best - obj_start) if best - 1 > obj_start else obj_start
+        start = max(start, obj_start)
+        name = text[start:best]
+        if name in w.bare_works:
+            # the investor: the name right before the money trigger
+            inv_end = m.start()
+            inv_start = _scan_left(text, inv_end, ctx, prot, 12)
+            if inv_end - inv_start < 2:
+                continue
+            out.append(Candidate(inv_start, best, "Project", text[inv_start:best], "invested-bare",
+                                 juris=_jurisdiction(text, inv_start, inv_end, ctx, divisions),
+                                 name=text[inv_start:inv_end] + name))
+            continue
+        if len(name) < 3 or w.quantity.match(name):
+            continue
+        out.append(Candidate(start, best, "Project", name, "invested-object",
+                             juris=_jurisdiction(text, start, best, ctx, divisions)))
     return out
 
 
@@ -465,12 +539,13 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
     """Items of a coordinated list closed by a project head: A、B、C等N个…项目 / A、B道路工程."""
     w = _Words.of(ctx.lexicon)
     out = []
-    heads = "|".join(map(re.escape, ("项目", "工程")))
-    # A、B、C等(N个…)项目|工程
-    for m in re.finditer(rf"等[^，。；;,]{{0,12}}?(?:{heads})", text):
+    heads = "|".join(map(re.escape, ("项目", "工程", "建设")))
+    # A、B、C等(N个…)项目|工程|建设
+    for m in re.finditer(rf"等([^，。；;,]{{0,12}}?)(?:{heads})", text):
         list_end = m.start()
         items = _list_items(text, list_end, ctx, divisions)
-        if len(items) >= 2:
+        counted = bool(re.match(r"[0-9一二两三四五六七八九十几]+[个座所处条项批]", m.group(1)))
+        if len(items) >= 2 or (items and counted):
             for s, e in items:
                 named_facility = e - s <= 8 and any(text.endswith(f, s, e) for f in w.facility)
                 first = next((t for (a, b), t in ctx.pos.items() if a == s), None)
@@ -479,6 +554,19 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
                 if (named_facility or _is_specific(text, s, e, ctx, divisions)) and not any(
                         g == text[s:e] or text[s:e].endswith(g) for g in w.generic):
                     out.append(Candidate(s, e, "Project", text[s:e], "project-list"))
+    # A、B、C三大片区某某项目: every item takes the shared head
+    for c in found:
+        if c.rule != "project-head":
+            continue
+        q = re.search(r"([0-9一二两三四五六七八九十]+[大个座所处条项])", c.text)
+        if not q or q.start() == 0 or c.text[q.start() - 1] in "等":
+            continue
+        cut = c.start + q.start()
+        head = text[cut + len(q.group(1)):c.end]
+        items = _list_items(text, cut, ctx, divisions)
+        if len(items) >= 2 and items[-1][1] == cut:
+            for a, b in items:
+                out.append(Candidate(a, b, "Project", text[a:b], "project-list-distributed", name=text[a:b] + head))
     # A、B道路工程: the first items share the last item's head
     for c in found:
         if c.rule != "project-head":
@@ -516,6 +604,8 @@ def _list_items(text: str, list_end: int, ctx: Context, divisions: Sequence[Cand
 # ---------------------------------------------------------------------------
 # Persons
 
+# Last characters of a unit or role right before a speaker's name (…科郭某介绍, 村民张某说).
+_UNIT_END_CHARS = set("民科处室股队站所院司部厅局委办")
 _NAME_END = set("，。、；：！？,;:!? （(）)“”\"\n")
 
 
@@ -594,7 +684,7 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
             if i < 0:
                 continue
             span = _name_at(text, i, ctx)
-            if span and span[1] == s and (i == 0 or text[i - 1] in _NAME_END or text[i - 1] in "民"):
+            if span and span[1] == s and (i == 0 or text[i - 1] in _NAME_END or text[i - 1] in _UNIT_END_CHARS):
                 out.append(Candidate(i, s, "Person", text[i:s], "speaker"))
                 break
     # honorifics after the name: 某某某总书记, 某某某同志

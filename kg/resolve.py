@@ -124,6 +124,7 @@ class _Resolver:
         self.village_suffixes = lexicon.words("references", "village_suffixes")
         self.legal_forms = lexicon.words("organization", "legal_forms")
         self.extra: dict[str, Division] = {}  # divisions found in text, missing from the gazetteer
+        self.seen_orgs: list[str] = []  # organizations named so far in the document (for 该公司/基金会)
 
     def get(self, did: str | None):
         if did is None:
@@ -399,8 +400,10 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
         name, juris = _canonical(r, c, text, resolved_divs, city, county, mentions, parents, last_agency_juris)
         if name is None:
             continue
-        m = Resolved(c.start, c.end, c.type, name, c.text, entity_id(c.type, name), c.rule, juris=juris)
+        m = Resolved(c.start, c.end, c.type, name, c.surface, entity_id(c.type, name), c.rule, juris=juris)
         mentions.append(m)
+        if c.type == "Organization" and c.rule != "org-anaphor":
+            r.seen_orgs.append(name)
         if c.type == "Agency":
             parents.append(m)
             last_agency_juris = (c.end, juris)
@@ -465,6 +468,15 @@ def _child_id(parent_id: str, name: str) -> str:
     return f"{parent_id}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}"
 
 
+# Rules that read a construction context beat a name's head word for the same
+# span (推进某某小学建设: a project, not the school); a titled person beats a credit.
+_CONTEXT_RULES = ("facility-built", "project-list", "invested-object", "invested-bare", "project-list-distributed")
+
+
+def _preference(c: Candidate) -> tuple[int, int, int]:
+    return (1 if c.rule in _CONTEXT_RULES else 0, -_TYPE_RANK[c.type], 1 if c.title else 0)
+
+
 _TYPE_RANK = {"Agency": 0, "Organization": 1, "Project": 2, "Person": 3}
 
 
@@ -485,7 +497,7 @@ def _select_open(cands: Sequence[Candidate]) -> list[Candidate]:
         if old is None:
             by_span[key] = c
             continue
-        if c.rule == "facility-built" or (old.rule != "facility-built" and _TYPE_RANK[c.type] < _TYPE_RANK[old.type]):
+        if _preference(c) > _preference(old):
             by_span[key] = c
     chosen = sorted(by_span.values(), key=lambda c: (c.start, -(c.end - c.start)))
     keep: list[Candidate] = []
@@ -496,8 +508,9 @@ def _select_open(cands: Sequence[Candidate]) -> list[Candidate]:
                 continue
             if o.start <= c.start and c.end <= o.end:
                 # nested inside a longer one
-                if c.type == "Agency" and o.type == "Agency" and c.start == o.start:
-                    continue  # parent body inside a sub-unit name
+                if c.type == "Agency" and o.type == "Agency" and c.start == o.start and \
+                        o.text.endswith(_BRANCH_HEADS):
+                    continue  # parent body inside a branch's name (某局某分局)
                 if c.type == "Organization" and o.type == "Project" and c.start == o.start:
                     continue  # 某厂 in 某厂某某综合利用: the undertaker
                 if c.type in ("Agency", "Organization") and o.type in ("Agency", "Organization") \
@@ -519,7 +532,7 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
                county: str | None, mentions: Sequence[Resolved], parents: Sequence[Resolved],
                last_agency: tuple[int, str | None] | None) -> tuple[str | None, str | None]:
     """Canonical name and jurisdiction id of an agency/organization/project candidate."""
-    surface = _strip(c.text)
+    surface = _strip(c.surface)
     juris_id: str | None = None
     rest = surface
     prefix = ""
@@ -538,6 +551,20 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
             if juris_id:
                 prefix = r.division_name(juris_id)
                 rest = _strip(text[je:c.end])
+    if c.type == "Agency" and c.juris is not None and _ends_with_subunit(r, surface):
+        # 尖草坪一大队 under a 支队 named before: the unit of that 支队 for that district
+        div = next((d for d in divs if (d.start, d.end) == c.juris), None)
+        if div is not None and div.rule == "gazetteer-short":
+            top = _first_body_rank(surface)
+            for p in reversed(parents):
+                if 0 <= _body_rank(p.name) < top:
+                    return p.name + surface, div.division_id
+    if c.rule == "org-anaphor":
+        head = surface.lstrip("该")
+        for name in reversed(r.seen_orgs):
+            if name.endswith(head) and name != head:
+                return name, None
+        return None, None
     if c.type == "Project":
         # guideline: projects keep the name as written
         return surface, juris_id or _inner_division(c, divs)
@@ -573,8 +600,9 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
     if prefix:
         return prefix + rest, juris_id
     # no jurisdiction written: sub-unit of a parent body in this article?
+    top = _first_body_rank(rest)
     for p in reversed(parents):
-        if _ends_with_subunit(r, rest) and 0 <= _body_rank(p.name) < _body_rank(rest):
+        if _ends_with_subunit(r, rest) and 0 <= _body_rank(p.name) < top:
             return p.name + rest, p.juris
     # listed right after another body (市生态环境局、水利局): shares its jurisdiction
     if last_agency is not None and last_agency[1] and 0 <= c.start - last_agency[0] <= 1 \
@@ -592,6 +620,7 @@ def _coordinated(text: str, c: Candidate) -> bool:
 
 
 _BODY_ORDER = ("厅", "局", "支队", "大队", "中队")
+_BRANCH_HEADS = ("分局", "支队", "大队", "中队", "指挥中心", "派出所")
 
 
 def _body_rank(name: str) -> int:
@@ -603,6 +632,14 @@ def _body_rank(name: str) -> int:
     if name.endswith("中心"):
         return 3
     return -1
+
+
+def _first_body_rank(name: str) -> int:
+    """Rank of the highest body written in a name (小店二大队二中队 → 大队)."""
+    ranks = [rank for rank, body in enumerate(_BODY_ORDER) if body in name]
+    if "中心" in name:
+        ranks.append(3)
+    return min(ranks) if ranks else 99
 
 
 def _ends_with_subunit(r: _Resolver, name: str) -> bool:
