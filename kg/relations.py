@@ -101,6 +101,9 @@ class _Rules:
         self.reporter_titles = set(rel["newspaper"]["reporter_titles"])
         self.employee_titles = set(lexicon.words("person", "employee_titles"))
         self.money_triggers = sorted(lexicon.words("project", "money_triggers"), key=len, reverse=True)
+        self.topic_openers = tuple(rel["undertakes"].get("topic_openers", ()))
+        self.local_institutions = tuple(lexicon.words("organization", "local_institutions"))
+        self.subunit_heads = tuple(lexicon.words("organization", "subunit_heads"))
 
 
 def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
@@ -138,7 +141,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
     seen_admin: set[str] = set()
     for m in mentions:
         if m.type == "Agency":
-            target = m.juris or _inner_division_id(m, res)
+            target = _most_specific(gazetteer, res, [m.juris, *_inner_division_ids(m, res)])
             if target and m.entity_id not in seen_admin:
                 seen_admin.add(m.entity_id)
                 add(m, "administers", division_entity_id(target), m.start, "name-jurisdiction")
@@ -148,11 +151,15 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
             if m.name != m.surface and m.name.endswith(m.surface) is False:
                 pass
         elif m.type in ("Organization", "Project"):
-            target = m.juris or _inner_division_id(m, res)
-            rule = "name-jurisdiction"
+            target, rule = _located_context(m, res, rules, text)
             if target is None:
-                target, rule = _located_context(m, res, rules, text)
-            if target is None and m.type == "Project" and res.home_county:
+                named = [m.juris, *_inner_division_ids(m, res)]
+                if m.type == "Project" and res.home_county:
+                    named.append(res.home_county if any(
+                        _within(gazetteer, res.home_county, d) for d in named if d) else None)
+                target, rule = _most_specific(gazetteer, res, named), "name-jurisdiction"
+            if target is None and res.home_county and (
+                    m.type == "Project" or m.name.endswith(rules.local_institutions) or m.rule == "org-brand-industry"):
                 target, rule = res.home_county, "article-home"
             if target:
                 add(m, "locatedIn", division_entity_id(target), m.start, rule)
@@ -166,8 +173,14 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
                 add(m, "subOrganizationOf", p, m.start, "subunit-of-parent")
                 break
 
+    # ORG + 组织/下属/所属 + sub-unit (某供电公司组织某某服务队)
+    for a in agencies_orgs:
+        for b in agencies_orgs:
+            if b.start > a.end and text[a.end:b.start] in rules.sub_triggers and b.name.endswith(rules.subunit_heads):
+                add(b, "subOrganizationOf", a, b.start, "sub-trigger")
+
     # undertakes
-    topic = _topic(res)
+    topic = _topic(res, rules.topic_openers)
     for p in projects:
         s, e = sentence_of(p.start)
         # a project named after its owner: 某厂某某综合利用
@@ -195,7 +208,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
         # a clause with only a trigger and the project: the article's topic body
         lead = text[s:p.start]
         if topic is not None and not any(s <= o.start < e for o in agencies_orgs) and \
-                any(t in lead for t in rules.undertake):
+                (any(t in lead for t in rules.undertake) or p.rule.startswith("project-list")):
             add(topic, "undertakes", p, p.start, "article-topic")
     # role words: 某集团有限公司施工现场负责人 / 施工单位某集团 → the article's main project(s)
     main = _main_project(projects)
@@ -253,8 +266,9 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
                     continue
                 pos = s + m.end()
                 target = _investment_target(pos, s, e, projects, main, text)
-                if target is None:
-                    continue
+                if target is None or text[target.end:target.end + 1] == "、" or (
+                        target.start > 0 and text[target.start - 1] == "、"):
+                    continue  # a total for a list of projects, not one project's
                 ss, se = art.to_source(s, e)
                 attrs.append(Attribute(target.entity_id, "investment", str(amount), art.article.article_id,
                                        ss, se, ""))
@@ -269,12 +283,31 @@ def _national_id(name: str) -> str:
     return entity_id("Agency", name)
 
 
-def _inner_division_id(m: Resolved, res: ArticleResolution) -> str | None:
-    inner = [d for d in res.inner_divisions + [x for x in res.mentions if x.type == "Division"]
-             if m.start <= d.start and d.end <= m.end]
-    if not inner:
-        return None
-    return inner[-1].division_id
+def _inner_division_ids(m: Resolved, res: ArticleResolution) -> list[str]:
+    return [d.division_id for d in res.inner_divisions + [x for x in res.mentions if x.type == "Division"]
+            if m.start <= d.start and d.end <= m.end and d.division_id]
+
+
+_LEVEL_DEPTH = {"province": 0, "prefecture": 1, "county": 2, "zone": 2, "township": 3, "village": 4}
+
+
+def _within(gazetteer, did: str, ancestor: str) -> bool:
+    return did == ancestor or any(a.id == ancestor for a in gazetteer.ancestors(did)) \
+        if gazetteer.get(did) else False
+
+
+def _most_specific(gazetteer, res: ArticleResolution, ids: Sequence[str | None]) -> str | None:
+    """The deepest division among those a name or context gives (长治市…潞州分局 → 潞州区)."""
+    best, depth = None, -1
+    for did in ids:
+        if not did:
+            continue
+        div = gazetteer.get(did)
+        level = div.level if div else ("village" if did.count("-") else "township")
+        d = _LEVEL_DEPTH.get(level, 0)
+        if d > depth:
+            best, depth = did, d
+    return best
 
 
 def _located_context(m: Resolved, res: ArticleResolution, rules: _Rules, text: str) -> tuple[str | None, str]:
@@ -288,25 +321,27 @@ def _located_context(m: Resolved, res: ArticleResolution, rules: _Rules, text: s
     return None, ""
 
 
-def _topic(res: ArticleResolution) -> Resolved | None:
-    """The body an article is about: the agency/organization opening its first sentence with one."""
+def _topic(res: ArticleResolution, openers: Sequence[str]) -> Resolved | None:
+    """The body an article is about: an agency/organization that opens a sentence,
+    alone or after a time adverbial (近年来,某县某局…), before any other such sentence."""
     text = res.art.text
     for s, e in iter_sentence_spans(text):
         for m in res.mentions:
             if s <= m.start < e and m.type in ("Agency", "Organization"):
-                prefix = text[s:m.start]
-                if len(prefix) <= 6:
+                prefix = text[s:m.start].strip(" ,，、")
+                if prefix == "" or prefix in openers:
                     return m
                 break
     return None
 
 
 def _main_project(projects: Sequence[Resolved]) -> Resolved | None:
+    """The project an article is about: the most mentioned, an 工程/项目 before a facility."""
     if not projects:
         return None
     counts = Counter(p.entity_id for p in projects)
-    best = max(counts.values())
-    return next(p for p in projects if counts[p.entity_id] == best)
+    return min(projects, key=lambda p: (-counts[p.entity_id], 0 if p.name.endswith(("工程", "项目")) else 1,
+                                        p.start))
 
 
 def _investment_target(pos: int, s: int, e: int, projects: Sequence[Resolved], main: Resolved | None,
