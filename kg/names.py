@@ -178,6 +178,7 @@ class _Words:
         self.money_triggers = _by_length(lex.words("project", "money_triggers"))
         self.money_objects = _by_length(lex.words("project", "money_objects"))
         self.bare_works = _by_length(lex.data["project"].get("bare_works", ()))
+        self.completion_tails = tuple(lex.data["project"].get("completion_tails", ()))
         self.titles = _by_length(lex.words("person", "titles"))
         self.byline = _by_length(lex.words("person", "byline_markers"))
         self.speech = _by_length(lex.words("person", "speech_verbs"))
@@ -240,7 +241,7 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
         stop = False
         for k in range(min(w.left_max, i), 0, -1):
             word = text[i - k:i]
-            if word in w.left and (ctx.is_token(i - k, i) or k >= 2 and (i - k) in ctx.token_starts):
+            if word in w.left and (ctx.is_token(i - k, i) or not ctx.token_starts):
                 stop = True
                 break
         if stop:
@@ -333,8 +334,8 @@ def _suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffi
     prot = {e: s for s, e in _protected(text, ctx, divisions)}
     out = []
     for s, e, suffix in _longest_per_end(_suffix_hits(text, suffixes)):
-        # the head must not be the start of a longer word (局面, 公司化 …)
-        if e < len(text) and (e, e + 1) not in () and _continues_word(text, e, ctx):
+        # the head must not be the start of a longer word (局面, 公司化, 二中队 …)
+        if _continues_word(text, e, ctx) or (suffix.endswith("中") and text[e:e + 1] == "队"):
             continue
         if _false_head(text, e, ctx):
             continue
@@ -445,7 +446,8 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         if any(name.endswith(g) or name == g for g in w.generic) and not _is_specific(
                 text, start, e - len(suffix), ctx, divisions):
             continue
-        if not _is_specific(text, start, e, ctx, divisions):
+        completed = text.startswith(w.completion_tails, e)
+        if not completed and not _is_specific(text, start, e, ctx, divisions):
             continue
         out.append(Candidate(start, e, "Project", name, "project-head",
                              juris=_jurisdiction(text, start, e, ctx, divisions)))
@@ -547,7 +549,7 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
         counted = bool(re.match(r"[0-9一二两三四五六七八九十几]+[个座所处条项批]", m.group(1)))
         if len(items) >= 2 or (items and counted):
             for s, e in items:
-                named_facility = e - s <= 8 and any(text.endswith(f, s, e) for f in w.facility)
+                named_facility = e - s <= 14 and any(text.endswith(f, s, e) for f in w.facility)
                 first = next((t for (a, b), t in ctx.pos.items() if a == s), None)
                 if first == "t":
                     continue
