@@ -433,9 +433,18 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
     prot = {e: s for s, e in _protected(text, ctx, divisions)}
     out: list[Candidate] = []
     for s, e, suffix in _longest_per_end(_suffix_hits(text, w.project_heads)):
-        if _continues_word(text, e, ctx):
+        # 工程建设 is one word to the segmenter; the head still ends the name there
+        if _continues_word(text, e, ctx) and not text.startswith(w.build_tails + w.completion_tails, e):
             continue
         start = _scan_left(text, s, ctx, prot, 30)
+        quoted = _quoted_before(text, start)
+        if quoted is not None:
+            # “废水近零排放”工程, 一期“某某苑”项目: the quoted words are the name
+            q_start, q_end = quoted
+            name = _QUOTES.sub("", text[q_start:e])
+            if len(name) > len(suffix) + 1:
+                out.append(Candidate(q_start, e, "Project", text[q_start:e], "project-quoted", name=name))
+            continue
         start = _trim(text, start, e, ctx)
         if e - start <= len(suffix) + 1 or w.quantity.match(text, start):
             continue
@@ -484,6 +493,19 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
     out.extend(_list_projects(text, ctx, divisions, out))
     out.extend(_invested_projects(text, ctx, divisions))
     return out
+
+
+_QUOTES = re.compile("[“”\"「」『』]")
+
+
+def _quoted_before(text: str, start: int) -> tuple[int, int] | None:
+    """The span of “…” ending right at ``start`` (a quoted name before a head)."""
+    if start == 0 or text[start - 1] != "”":
+        return None
+    open_ = text.rfind("“", max(0, start - 32), start - 1)
+    if open_ < 0 or any(ch in "。！？；，,\n" for ch in text[open_:start]):
+        return None
+    return open_, start
 
 
 _MONEY = r"\d+(?:\.\d+)?(?:余|多)?(?:千万|百万|万|亿)?元"

@@ -328,7 +328,7 @@ def _topic(res: ArticleResolution, openers: Sequence[str]) -> Resolved | None:
     for s, e in iter_sentence_spans(text):
         for m in res.mentions:
             if s <= m.start < e and m.type in ("Agency", "Organization"):
-                prefix = text[s:m.start].strip(" ,，、")
+                prefix = re.sub(r"^本报讯\s*(?:[（(][^）)]*[）)])?", "", text[s:m.start]).strip(" ,，、\u3000")
                 if prefix == "" or prefix in openers:
                     return m
                 break
@@ -361,11 +361,14 @@ def _investment_target(pos: int, s: int, e: int, projects: Sequence[Resolved], m
 
 
 def _works_for_chain(text: str, title_start: int, person: Resolved, orgs: Sequence[Resolved], add, rules) -> None:
-    """ORG TITLE NAME; walk left over 、-joined ORG TITLE segments too."""
+    """ORG TITLE NAME, and the chains news writes before a name:
+    ORG TITLE、TITLE NAME (某中学党支部书记、校长某某) and
+    ORG TITLE、ORG TITLE NAME (某会委员、某集团董事长某某)."""
     pos = title_start
     first = True
-    while pos > 0:
-        # the org ending right before the title (allow a short sub-unit such as 水生态环境科)
+    for _ in range(6):
+        # skip titles joined by 、 (党支部书记、校长): they belong to the same organization
+        pos = _skip_titles(text, pos, rules)
         cands = [o for o in orgs if o.end <= pos and pos - o.end <= 8]
         if not cands:
             break
@@ -373,22 +376,39 @@ def _works_for_chain(text: str, title_start: int, person: Resolved, orgs: Sequen
         gap = text[org.end:pos]
         if any(ch in gap for ch in "，。、；,"):
             break
-        add(person, "worksFor", org, person.start, "title-chain" if not first else "org-title",
+        add(person, "worksFor", org, person.start, "org-title" if first else "title-chain",
             role=person.title if first else None)
         first = False
-        # previous segment: 、ORG TITLE
-        if org.start > 0 and text[org.start - 1] in "、，,":
-            seg_end = org.start - 1
-            titled = None
-            for t in rules.employee_titles:
-                if text.endswith(t, 0, seg_end):
-                    titled = seg_end - len(t)
-                    break
-            if titled is None:
+        # the previous segment: 、ORG TITLE (or an honorary title with no organization: 全国劳动模范)
+        seg = org.start - 1
+        while seg > 0 and text[seg] in "、，,":
+            prev_title = next((t for t in sorted(rules.employee_titles, key=len, reverse=True)
+                               if text.endswith(t, 0, seg)), None)
+            if prev_title is not None:
+                pos = seg - len(prev_title)
                 break
-            pos = titled
-            continue
-        break
+            # an honour without an organization (全国劳动模范): step over it
+            back = seg
+            while back > 0 and text[back - 1] not in "、，,。；":
+                back -= 1
+            if seg - back > 10 or back == 0:
+                seg = -1
+                break
+            seg = back - 1
+        else:
+            break
+        if seg <= 0:
+            break
+
+
+def _skip_titles(text: str, pos: int, rules) -> int:
+    titles = sorted(rules.employee_titles, key=len, reverse=True)
+    while pos > 0 and text[pos - 1] == "、":
+        t = next((t for t in titles if text.endswith(t, 0, pos - 1)), None)
+        if t is None:
+            break
+        pos = pos - 1 - len(t)
+    return pos
 
 
 def _dedupe(rels: list[Relation]) -> list[Relation]:

@@ -121,6 +121,7 @@ class _Resolver:
         self.anaphors = lexicon.words("references", "anaphors")
         self.level_of = lexicon.table("references", "level_of")
         self.township_suffixes = lexicon.words("references", "township_suffixes")
+        self.zone_suffixes = tuple(sorted(lexicon.words("references", "zone_suffixes"), key=len, reverse=True))
         self.village_suffixes = lexicon.words("references", "village_suffixes")
         self.legal_forms = lexicon.words("organization", "legal_forms")
         self.extra: dict[str, Division] = {}  # divisions found in text, missing from the gazetteer
@@ -351,7 +352,13 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
             chain = []
         did = r.pick_division(c, chain, city, county)
         if did is None:
-            chain = []
+            # a known name, but not under the unit written before it: another place of that name
+            nxt = _unknown_division(r, text, chain[-1], ()) if chain and chain[-1].end == c.start else None
+            if nxt is not None:
+                resolved_divs.append(nxt)
+                chain.append(nxt)
+            else:
+                chain = []
             continue
         m = _division_mention(r, c.start, c.end, c.text, did, c.rule, covering)
         resolved_divs.append(m)
@@ -435,6 +442,14 @@ def _unknown_division(r: _Resolver, text: str, prev: Resolved, later: Sequence[C
     parent = r.get(prev.division_id)
     if parent is None:
         return None
+    zone = next((z for z in r.zone_suffixes if text.startswith(z, pos)), None)
+    if zone and parent.level in ("prefecture", "county"):
+        name = prev.surface + zone
+        did = _child_id(parent.id, name)
+        if did not in r.extra:
+            r.extra[did] = Division(did, None, name, "zone", parent.id, ())
+        return Resolved(prev.start, pos + len(zone), "Division", name, name, division_entity_id(did),
+                        "division-chain", division_id=did)
     if parent.level in ("county", "zone"):
         suffixes, level = r.township_suffixes, "township"
     elif parent.level == "township":
