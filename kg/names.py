@@ -114,6 +114,13 @@ class DivisionMatcher:
             self.automaton.add_word(surface, (surface, tuple(dict.fromkeys(ids)), short))
         self.automaton.make_automaton()
         self.surfaces = surfaces
+        # stop-listed short forms, matched only where the text itself says they are
+        # places (right before a branch of a body: 小店二大队)
+        self.guarded: dict[str, list[str]] = {}
+        for div in gazetteer.divisions.values():
+            for form in div.short_forms:
+                if len(form) >= 2 and gazetteer.is_stoplisted(form) and div.level in ("county", "zone"):
+                    self.guarded.setdefault(form, []).append(div.id)
 
     def __contains__(self, surface: str) -> bool:
         return surface in self.surfaces
@@ -142,7 +149,14 @@ def find_divisions(text: str, ctx: Context) -> list[Candidate]:
     for start, end, surface, ids, short in ctx.divisions.iter_matches(text):
         out.append(Candidate(start, end, "Division", surface, "gazetteer-short" if short else "gazetteer",
                              division_ids=ids, short=short))
-    return out
+    w = _Words.of(ctx.lexicon)
+    taken = [(c.start, c.end) for c in out]
+    for form, ids in sorted(ctx.divisions.guarded.items()):
+        for m in re.finditer(re.escape(form), text):
+            if w.guarded_branch.match(text, m.end()) and not any(a < m.end() and m.start() < b for a, b in taken):
+                out.append(Candidate(m.start(), m.end(), "Division", form, "gazetteer-short",
+                                     division_ids=tuple(sorted(ids)), short=True))
+    return sorted(out, key=lambda c: c.start)
 
 
 # ---------------------------------------------------------------------------
@@ -194,6 +208,13 @@ class _Words:
         self.quantity = re.compile(bounds.get("quantity_pattern", "(?!)"))
         self.phase = re.compile(bounds.get("phase_pattern", "(?!)"))
         self.juris_chars = frozenset(w for w in self.juris_words if len(w) == 1)
+        self.slogan = re.compile(bounds.get("slogan_pattern", "(?!)"))
+        self.inner_count = re.compile(bounds.get("inner_count_pattern", "(?!)"))
+        self.guarded_branch = re.compile(bounds.get("guarded_branch_pattern", "(?!)"))
+        self.weak_heads = tuple(lex.data["project"].get("weak_heads", ()))
+        self.verb_followers = tuple(lex.data["project"].get("verb_followers", ()))
+        refs = lex.data["references"]
+        self.reference_words = _by_length(tuple(refs.get("home_markers", ())) + tuple(refs.get("anaphors", ())))
 
     @classmethod
     def of(cls, lex: Lexicon) -> "_Words":
@@ -250,6 +271,14 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
     return i
 
 
+def _reference_start(text: str, start: int, ctx: Context) -> int:
+    """Move a name's start back over 该/本/我/全 when it begins with 区/县/市 (该区人大 → 该区…)."""
+    w = _Words.of(ctx.lexicon)
+    if start > 0 and any(text.startswith(word, start - 1) for word in w.reference_words):
+        return start - 1
+    return start
+
+
 def _trim(text: str, start: int, end: int, ctx: Context) -> int:
     """Drop leading introducing words (一是, 实施, 新建 …) left inside a name."""
     w = _Words.of(ctx.lexicon)
@@ -271,6 +300,9 @@ def _jurisdiction(text: str, start: int, end: int, ctx: Context,
         if c.start == start and c.end < end:
             return (c.start, c.end)
     w = _Words.of(ctx.lexicon)
+    for word in w.reference_words:
+        if text.startswith(word, start) and start + len(word) < end:
+            return (start, start + len(word))
     for word in sorted(w.juris_words, key=len, reverse=True):
         if text.startswith(word, start) and start + len(word) < end:
             if len(word) > 1 or ctx.is_token(start, start + 1) or not ctx.token_starts:
@@ -298,7 +330,8 @@ def _longest_per_end(hits: Iterable[tuple[int, int, str]]) -> list[tuple[int, in
     return [best[e] for e in sorted(best)]
 
 
-def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Sequence[Candidate]) -> bool:
+def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Sequence[Candidate],
+                 count_divisions: bool = True) -> bool:
     """Does the name carry a proper name (place, facility, brand, number)?
 
     True when it contains a division name, Latin letters or digits, or a token
@@ -311,13 +344,14 @@ def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Seque
     first = min(((s, e, t) for (s, e), t in ctx.pos.items() if s == start), default=None)
     if first is not None and first[2] == "t":
         return False
-    if any(start <= c.start and c.end <= end for c in divisions):
+    if count_divisions and any(start <= c.start and c.end <= end for c in divisions):
         return True
+    spans = [(c.start, c.end) for c in divisions if start <= c.start and c.end <= end]
     if _LATIN_OR_DIGIT.search(text, start, end):
         return True
     for (s, e), tag in ctx.pos.items():
         if start <= s and e <= end and e - s >= 2:
-            if text[s:e] in w.generic_words:
+            if text[s:e] in w.generic_words or any(a <= s and e <= b for a, b in spans):
                 continue
             if tag in ("ns", "nz", "nt") or tag == "":
                 return True
@@ -335,12 +369,13 @@ def _suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffi
     out = []
     for s, e, suffix in _longest_per_end(_suffix_hits(text, suffixes)):
         # the head must not be the start of a longer word (局面, 公司化, 二中队 …)
-        if _continues_word(text, e, ctx) or (suffix.endswith("中") and text[e:e + 1] == "队"):
+        if (_continues_word(text, e, ctx) and not any(c.start == e for c in divisions)) or \
+                (suffix.endswith("中") and text[e:e + 1] == "队"):
             continue
         if _false_head(text, e, ctx):
             continue
         start = _scan_left(text, s, ctx, prot, max_len)
-        start = _trim(text, start, e, ctx)
+        start = _reference_start(text, _trim(text, start, e, ctx), ctx)
         if e - start <= len(suffix) or _Words.of(ctx.lexicon).quantity.match(text, start):
             continue
         out.append(Candidate(start, e, type_, text[start:e], rule,
@@ -455,8 +490,11 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         if any(name.endswith(g) or name == g for g in w.generic) and not _is_specific(
                 text, start, e - len(suffix), ctx, divisions):
             continue
+        weak = name.endswith(w.weak_heads)
+        if weak and text.startswith(w.verb_followers, e):
+            continue  # 改造为…: a verb here
         completed = text.startswith(w.completion_tails, e)
-        if not completed and not _is_specific(text, start, e, ctx, divisions):
+        if not completed and not _is_specific(text, start, e, ctx, divisions, count_divisions=not weak):
             continue
         out.append(Candidate(start, e, "Project", name, "project-head",
                              juris=_jurisdiction(text, start, e, ctx, divisions)))
@@ -490,9 +528,10 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
                         not _continues_word(text, end, ctx):
                     out.append(Candidate(e0, end, "Project", segment, "facility-built"))
                 break
-    out.extend(_list_projects(text, ctx, divisions, out))
+    superseded: set[tuple[int, int]] = set()
+    out.extend(_list_projects(text, ctx, divisions, out, superseded))
     out.extend(_invested_projects(text, ctx, divisions))
-    return out
+    return [c for c in out if (c.start, c.end) not in superseded or c.rule != "project-head"]
 
 
 _QUOTES = re.compile("[“”\"「」『』]")
@@ -559,8 +598,12 @@ def _invested_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) 
 
 
 def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
-                   found: Sequence[Candidate]) -> list[Candidate]:
-    """Items of a coordinated list closed by a project head: A、B、C等N个…项目 / A、B道路工程."""
+                   found: Sequence[Candidate], superseded: set[tuple[int, int]]) -> list[Candidate]:
+    """Items of a coordinated list closed by a project head: A、B、C等N个…项目 / A、B道路工程.
+
+    Spans of candidates that turn out to be a list's last item plus a shared
+    head are added to ``superseded``.
+    """
     w = _Words.of(ctx.lexicon)
     out = []
     heads = "|".join(map(re.escape, ("项目", "工程", "建设")))
@@ -582,7 +625,7 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
     for c in found:
         if c.rule != "project-head":
             continue
-        q = re.search(r"([0-9一二两三四五六七八九十]+[大个座所处条项])", c.text)
+        q = re.search(r"([0-9一二两三四五六七八九十]+([大个座所处条项]))", c.text)
         if not q or q.start() == 0 or c.text[q.start() - 1] in "等":
             continue
         cut = c.start + q.start()
@@ -590,7 +633,12 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
         items = _list_items(text, cut, ctx, divisions)
         if len(items) >= 2 and items[-1][1] == cut:
             for a, b in items:
-                out.append(Candidate(a, b, "Project", text[a:b], "project-list-distributed", name=text[a:b] + head))
+                if q.group(2) == "大":  # 三大片区棚户区改造项目: each item takes the head
+                    out.append(Candidate(a, b, "Project", text[a:b], "project-list-distributed",
+                                         name=text[a:b] + head))
+                else:  # 三个百亿级项目: a category; the items are the names
+                    out.append(Candidate(a, b, "Project", text[a:b], "project-list"))
+            superseded.add((c.start, c.end))
     # A、B道路工程: the first items share the last item's head
     for c in found:
         if c.rule != "project-head":
@@ -758,6 +806,8 @@ def find_all(text: str, ctx: Context) -> list[Candidate]:
     out.extend(find_organizations(text, ctx, divisions))
     out.extend(find_projects(text, ctx, divisions))
     out.extend(find_persons(text, ctx))
-    quantity = _Words.of(ctx.lexicon).quantity
-    out = [c for c in out if c.type in ("Division", "Person") or not quantity.match(c.text)]
+    w = _Words.of(ctx.lexicon)
+    out = [c for c in out if c.type in ("Division", "Person") or not (
+        w.quantity.match(c.surface) or w.slogan.match(c.text)
+        or (c.type == "Project" and w.inner_count.search(c.surface)))]
     return sorted(set(out), key=lambda c: (c.start, -c.end, c.type, c.rule))

@@ -235,6 +235,13 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
         if person.title in rules.reporter_titles and newspaper is not None:
             add(person, "worksFor", newspaper, person.start, "reporter", role=person.title)
             continue
+        if person.rule == "speaker" and not person.title:
+            # 某局某科郭某介绍: a speaker right after their unit works there
+            org = max((o for o in agencies_orgs if o.end <= person.start and person.start - o.end <= 8),
+                      key=lambda o: o.end, default=None)
+            if org is not None and re.fullmatch(r"[\u3400-\u9fff]*[科处室股部队]?", text[org.end:person.start]):
+                add(person, "worksFor", org, person.start, "speaker-unit")
+            continue
         if not person.title or person.title not in rules.employee_titles:
             continue
         # ORG [sub-unit] TITLE NAME, possibly a chain ORG TITLE、ORG TITLE NAME

@@ -300,6 +300,15 @@ def _variant(r: "_Resolver", type_: str, x: str, y: str) -> bool:
             return True
     if type_ == "Agency" and len(x) >= 6 and y.startswith(x[:-1]) and y.endswith(x[-1]) and len(y) - len(x) <= 3:
         return True
+    if type_ == "Agency":
+        # the same unit written without its number: …支队指挥中心 = …支队122指挥中心
+        common = 0
+        while common < min(len(x), len(y)) and x[common] == y[common]:
+            common += 1
+        x_rest, y_rest = x[common:], y[common:]
+        if common >= 4 and len(x_rest) >= 2 and y_rest.endswith(x_rest) and \
+                re.fullmatch(r"[0-9０-９]+", y_rest[: len(y_rest) - len(x_rest)]):
+            return True
     return False
 
 
@@ -559,6 +568,17 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
             juris_id = div.division_id
             prefix = r.division_name(juris_id) if c.type == "Agency" else word
             rest = _strip(text[je:c.end])
+        elif word in r.home_markers or word in r.anaphors:
+            # 该区第六届人民代表大会, 本县人民医院: the home jurisdiction of that level
+            level = r.level_of.get(word[-1])
+            juris_id = city if level == "prefecture" else county if level == "county" else None
+            if level == "province":
+                juris_id = "140000"
+            if juris_id:
+                prefix = r.division_name(juris_id)
+                rest = _strip(text[je:c.end])
+            else:
+                return None, None
         elif word in r.juris_words:
             if len(word) > 1:  # 全国/国家/中央/中共: a national body, written in full
                 return (surface if c.type != "Agency" else r.expand_agency(surface)), None
@@ -585,7 +605,9 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
         return surface, juris_id or _inner_division(c, divs)
     if c.type == "Organization":
         if prefix:
-            rest = _expand_school(r, rest)
+            expanded = _expand_school(r, rest)
+            if expanded != rest and juris_id:  # 左权二中 → 左权县第二中学
+                return r.division_name(juris_id) + expanded, juris_id
             return prefix + rest, juris_id
         lead = next((d for d in divs if d.start == c.start), None)
         if lead is not None and lead.division_id:
