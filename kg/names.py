@@ -213,6 +213,8 @@ class _Words:
         self.guarded_branch = re.compile(bounds.get("guarded_branch_pattern", "(?!)"))
         self.weak_heads = tuple(lex.data["project"].get("weak_heads", ()))
         self.verb_followers = tuple(lex.data["project"].get("verb_followers", ()))
+        self.street_words = frozenset(lex.data["project"].get("street_words", ()))
+        self.inner_conj = frozenset(lex.data["project"].get("inner_conjunctions", ()))
         refs = lex.data["references"]
         self.reference_words = _by_length(tuple(refs.get("home_markers", ())) + tuple(refs.get("anaphors", ())))
 
@@ -263,7 +265,7 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
         for k in range(min(w.left_max, i), 0, -1):
             word = text[i - k:i]
             if word in w.left and (ctx.is_token(i - k, i) or not ctx.token_starts):
-                stop = True
+                stop = not (word in w.inner_conj and _joins_works(ctx, i - k, i))
                 break
         if stop:
             break
@@ -277,6 +279,16 @@ def _reference_start(text: str, start: int, ctx: Context) -> int:
     if start > 0 and any(text.startswith(word, start - 1) for word in w.reference_words):
         return start - 1
     return start
+
+
+_VERBAL = ("v", "vn")
+
+
+def _joins_works(ctx: Context, start: int, end: int) -> bool:
+    """A conjunction between two verbs joins two works of one name (保护与修复)."""
+    before = ctx.ends_at.get(start)
+    after = next((t for (s, e), t in ctx.pos.items() if s == end), None)
+    return before is not None and before[1] in _VERBAL and after in _VERBAL
 
 
 def _trim(text: str, start: int, end: int, ctx: Context) -> int:
@@ -350,6 +362,10 @@ def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Seque
     if _LATIN_OR_DIGIT.search(text, start, end):
         return True
     for (s, e), tag in ctx.pos.items():
+        if start < s and e <= end and text[s:e] in w.street_words:
+            before = ctx.ends_at.get(s)
+            if before is not None and before[0] >= start and text[before[0]:s] not in w.generic_words:
+                return True  # 千峰路, 东北街: a street name
         if start <= s and e <= end and e - s >= 2:
             if text[s:e] in w.generic_words or any(a <= s and e <= b for a, b in spans):
                 continue
@@ -482,6 +498,12 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
             continue
         start = _trim(text, start, e, ctx)
         if e - start <= len(suffix) + 1 or w.quantity.match(text, start):
+            continue
+        placed = next((c for c in divisions if c.end == start - 1 and text[start - 1] == "的"), None)
+        if placed is not None and not any(text.endswith(g, start, e) for g in w.generic):
+            # 某区的某某工程: the text places it; its name with the place
+            out.append(Candidate(placed.start, e, "Project", text[placed.start:e], "project-placed",
+                                 juris=(placed.start, placed.end), name=placed.text + text[start:e]))
             continue
         phase = w.phase.match(text, e)
         if phase:
