@@ -213,7 +213,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
     # role words: 某集团有限公司施工现场负责人 / 施工单位某集团 → the article's main project(s)
     main = _main_project(projects)
     for o in agencies_orgs:
-        after = text[o.end:o.end + 8]
+        after = re.sub(r"^(?:作为|是|为)", "", text[o.end:o.end + 10])  # 某集团作为施工单位
         before = text[max(0, o.start - 5):o.start]
         if any(after.startswith(r) for r in rules.roles) or any(before.endswith(r) for r in rules.roles):
             s, e = sentence_of(o.start)

@@ -50,7 +50,12 @@ def _prepare_jieba(gazetteer_path: str, patterns_dir: str) -> None:
         levels = {gazetteer.get(i).level for i in division_ids}
         if levels & {"province", "prefecture", "county", "township", "zone"}:
             jieba.add_word(surface, freq=2000, tag="ns")
-    for word in lexicon.words("agency", "domain_compounds"):
+    # domain compounds, abbreviated body names (住建局, 卫健委) and position titles,
+    # so that 区住建局局长 splits as 区/住建局/局长 and the rules see those words
+    words = set(lexicon.words("agency", "domain_compounds"))
+    words |= set(lexicon.table("abbreviations", "agency"))
+    words |= {t for t in lexicon.words("person", "titles") if len(t) >= 2}
+    for word in sorted(words):
         jieba.add_word(word, freq=2000, tag="n")
 
 
