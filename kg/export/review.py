@@ -1,0 +1,124 @@
+"""Review pages: each article with its entities highlighted, for checking by eye.
+
+One HTML page per article (entities coloured by type, rendered with spaCy's
+displaCy ``ent`` style, which escapes the text) and, beside each paragraph of
+sentences, the relations whose evidence lies in that sentence.  Plus an index
+page.  Everything is inline: the pages load nothing from anywhere.
+"""
+from __future__ import annotations
+
+import html
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from kg.export import atomic_write
+from kg.records import DocResult
+
+__all__ = ["COLORS", "render_article", "write_review"]
+
+#: Colour per entity type (the same palette as the graph view's legend).
+COLORS = {
+    "Division": "#8dd3c7",
+    "Agency": "#fdb462",
+    "Organization": "#bebada",
+    "Project": "#fb8072",
+    "Person": "#80b1d3",
+}
+
+_PAGE = """<!DOCTYPE html>
+<html lang="zh"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: sans-serif; margin: 1.5em; max-width: 1200px; }}
+.row {{ display: flex; gap: 1.5em; border-bottom: 1px solid #eee; padding: .4em 0; }}
+.text {{ flex: 3; line-height: 2.2; white-space: pre-wrap; }}
+.rels {{ flex: 2; font-size: 90%; color: #333; }}
+.rels li {{ margin: .2em 0; }}
+.legend span {{ padding: .2em .5em; margin-right: .5em; border-radius: .3em; }}
+code {{ background: #f4f4f4; }}
+</style></head><body>
+<p><a href="index.html">← all articles</a></p>
+<h1>{title}</h1>
+<p>source <code>{source}</code>, characters {start}–{end}</p>
+<p class="legend">{legend}</p>
+{rows}
+</body></html>
+"""
+
+
+def _legend() -> str:
+    return "".join(f'<span style="background:{c}">{html.escape(t)}</span>' for t, c in COLORS.items())
+
+
+def render_article(result: DocResult, article_id: str) -> str:
+    """The review page of one article of a processed document."""
+    from spacy import displacy
+
+    doc = result.document
+    article = next(a for a in doc.articles if a.article_id == article_id)
+    names = {e.entity_id: e for e in result.entities}
+    mentions = sorted((m for m in result.mentions if m.article_id == article_id),
+                      key=lambda m: (m.start, -m.end))
+    relations = [r for r in result.relations if r.article_id == article_id]
+    by_sentence: dict[tuple[int, int], list] = defaultdict(list)
+    for r in relations:
+        by_sentence[(r.start, r.end)].append(r)
+    # rows: split the article at sentence evidence boundaries and paragraph breaks
+    cuts = {article.start, article.end}
+    for start, end in by_sentence:
+        cuts.update((max(article.start, start), min(article.end, end)))
+    pos = article.start
+    while True:
+        nl = doc.text.find("\n\n", pos, article.end)
+        if nl < 0:
+            break
+        cuts.add(nl)
+        pos = nl + 2
+    bounds = sorted(c for c in cuts if article.start <= c <= article.end)
+    rows = []
+    for a, b in zip(bounds, bounds[1:]):
+        if not doc.text[a:b].strip():
+            continue
+        ents, last = [], a
+        for m in mentions:
+            if a <= m.start and m.end <= b and m.start >= last:
+                label = names[m.entity_id].type if m.entity_id in names else "Division"
+                ents.append({"start": m.start - a, "end": m.end - a, "label": label})
+                last = m.end
+        rendered = displacy.render({"text": doc.text[a:b], "ents": ents, "title": None}, style="ent",
+                                   manual=True, page=False, options={"colors": COLORS})
+        items = []
+        for r in sorted(by_sentence.get((a, b), []), key=lambda r: (r.rel, r.head, r.tail)):
+            head = names[r.head].name if r.head in names else r.head
+            tail = names[r.tail].name if r.tail in names else r.tail
+            role = f" ({html.escape(r.role)})" if r.role else ""
+            items.append(f"<li>{html.escape(head)} <b>{html.escape(r.rel)}</b> {html.escape(tail)}{role}"
+                         f" <small>[{html.escape(r.rule)}]</small></li>")
+        for at in (x for x in result.attributes if x.article_id == article_id and (x.start, x.end) == (a, b)):
+            target = names[at.entity_id].name if at.entity_id in names else at.entity_id
+            items.append(f"<li>{html.escape(target)} <b>{html.escape(at.attr)}</b> {html.escape(at.value)} 元</li>")
+        rels = f"<ul>{''.join(items)}</ul>" if items else ""
+        rows.append(f'<div class="row"><div class="text">{rendered}</div><div class="rels">{rels}</div></div>')
+    return _PAGE.format(title=html.escape(article.title or article.article_id), source=html.escape(doc.source),
+                        start=article.start, end=article.end, legend=_legend(), rows="\n".join(rows))
+
+
+def write_review(results: Iterable[DocResult], out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write one page per article and an index into ``out_dir``."""
+    out = Path(out_dir)
+    written, index = [], []
+    for result in results:
+        for article in result.document.articles:
+            name = f"{article.article_id}.html"
+            written.append(atomic_write(out / name, render_article(result, article.article_id)))
+            n = sum(1 for m in result.mentions if m.article_id == article.article_id)
+            r = sum(1 for x in result.relations if x.article_id == article.article_id)
+            index.append(f'<li><a href="{html.escape(name)}">{html.escape(article.title or article.article_id)}'
+                         f'</a> <small>{html.escape(result.document.source)} · {n} mentions · {r} relations'
+                         f'</small></li>')
+    page = ("<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>Review</title></head>"
+            "<body style=\"font-family:sans-serif;margin:1.5em\"><h1>Articles</h1><ul>\n"
+            + "\n".join(index) + "\n</ul></body></html>\n")
+    written.append(atomic_write(out / "index.html", page))
+    return written
