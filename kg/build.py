@@ -200,7 +200,14 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str])
 
 def write_exports(graph, out_dir: Path) -> list[Path]:
     """Every export of the graph into ``out_dir`` (each written atomically)."""
+    from kg.export.graphml import write_graphml
     from kg.export.html import write_html
-    from kg.export.rdf import write_turtle
+    from kg.export.jsonld import write_jsonld
+    from kg.export.neo4j import write_neo4j_csv
+    from kg.export.rdf import write_ntriples, write_trig, write_turtle
 
-    return [write_turtle(graph, out_dir / "graph.ttl"), write_html(graph, out_dir / "graph.html")]
+    return [write_turtle(graph, out_dir / "graph.ttl"), write_html(graph, out_dir / "graph.html"),
+            write_ntriples(graph, out_dir / "graph.nt"), write_trig(graph, out_dir / "graph.trig"),
+            write_jsonld(graph, out_dir / "graph.jsonld"),
+            write_graphml(graph, out_dir / "graph.graphml"),
+            *write_neo4j_csv(graph, out_dir / "neo4j")]

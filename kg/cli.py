@@ -1,6 +1,7 @@
 """Command line: a thin shell over :mod:`kg.build` and :mod:`kg.evaluate`.
 
-``kg build [CORPUS ...] --out DIR`` and ``kg eval --gold FILE [--graph TTL]``.
+``kg build [CORPUS ...] --out DIR``, ``kg eval --gold FILE [--graph TTL]`` and
+``kg query QUERY_OR_FILE.rq [--graph FILE] [--format table|csv|json]``.
 Errors are one line on stderr (``error: …``) and a non-zero exit, never a
 traceback for bad input.
 """
@@ -34,6 +35,18 @@ def make_parser() -> argparse.ArgumentParser:
     e.add_argument("--graph", default="exports/graph.ttl", help="graph to score (default: exports/graph.ttl)")
     e.add_argument("--errors", action="store_true", help="also list misses and false hits, grouped by cause")
     e.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+
+    r = sub.add_parser("review", help="write each article as HTML with its entities and relations, for review")
+    r.add_argument("corpus", nargs="*", default=["corpus"], help="corpus files or directories (default: corpus/)")
+    r.add_argument("--out", default="exports/articles", help="output directory (default: exports/articles/)")
+
+    q = sub.add_parser("query", help="run a SPARQL 1.1 query over an export")
+    q.add_argument("query", help="a .rq file (see queries/) or the query text")
+    q.add_argument("--graph", default="exports/graph.ttl",
+                   help="RDF file to query, format by extension (default: exports/graph.ttl)")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph",
+                   help="SPARQL implementation (default: oxigraph)")
     return parser
 
 
@@ -60,10 +73,29 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review(args: argparse.Namespace) -> int:
+    from kg.build import BuildSummary, iter_corpus_files, iter_results
+    from kg.export.review import write_review
+
+    summary = BuildSummary()
+    written = write_review(iter_results(iter_corpus_files(args.corpus), summary), args.out)
+    print(f"wrote {len(written)} review pages to {args.out} ({summary.articles} articles; "
+          f"skipped {len(summary.skipped)})")
+    return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    from kg.query import FORMATS, run_query
+
+    text = FORMATS[args.format](run_query(args.query, args.graph, engine=args.engine))
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
-        return {"build": _build, "eval": _eval}[args.command](args)
+        return {"build": _build, "eval": _eval, "query": _query, "review": _review}[args.command](args)
     except KGError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,262 @@
+"""Property-graph export: Neo4j's bulk-import CSV, and a LadybugDB load script.
+
+Two files, loaded by ``neo4j-admin database import full`` as they are::
+
+    neo4j-admin database import full --nodes=nodes.csv --relationships=relationships.csv \\
+        --array-delimiter=";" --multiline-fields=true neo4j
+
+``nodes.csv``
+    one row per entity and article.  Header
+    ``iri:ID,:LABEL,label,aliases:string[],level,adcode,investment:double,title,source,start_offset:int,end_offset:int,date``:
+    the IRI of the RDF export is the node id (stored as property ``iri``),
+    the label is the kind (``Division``, ``Agency``, ``Organization``,
+    ``Project``, ``Person``, ``Article``).
+``relationships.csv``
+    one row per relation (``:TYPE`` is its ``kg:`` local name, e.g.
+    ``administers``) and per mention (``mentionedIn``, entity → article).
+    Header ``:START_ID,:END_ID,:TYPE,evidence:string[],evidence_articles:string[],evidence_starts:int[],evidence_ends:int[],roles:string[],rules:string[]``;
+    the arrays are aligned, one element per evidence (sentence, article IRI,
+    offsets, role title, rule), in the graph's evidence order.
+
+Quoting: every string field is quoted and inner quotes doubled (RFC 4180),
+so commas, quotes and line breaks in untrusted text survive; a missing value
+is an empty, unquoted field, which Neo4j and LadybugDB read as null.  We do
+not use :mod:`csv`'s writer: with ``"\\n"`` line ends its minimal quoting
+leaves a lone CR unquoted (a reader then splits the record), and its
+"quote non-numeric" mode cannot write a null.  Arrays are joined with ``;``
+(Neo4j's ``--array-delimiter``), which has no escape: a ``;`` *inside* an
+array element is written as the full-width ``；`` (U+FF1B) that Chinese text
+uses anyway.  Scalars (``label``, ``title``) are exact.
+
+:func:`ladybug_script` writes the Cypher that creates the schema and loads
+both files into LadybugDB (a Kùzu fork, which needs one table per node
+label and typed relationship tables).
+"""
+from __future__ import annotations
+
+__all__ = [
+    "NODE_COLUMNS",
+    "RELATIONSHIP_COLUMNS",
+    "ARRAY_DELIMITER",
+    "iter_node_rows",
+    "iter_relationship_rows",
+    "generate_csv",
+    "ladybug_script",
+    "write_neo4j_csv",
+]
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import ExportError
+from kg.export import atomic_write
+from kg.ids import ID_NS
+
+#: Neo4j's default array delimiter, also passed explicitly in the README command.
+ARRAY_DELIMITER = ";"
+_FULLWIDTH_SEMICOLON = "\uff1b"
+
+#: ``(header, graph attribute)`` of ``nodes.csv``; the header carries Neo4j's types.
+NODE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("iri:ID", "iri"), (":LABEL", "kind"), ("label", "label"), ("aliases:string[]", "aliases"),
+    ("level", "level"), ("adcode", "adcode"), ("investment:double", "investment"),
+    ("title", "title"), ("source", "source"), ("start_offset:int", "start"), ("end_offset:int", "end"),
+    ("date", "date"),
+)
+#: ``(header, name, evidence key)`` of ``relationships.csv``; ``name`` is the
+#: column's name in :func:`ladybug_script`.
+RELATIONSHIP_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    (":START_ID", "start_id", ""), (":END_ID", "end_id", ""), (":TYPE", "type", ""),
+    ("evidence:string[]", "evidence", "text"), ("evidence_articles:string[]", "evidence_articles", "article"),
+    ("evidence_starts:int[]", "evidence_starts", "start"),
+    ("evidence_ends:int[]", "evidence_ends", "end"),
+    ("roles:string[]", "roles", "role"), ("rules:string[]", "rules", "rule"),
+)
+_MENTIONED_IN = "mentionedIn"
+# Properties of each LadybugDB node table (Neo4j needs no schema).
+_ENTITY_PROPS = ("label", "aliases")
+_KIND_PROPS = {"Article": ("label", "title", "source", "start_offset", "end_offset", "date"),
+               "Division": _ENTITY_PROPS + ("level", "adcode"),
+               "Project": _ENTITY_PROPS + ("investment",)}
+# LadybugDB column types of the header types above.
+_LADYBUG_TYPES = {"string": "STRING", "int": "INT64", "double": "DOUBLE",
+                  "string[]": "STRING[]", "int[]": "INT64[]"}
+
+
+def _array_item(value: Any) -> str:
+    return ("" if value is None else str(value)).replace(ARRAY_DELIMITER, _FULLWIDTH_SEMICOLON)
+
+
+def _field(value: Any) -> str:
+    """One CSV field: strings quoted (quotes doubled), numbers bare, null empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # bool is an int; the graph has none, refuse to guess
+        raise ExportError(f"cannot write boolean {value!r} to CSV")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return ""
+        value = ARRAY_DELIMITER.join(_array_item(v) for v in value)
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _row(values: Sequence[Any]) -> str:
+    return ",".join(_field(v) for v in values)
+
+
+def iter_node_rows(graph: nx.MultiDiGraph) -> Iterator[list[Any]]:
+    """Rows of ``nodes.csv`` (values in :data:`NODE_COLUMNS` order), sorted by IRI."""
+    for key in sorted(graph.nodes):
+        data = graph.nodes[key]
+        row: list[Any] = []
+        for _, attr in NODE_COLUMNS:
+            value = key if attr == "iri" else data.get(attr)
+            if attr == "investment" and value is not None:
+                value = _Number(value)
+            row.append(value if value != [] else None)
+        yield row
+
+
+class _Number(str):
+    """A decimal kept as its exact text but written unquoted (``investment:double``)."""
+
+
+def iter_relationship_rows(graph: nx.MultiDiGraph) -> Iterator[list[Any]]:
+    """Rows of ``relationships.csv``, sorted by (start, type, end)."""
+    rows: list[list[Any]] = []
+    for head, tail, rel, data in graph.edges(keys=True, data=True):
+        evidence = data.get("evidence", ())
+        row: list[Any] = [head, tail, data.get("rel", rel)]
+        for _, _, key in RELATIONSHIP_COLUMNS[3:]:
+            # An evidence without role or rule keeps its place in the arrays.
+            row.append(["" if ev.get(key) is None else ev[key] for ev in evidence] or None)
+        rows.append(row)
+    for key, data in graph.nodes(data=True):
+        for article in data.get("mentioned_in", ()):
+            rows.append([key, article, _MENTIONED_IN] + [None] * (len(RELATIONSHIP_COLUMNS) - 3))
+    rows.sort(key=lambda r: (r[0], r[2], r[1]))
+    return iter(rows)
+
+
+def generate_csv(header: Iterable[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """Lines (without newline) of a CSV file quoted as described in the module docstring."""
+    yield ",".join(header)
+    for row in rows:
+        yield ",".join(str(v) if isinstance(v, _Number) else _field(v) for v in row)
+
+
+def _text(lines: Iterable[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def _kind_prefix(kind: str) -> str:
+    # kg.ids puts the kind into every IRI (…/id/agency/…); LadybugDB's COPY
+    # of a relationship table needs the endpoint tables, and reads them here.
+    return f"{ID_NS}{kind.lower()}/"
+
+
+def _cypher_string(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def ladybug_script(graph: nx.MultiDiGraph, nodes_csv: str = "nodes.csv",
+                   relationships_csv: str = "relationships.csv") -> str:
+    """Cypher statements that load the two CSV files into an empty LadybugDB database.
+
+    One node table per label (primary key ``iri``), one relationship table
+    per type with the ``FROM … TO …`` pairs that occur in the graph, and a
+    ``COPY … FROM (LOAD WITH HEADERS … WHERE …)`` per table and pair.  File
+    names are used as given (LadybugDB resolves relative names against the
+    working directory).
+
+    Raises
+    ------
+    ExportError
+        A node IRI does not follow :mod:`kg.ids` (``…/id/<kind>/…``).
+    """
+    kinds = sorted({d["kind"] for _, d in graph.nodes(data=True)})
+    for key, data in graph.nodes(data=True):
+        if not key.startswith(_kind_prefix(data["kind"])):
+            raise ExportError(f"node {key} is a {data['kind']} but its IRI does not start "
+                              f"with {_kind_prefix(data['kind'])}; build ids with kg.ids")
+    pairs: dict[str, set[tuple[str, str]]] = {}
+    for head, tail, rel, data in graph.edges(keys=True, data=True):
+        pairs.setdefault(data.get("rel", rel), set()).add(
+            (graph.nodes[head]["kind"], graph.nodes[tail]["kind"]))
+    for key, data in graph.nodes(data=True):
+        if data.get("mentioned_in"):
+            pairs.setdefault(_MENTIONED_IN, set()).add((data["kind"], "Article"))
+
+    def columns(spec: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        # (`name`, LadybugDB type) from (Neo4j header, name); ":LABEL" etc. are strings
+        return [(f"`{name}`", _LADYBUG_TYPES.get(header.partition(":")[2], "STRING"))
+                for header, name in spec]
+
+    # Node columns are named as in Neo4j (the property name before the type).
+    node_cols = columns((h, h.partition(":")[0] or "kind") for h, _ in NODE_COLUMNS)
+    rel_cols = columns((h, n) for h, n, _ in RELATIONSHIP_COLUMNS)
+    rel_props = rel_cols[3:]
+
+    def load(cols: list[tuple[str, str]], path: str) -> str:
+        # Arrays are read as text and split below, the way Neo4j splits them.
+        return ("LOAD WITH HEADERS (" + ", ".join(f"{n} {'STRING' if t.endswith('[]') else t}"
+                                                  for n, t in cols)
+                + f") FROM {_cypher_string(path)} (header=true, parallel=false, quote='\"', escape='\"')")
+
+    load_nodes, load_rels = load(node_cols, nodes_csv), load(rel_cols, relationships_csv)
+
+    def value(name: str, type_: str) -> str:
+        if type_ == "STRING[]":
+            return f"string_split({name}, {_cypher_string(ARRAY_DELIMITER)})"
+        if type_ == "INT64[]":
+            return f"CAST(string_split({name}, {_cypher_string(ARRAY_DELIMITER)}) AS INT64[])"
+        return name
+
+    out = []
+    def props(kind: str) -> list[tuple[str, str]]:
+        wanted = {f"`{p}`" for p in _KIND_PROPS.get(kind, _ENTITY_PROPS)}
+        return [(n, t) for n, t in node_cols if n in wanted]
+
+    for kind in kinds:
+        out.append(f"CREATE NODE TABLE {kind}(`iri` STRING PRIMARY KEY, "
+                   + ", ".join(f"{n} {t}" for n, t in props(kind)) + ");")
+    for rel in sorted(pairs):
+        pair_text = ", ".join(f"FROM {a} TO {b}" for a, b in sorted(pairs[rel]))
+        prop_text = "".join(f", {n} {t}" for n, t in rel_props) if rel != _MENTIONED_IN else ""
+        out.append(f"CREATE REL TABLE {rel}({pair_text}{prop_text});")
+    for kind in kinds:
+        out.append(f"COPY {kind} FROM ({load_nodes} WHERE `kind` = {_cypher_string(kind)} RETURN `iri`, "
+                   + ", ".join(value(n, t) for n, t in props(kind)) + ");")
+    for rel in sorted(pairs):
+        multi = len(pairs[rel]) > 1
+        for a, b in sorted(pairs[rel]):
+            returned = ", ".join(["`start_id`", "`end_id`"] + ([value(n, t) for n, t in rel_props]
+                                                           if rel != _MENTIONED_IN else []))
+            options = f" (from={_cypher_string(a)}, to={_cypher_string(b)})" if multi else ""
+            out.append(f"COPY {rel} FROM ({load_rels} WHERE `type` = {_cypher_string(rel)} "
+                       f"AND `start_id` STARTS WITH {_cypher_string(_kind_prefix(a))} "
+                       f"AND `end_id` STARTS WITH {_cypher_string(_kind_prefix(b))} "
+                       f"RETURN {returned}){options};")
+    return "\n".join(out) + "\n"
+
+
+def write_neo4j_csv(graph: nx.MultiDiGraph, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write ``nodes.csv``, ``relationships.csv`` and ``ladybug.cypher`` into ``out_dir``.
+
+    Each file is written atomically; the bytes depend only on the graph.
+    """
+    out = Path(out_dir)
+    return [
+        atomic_write(out / "nodes.csv",
+                     _text(generate_csv((h for h, _ in NODE_COLUMNS), iter_node_rows(graph)))),
+        atomic_write(out / "relationships.csv",
+                     _text(generate_csv((h for h, *_ in RELATIONSHIP_COLUMNS),
+                                        iter_relationship_rows(graph)))),
+        atomic_write(out / "ladybug.cypher", ladybug_script(graph)),
+    ]
