@@ -385,7 +385,9 @@ def _suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffi
     out = []
     for s, e, suffix in _longest_per_end(_suffix_hits(text, suffixes)):
         # the head must not be the start of a longer word (局面, 公司化, 二中队 …)
-        if (_continues_word(text, e, ctx) and not any(c.start == e for c in divisions)) or \
+        # (a division or a position title may follow a head inside one segmenter word: 局局长)
+        if (_continues_word(text, e, ctx) and not any(c.start == e for c in divisions)
+                and not text.startswith(_Words.of(ctx.lexicon).titles, e)) or \
                 (suffix.endswith("中") and text[e:e + 1] == "队"):
             continue
         if _false_head(text, e, ctx):
@@ -585,7 +587,7 @@ def _invested_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) 
     out = []
     trig = "|".join(map(re.escape, w.money_triggers))
     verbs = "|".join(map(re.escape, w.money_objects))
-    for m in re.finditer(rf"({trig})({_MONEY})[,，]?({verbs})", text):
+    for m in re.finditer(rf"({trig})({_MONEY})(?:[,，]?({verbs})|(的))", text):
         obj_start = m.end()
         # the object ends at the first project head / facility word before punctuation
         stop = obj_start
@@ -602,6 +604,8 @@ def _invested_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) 
         start = _scan_left(text, best - 1, ctx, prot, best - obj_start) if best - 1 > obj_start else obj_start
         start = max(start, obj_start)
         name = text[start:best]
+        if m.group(4) and (text[best:best + 1] == "、" or any(name.endswith(g) for g in w.generic)):
+            continue  # 总投资X元的A、B…: a total over a list; the items are found as a list
         if name in w.bare_works:
             # the investor: the name right before the money trigger
             inv_end = m.start()
@@ -769,13 +773,14 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
         out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
     for m in re.finditer(r"(?:^|\n|。|\s)([\u3400-\u9fff][\u3400-\u9fff \u3000]{1,20}?)\s*(摄影|摄)\s*(?=\n|$)", text):
         out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
-    # speakers: 。张三说 / ，李四表示
+    # speakers: 。张三说 / ，李四表示 (not starting inside a title: 局长孙某)
+    in_title = {i for m in title_re.finditer(text) for i in range(m.start() + 1, m.end())}
     speech_re = re.compile("|".join(map(re.escape, w.speech)))
     for m in speech_re.finditer(text):
         s = m.start()
         for n in (3, 2, 4):
             i = s - n
-            if i < 0:
+            if i < 0 or i in in_title:
                 continue
             span = _name_at(text, i, ctx)
             if span and span[1] == s and (i == 0 or text[i - 1] in _NAME_END or text[i - 1] in _UNIT_END_CHARS):

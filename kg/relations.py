@@ -104,6 +104,7 @@ class _Rules:
         self.topic_openers = tuple(rel["undertakes"].get("topic_openers", ()))
         self.local_institutions = tuple(lexicon.words("organization", "local_institutions"))
         self.subunit_heads = tuple(lexicon.words("organization", "subunit_heads"))
+        self.passive = rel.get("passive", {}).get("agent_marker", "由")
 
 
 def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
@@ -210,6 +211,18 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
         if topic is not None and not any(s <= o.start < e for o in agencies_orgs) and \
                 (any(t in lead for t in rules.undertake) or p.rule.startswith("project-list")):
             add(topic, "undertakes", p, p.start, "article-topic")
+    # passive: (该工程/某工程)由ORG实施 → ORG undertakes the project the sentence is about
+    marker = rules.passive
+    for o in agencies_orgs:
+        if o.start > 0 and text[o.start - 1] == marker and any(text.startswith(t, o.end) for t in rules.undertake):
+            s, e = sentence_of(o.start)
+            subject = [p for p in projects if s <= p.start < o.start]
+            target = subject[-1] if subject else (
+                max((p for p in projects if p.start < s), key=lambda p: p.start, default=None)
+                if re.search(r"该(?:工程|项目)", text[s:o.start]) else None)
+            if target is not None:
+                add(o, "undertakes", target, o.start, "passive-agent")
+
     # role words: 某集团有限公司施工现场负责人 / 施工单位某集团 → the article's main project(s)
     main = _main_project(projects)
     for o in agencies_orgs:
@@ -353,6 +366,8 @@ def _main_project(projects: Sequence[Resolved]) -> Resolved | None:
 
 def _investment_target(pos: int, s: int, e: int, projects: Sequence[Resolved], main: Resolved | None,
                        text: str) -> Resolved | None:
+    if re.search(r"该(?:工程|项目)", text[s:pos]) and not any(s <= p.start < e for p in projects):
+        return max((p for p in projects if p.start < s), key=lambda p: p.start, default=main)
     after = [p for p in projects if pos <= p.start < e]
     clause_end = pos
     while clause_end < e and text[clause_end] not in "，,；;。":

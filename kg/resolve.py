@@ -185,10 +185,16 @@ class _Resolver:
                 return body[: len(body) - len(short)] + full
         return body
 
-    def jurisdiction_for(self, word: str, city: str | None, county: str | None) -> str | None:
+    def jurisdiction_for(self, word: str, city: str | None, county: str | None,
+                         own_county: bool = True) -> str | None:
+        """The division a bare 省/市/县/区 stands for; ``own_county`` says the county
+        is named in the article itself (not inherited from the document)."""
         if word == "省":
             return self.gaz.province_id if hasattr(self.gaz, "province_id") else "140000"
         if word == "市":
+            # in an article about a county-level city (原平市), 市委/市长 are that city's
+            if own_county and county and (self.division_name(county) or "").endswith("市"):
+                return county
             return city
         if word in ("县", "区"):
             if county:
@@ -345,6 +351,7 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
             if len(inside) == 1:
                 counts[inside[0].id] += 1
     county = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if counts else doc_county
+    own = bool(counts)
     if county and city is None:
         city = _ancestor_at(gaz, county, "prefecture")
     res = ArticleResolution(art, home_county=county, home_city=city)
@@ -391,7 +398,7 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
             continue
         target = None
         if level == "prefecture":
-            target = city
+            target = r.jurisdiction_for("市", city, county, own)
         elif level == "province":
             target = "140000" if gaz.get("140000") else None
         elif level == "county" and county and (gaz.get(county).name.endswith(word[-1])):
@@ -413,7 +420,7 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
             mentions.append(Resolved(c.start, c.end, "Person", name, c.text, entity_id("Person", name), c.rule,
                                      title=c.title))
             continue
-        name, juris = _canonical(r, c, text, resolved_divs, city, county, mentions, parents, last_agency_juris)
+        name, juris = _canonical(r, c, text, resolved_divs, city, county, mentions, parents, last_agency_juris, own)
         if name is None:
             continue
         m = Resolved(c.start, c.end, c.type, name, c.surface, entity_id(c.type, name), c.rule, juris=juris)
@@ -554,7 +561,7 @@ def _select_open(cands: Sequence[Candidate]) -> list[Candidate]:
 
 def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], city: str | None,
                county: str | None, mentions: Sequence[Resolved], parents: Sequence[Resolved],
-               last_agency: tuple[int, str | None] | None) -> tuple[str | None, str | None]:
+               last_agency: tuple[int, str | None] | None, own: bool = True) -> tuple[str | None, str | None]:
     """Canonical name and jurisdiction id of an agency/organization/project candidate."""
     surface = _strip(c.surface)
     juris_id: str | None = None
@@ -571,7 +578,8 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
         elif word in r.home_markers or word in r.anaphors:
             # 该区第六届人民代表大会, 本县人民医院: the home jurisdiction of that level
             level = r.level_of.get(word[-1])
-            juris_id = city if level == "prefecture" else county if level == "county" else None
+            juris_id = r.jurisdiction_for("市", city, county, own) if level == "prefecture" else \
+                county if level == "county" else None
             if level == "province":
                 juris_id = "140000"
             if juris_id:
@@ -582,7 +590,7 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
         elif word in r.juris_words:
             if len(word) > 1:  # 全国/国家/中央/中共: a national body, written in full
                 return (surface if c.type != "Agency" else r.expand_agency(surface)), None
-            juris_id = r.jurisdiction_for(word, city, county)
+            juris_id = r.jurisdiction_for(word, city, county, own)
             if juris_id:
                 prefix = r.division_name(juris_id)
                 rest = _strip(text[je:c.end])

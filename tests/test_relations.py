@@ -87,6 +87,7 @@ _EXAMPLES = [
     ("locatedIn", "example", "locatedIn"),
     ("worksFor", "example", "worksFor"),
     ("subOrganizationOf", "example", "subOrganizationOf"),
+    ("passive", "example", "undertakes"),
 ]
 
 

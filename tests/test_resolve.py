@@ -12,7 +12,9 @@ from helpers import names, process_text
     # abbreviations are expanded (住建局 → 住房和城乡建设局), listed bodies share the jurisdiction
     ("本报讯 晋城市泽州县持续发力。市自然资源局、住建局等部门参加。", {"晋城市自然资源局", "晋城市住房和城乡建设局"}),
     # party committee and government: 市委 → 中共X市委员会, 市政府 → X市人民政府
-    ("本报讯 忻州市原平市经济发展迅速。市委、市政府高度重视。", {"中共忻州市委员会", "忻州市人民政府"}),
+    ("本报讯 忻州市忻府区经济发展迅速。市委、市政府高度重视。", {"中共忻州市委员会", "忻州市人民政府"}),
+    # in an article about a county-level city, 市委 is that city's
+    ("本报讯 原平市经济发展迅速。市委、市政府高度重视。", {"中共原平市委员会", "原平市人民政府"}),
 ])
 def test_agency_names_get_their_jurisdiction(text, expected):
     assert expected <= names(process_text(text), "Agency")
