@@ -429,14 +429,17 @@ def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
     # 市委/县政府/省委: jurisdiction + party/government word, as whole words
     for c in divisions:
         for word in w.party_gov:
-            if text.startswith(word, c.end) and not _continues_word(text, c.end + len(word), ctx):
+            end = c.end + len(word)
+            if text.startswith(word, c.end) and (not _continues_word(text, end, ctx)
+                                                 or text.startswith(w.titles, end)):
                 out.append(Candidate(c.start, c.end + len(word), "Agency", text[c.start:c.end + len(word)],
                                      "party-government", juris=(c.start, c.end)))
     for m in re.finditer("(?<![\u3400-\u9fff])([省市县区])(" + "|".join(map(re.escape, w.party_gov)) + ")", text):
         s, e = m.span()
-        if ctx.token_starts and not ctx.is_token(s, s + 1) and not ctx.is_token(s, e):
+        titled = text.startswith(w.titles, e)  # 市委书记 is one word to the segmenter
+        if ctx.token_starts and not ctx.is_token(s, s + 1) and not ctx.is_token(s, e) and not titled:
             continue
-        if _continues_word(text, e, ctx):
+        if _continues_word(text, e, ctx) and not titled:
             continue
         out.append(Candidate(s, e, "Agency", m.group(0), "party-government", juris=(s, s + 1)))
     for word in w.national:
