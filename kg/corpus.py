@@ -353,7 +353,7 @@ def _classify(text: str, block: _Block, layout: Layout) -> str:
     md       a markdown heading line (``# …``)
     insert   photo caption (last line ends in ``摄``/``摄影`` after a space),
              jump line ``(下转第二版)``, QR box ``扫一扫 / 读全文``, ``资料图``
-    byline   author lines (``(皇甫慧卿)``, ``记者 王爱媛``, ``□ 本报记者 贾志敏``),
+    byline   author lines (``(欧阳静怡)``, ``记者 孙丽娟``, ``□ 本报记者 杜卫东``),
              closing formulas (``特此公告``), a signature ending in a date line,
              and lines without any letter or digit (rules such as ``***``)
     lead     starts with ``本报讯``
@@ -434,8 +434,8 @@ def split_articles(text: str, source: str) -> tuple[Article, ...]:
       count as blank); a markdown heading line is a paragraph of its own.
     * Each paragraph gets a kind (see ``_classify``): markdown heading,
       *insert* (photo caption ending in ``摄``/``摄影``, ``资料图``, jump
-      line ``(下转第二版)``, QR box), *byline* (``(皇甫慧卿)``,
-      ``记者 王爱媛``, ``□ 本报记者 贾志敏``, ``(张晋峰、刘海君 文/摄)``,
+      line ``(下转第二版)``, QR box), *byline* (``(欧阳静怡)``,
+      ``记者 孙丽娟``, ``□ 本报记者 杜卫东``, ``(吴海鹏、郑晓光 文/摄)``,
       ``特此公告``, a signature ending in a date line), *lead* (starts with
       ``本报讯``), *heading* (every line at most 60 characters without
       。！？，；) or *body*.  A heading-like paragraph joined to the next body

@@ -34,7 +34,7 @@ def _digest(text: str) -> str:
 def entity_id(type_: str, canonical_name: str) -> str:
     """Id of a non-division entity, e.g. ``agency:1f0c...``.
 
-    >>> entity_id("Agency", "左权县民政局") == entity_id("Agency", "左权县民政局")
+    >>> entity_id("Agency", "平遥县民政局") == entity_id("Agency", "平遥县民政局")
     True
     """
     return f"{type_.lower()}:{_digest(type_ + '|' + canonical_name)}"

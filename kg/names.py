@@ -115,7 +115,7 @@ class DivisionMatcher:
         self.automaton.make_automaton()
         self.surfaces = surfaces
         # stop-listed short forms, matched only where the text itself says they are
-        # places (right before a branch of a body: 小店二大队)
+        # places (right before a branch of a body: 某区二大队)
         self.guarded: dict[str, list[str]] = {}
         for div in gazetteer.divisions.values():
             for form in div.short_forms:

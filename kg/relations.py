@@ -5,7 +5,7 @@ Rules over one sentence at a time (trigger words from
 
 * ``administers``: an agency's jurisdiction, from its name prefix or context;
 * ``subOrganizationOf``: a body written inside a longer body's name
-  (市生态环境局 in 市生态环境局潞州分局), a sub-unit resolved to its parent;
+  (市税务局 in 市税务局城区分局), a sub-unit resolved to its parent;
 * ``locatedIn``: the jurisdiction in an organization's or project's name,
   位于X的Y / 在X的Y, otherwise the article's home county for projects;
 * ``undertakes``: ORG + trigger (实施, 建成, 投资 …) + PROJECT; ORG的PROJECT;

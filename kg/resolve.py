@@ -7,11 +7,11 @@
 * Home jurisdictions: the document's home city is the prefecture most of its
   division mentions lie in; an article's home county is its most mentioned
   county-level division.  我市/全市 → home city, 本县/该区/全县 → home county.
-* Names with a bare jurisdiction word get it made explicit (市生态环境局 in a
-  长治 paper → 长治市生态环境局; 县人民医院 → 左权县人民医院); abbreviations
-  are expanded (住建局 → 住房和城乡建设局; 长治市委 → 中共长治市委员会); a body
-  listed after another (市生态环境局、水利局) shares its jurisdiction; a
-  sub-unit (大队, 指挥中心) written without its parent gets the parent's name.
+* Names with a bare jurisdiction word get it made explicit (市自然资源局 in a
+  晋城 paper → 晋城市自然资源局; 县中医院 → 平遥县中医院); abbreviations
+  are expanded (发改委 → 发展和改革委员会; 晋城市委 → 中共晋城市委员会); a body
+  listed after another (市自然资源局、应急局) shares its jurisdiction; a
+  sub-unit (大队, 中队) written without its parent gets the parent's name.
 * The same canonical name of the same type is one entity across articles and
   documents (ids from :func:`kg.ids.entity_id`).
 """
@@ -307,7 +307,7 @@ def _variant(r: "_Resolver", type_: str, x: str, y: str) -> bool:
     if type_ == "Agency" and len(x) >= 6 and y.startswith(x[:-1]) and y.endswith(x[-1]) and len(y) - len(x) <= 3:
         return True
     if type_ == "Agency":
-        # the same unit written without its number: …支队指挥中心 = …支队122指挥中心
+        # the same unit written without its number: …支队某中心 = …支队110某中心
         common = 0
         while common < min(len(x), len(y)) and x[common] == y[common]:
             common += 1
@@ -514,7 +514,7 @@ _TYPE_RANK = {"Agency": 0, "Organization": 1, "Project": 2, "Person": 3}
 def _select_open(cands: Sequence[Candidate]) -> list[Candidate]:
     """Choose among overlapping open-class candidates.
 
-    Nested agencies stay (市生态环境局 inside 市生态环境局潞州分局: parent and
+    Nested agencies stay (市税务局 inside 市税务局城区分局: parent and
     sub-unit); otherwise the longer candidate wins, a project built from a
     facility wins over the same span as an organization, and persons inside
     other names are dropped.
@@ -576,7 +576,7 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
             prefix = r.division_name(juris_id) if c.type == "Agency" else word
             rest = _strip(text[je:c.end])
         elif word in r.home_markers or word in r.anaphors:
-            # 该区第六届人民代表大会, 本县人民医院: the home jurisdiction of that level
+            # 该县第十届人民代表大会, 本县中医院: the home jurisdiction of that level
             level = r.level_of.get(word[-1])
             juris_id = r.jurisdiction_for("市", city, county, own) if level == "prefecture" else \
                 county if level == "county" else None
@@ -595,7 +595,7 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
                 prefix = r.division_name(juris_id)
                 rest = _strip(text[je:c.end])
     if c.type == "Agency" and c.juris is not None and _ends_with_subunit(r, surface):
-        # 尖草坪一大队 under a 支队 named before: the unit of that 支队 for that district
+        # 某区三大队 under a 支队 named before: the unit of that 支队 for that district
         div = next((d for d in divs if (d.start, d.end) == c.juris), None)
         if div is not None and div.rule == "gazetteer-short":
             top = _first_body_rank(surface)
@@ -614,7 +614,7 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
     if c.type == "Organization":
         if prefix:
             expanded = _expand_school(r, rest)
-            if expanded != rest and juris_id:  # 左权二中 → 左权县第二中学
+            if expanded != rest and juris_id:  # 平遥二中 → 平遥县第二中学
                 return r.division_name(juris_id) + expanded, juris_id
             return prefix + rest, juris_id
         lead = next((d for d in divs if d.start == c.start), None)
@@ -624,7 +624,7 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
                 return r.division_name(lead.division_id) + expanded, lead.division_id
             return surface, lead.division_id
         if _generic_name(rest):
-            # 供暖公司 among named bodies: the home county's; alone (项目公司) it names no one
+            # 自来水公司 among named bodies: the home county's; alone (项目公司) it names no one
             if _coordinated(text, c) and (county or city):
                 home = county or city
                 return r.division_name(home) + rest, home
@@ -649,7 +649,7 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
     for p in reversed(parents):
         if _ends_with_subunit(r, rest) and 0 <= _body_rank(p.name) < top:
             return p.name + rest, p.juris
-    # listed right after another body (市生态环境局、水利局): shares its jurisdiction
+    # listed right after another body (市自然资源局、应急局): shares its jurisdiction
     if last_agency is not None and last_agency[1] and 0 <= c.start - last_agency[0] <= 1 \
             and text[last_agency[0]:c.start] in ("、", ""):
         juris_id = last_agency[1]
@@ -680,7 +680,7 @@ def _body_rank(name: str) -> int:
 
 
 def _first_body_rank(name: str) -> int:
-    """Rank of the highest body written in a name (小店二大队二中队 → 大队)."""
+    """Rank of the highest body written in a name (某区三大队一中队 → 大队)."""
     ranks = [rank for rank, body in enumerate(_BODY_ORDER) if body in name]
     if "中心" in name:
         ranks.append(3)
@@ -692,7 +692,7 @@ def _ends_with_subunit(r: _Resolver, name: str) -> bool:
 
 
 def _generic_name(name: str) -> bool:
-    """A name made only of common words (供暖公司, 交警支队): no proper name in it."""
+    """A name made only of common words (自来水公司, 消防支队): no proper name in it."""
     import jieba.posseg
 
     tags = jieba.posseg.dt.word_tag_tab

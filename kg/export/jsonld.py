@@ -7,7 +7,7 @@ order, values in the order of the Turtle export), readable by any JSON-LD
     {"@context": {"kg": "https://w3id.org/shanxi-kg/ontology#", "rdfs": …, …},
      "@graph": [{"@id": "https://w3id.org/shanxi-kg/id/agency/…",
                  "@type": ["kg:Agency"],
-                 "rdfs:label": [{"@language": "zh", "@value": "长治市水利局"}],
+                 "rdfs:label": [{"@language": "zh", "@value": "晋城市水利局"}],
                  "kg:administers": [{"@id": "https://w3id.org/shanxi-kg/id/division/140400"}],
                  …}, …]}
 
