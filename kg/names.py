@@ -215,6 +215,7 @@ class _Words:
         self.verb_followers = tuple(lex.data["project"].get("verb_followers", ()))
         self.street_words = frozenset(lex.data["project"].get("street_words", ()))
         self.inner_conj = frozenset(lex.data["project"].get("inner_conjunctions", ()))
+        self.head_modified_by = tuple(lex.data["project"].get("head_modified_by", ()))
         refs = lex.data["references"]
         self.reference_words = _by_length(tuple(refs.get("home_markers", ())) + tuple(refs.get("anaphors", ())))
 
@@ -492,6 +493,8 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         # 工程建设 is one word to the segmenter; the head still ends the name there
         if _continues_word(text, e, ctx) and not text.startswith(w.build_tails + w.completion_tails, e):
             continue
+        if text.startswith(w.head_modified_by, e):
+            continue  # 平台优势, 工程质量: the head is a modifier here
         start = _scan_left(text, s, ctx, prot, 30)
         quoted = _quoted_before(text, start)
         if quoted is not None:
@@ -515,8 +518,8 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
             e = phase.end()
         name = text[start:e]
         if any(name.endswith(g) or name == g for g in w.generic) and not _is_specific(
-                text, start, e - len(suffix), ctx, divisions):
-            continue
+                text, start, e - len(suffix), ctx, divisions, count_divisions=False):
+            continue  # 某县民生项目: a place before a generic head does not make a name
         weak = name.endswith(w.weak_heads)
         if weak and text.startswith(w.verb_followers, e):
             continue  # 改造为…: a verb here

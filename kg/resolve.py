@@ -125,6 +125,8 @@ class _Resolver:
         self.village_suffixes = lexicon.words("references", "village_suffixes")
         self.legal_forms = lexicon.words("organization", "legal_forms")
         self.extra: dict[str, Division] = {}  # divisions found in text, missing from the gazetteer
+        self.not_place_stems = tuple(lexicon.data["references"].get("not_place_stems", ()))
+        self.quantifying = tuple(lexicon.data["references"].get("quantifying_markers", ()))
         self.seen_orgs: list[str] = []  # organizations named so far in the document (for 该公司/基金会)
 
     def get(self, did: str | None):
@@ -420,7 +422,8 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
             mentions.append(Resolved(c.start, c.end, "Person", name, c.text, entity_id("Person", name), c.rule,
                                      title=c.title))
             continue
-        name, juris = _canonical(r, c, text, resolved_divs, city, county, mentions, parents, last_agency_juris, own)
+        name, juris = _canonical(r, c, text, resolved_divs, city, county, mentions, parents, last_agency_juris, own,
+                                 open_class)
         if name is None:
             continue
         m = Resolved(c.start, c.end, c.type, name, c.surface, entity_id(c.type, name), c.rule, juris=juris)
@@ -473,8 +476,8 @@ def _unknown_division(r: _Resolver, text: str, prev: Resolved, later: Sequence[C
     else:
         return None
     run = _CJK_RUN.match(text, pos)
-    if not run:
-        return None
+    if not run or run.group(0).startswith(r.not_place_stems):
+        return None  # 部分乡镇, 各村: a description, not a unit
     for n in range(1, len(run.group(0)) + 1):
         for suffix in suffixes:
             if text.startswith(suffix, pos + n) and n <= 4:
@@ -545,7 +548,7 @@ def _select_open(cands: Sequence[Candidate]) -> list[Candidate]:
                 if c.type == "Organization" and o.type == "Project" and c.start == o.start:
                     continue  # 某厂 in 某厂某某综合利用: the undertaker
                 if c.type in ("Agency", "Organization") and o.type in ("Agency", "Organization") \
-                        and c.start == o.start:
+                        and c.start == o.start and c.rule != "party-government":
                     continue
                 drop = True
                 break
@@ -561,7 +564,8 @@ def _select_open(cands: Sequence[Candidate]) -> list[Candidate]:
 
 def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], city: str | None,
                county: str | None, mentions: Sequence[Resolved], parents: Sequence[Resolved],
-               last_agency: tuple[int, str | None] | None, own: bool = True) -> tuple[str | None, str | None]:
+               last_agency: tuple[int, str | None] | None, own: bool = True,
+               named: Sequence[Candidate] = ()) -> tuple[str | None, str | None]:
     """Canonical name and jurisdiction id of an agency/organization/project candidate."""
     surface = _strip(c.surface)
     juris_id: str | None = None
@@ -575,6 +579,8 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
             juris_id = div.division_id
             prefix = r.division_name(juris_id) if c.type == "Agency" else word
             rest = _strip(text[je:c.end])
+        elif word in r.quantifying:
+            return None, None  # 全省知名医院: "all … of the province", not a name
         elif word in r.home_markers or word in r.anaphors:
             # 该县第十届人民代表大会, 本县中医院: the home jurisdiction of that level
             level = r.level_of.get(word[-1])
@@ -625,7 +631,7 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
             return surface, lead.division_id
         if _generic_name(rest):
             # 自来水公司 among named bodies: the home county's; alone (项目公司) it names no one
-            if _coordinated(text, c) and (county or city):
+            if _coordinated(text, c) and _named_neighbour(text, c, named) and (county or city):
                 home = county or city
                 return r.division_name(home) + rest, home
             return None, None
@@ -657,6 +663,12 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
     if generic and city:
         return r.division_name(city) + rest, city
     return rest, None
+
+
+def _named_neighbour(text: str, c: Candidate, named: Sequence[Candidate]) -> bool:
+    """Is a list neighbour of ``c`` (across one 、) an agency or organization candidate?"""
+    return any(o is not c and o.type in ("Agency", "Organization") and
+               (o.end == c.start - 1 or o.start == c.end + 1) for o in named)
 
 
 def _coordinated(text: str, c: Candidate) -> bool:
