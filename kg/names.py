@@ -171,8 +171,7 @@ class _Words:
         self.left = frozenset(lex.words("boundaries", "left"))
         self.left_max = max(map(len, self.left))
         self.hard = frozenset(lex.data["boundaries"].get("hard_stops", ""))
-        self.trim = sorted(set(lex.words("boundaries", "trim_prefix")) | set(lex.words("project", "build_triggers")),
-                           key=len, reverse=True)
+        self.trim = _by_length(set(lex.words("boundaries", "trim_prefix")) | set(lex.words("project", "build_triggers")))
         self.compounds = tuple(lex.words("agency", "domain_compounds"))
         self.juris_words = frozenset(lex.words("agency", "jurisdiction_words"))
         self.agency_strong = _by_length(lex.words("agency", "suffixes.strong"))
@@ -843,4 +842,5 @@ def find_all(text: str, ctx: Context) -> list[Candidate]:
     out = [c for c in out if c.type in ("Division", "Person") or not (
         w.quantity.match(c.surface) or w.slogan.match(c.text)
         or (c.type == "Project" and w.inner_count.search(c.surface)))]
-    return sorted(set(out), key=lambda c: (c.start, -c.end, c.type, c.rule))
+    # a total order (set order varies with PYTHONHASHSEED)
+    return sorted(set(out), key=lambda c: (c.start, -c.end, c.type, c.rule, c.surface, c.title or ""))

@@ -507,8 +507,10 @@ def _child_id(parent_id: str, name: str) -> str:
 _CONTEXT_RULES = ("facility-built", "project-list", "invested-object", "invested-bare", "project-list-distributed")
 
 
-def _preference(c: Candidate) -> tuple[int, int, int]:
-    return (1 if c.rule in _CONTEXT_RULES else 0, -_TYPE_RANK[c.type], 1 if c.title else 0)
+def _preference(c: Candidate) -> tuple:
+    # ends in a total order: equal spans may carry different assembled names
+    return (1 if c.rule in _CONTEXT_RULES else 0, -_TYPE_RANK[c.type], 1 if c.title else 0,
+            len(c.surface), c.surface, c.rule)
 
 
 _TYPE_RANK = {"Agency": 0, "Organization": 1, "Project": 2, "Person": 3}
