@@ -96,7 +96,7 @@ class Value:
         if kind == "typed-literal":
             kind = "literal"
         datatype = binding.get("datatype")
-        if datatype in (_XSD + "string", _RDF_LANGSTRING):
+        if datatype in ("", _XSD + "string", _RDF_LANGSTRING):
             datatype = None
         return cls(kind, binding["value"], datatype, binding.get("xml:lang") or None)
 

@@ -8,7 +8,8 @@ UTF-8); ``investment`` is a ``double``; a missing value (``None``) is left
 out.
 
 XML 1.0 cannot carry most C0 control characters, not even as character
-references, so they (and U+FFFE/U+FFFF) are written as U+FFFD; a CR is
+references, so in plain string values they (and U+FFFE/U+FFFF) are written
+as U+FFFD (the JSON text of list values escapes them, so lists keep them); a CR is
 written as ``&#13;`` because an XML parser turns a literal CR into LF.
 Everything else, markup characters included, round-trips exactly through
 ``networkx.read_graphml``.

@@ -16,7 +16,8 @@ Two files, loaded by ``neo4j-admin database import full`` as they are::
     ``administers``) and per mention (``mentionedIn``, entity → article).
     Header ``:START_ID,:END_ID,:TYPE,evidence:string[],evidence_articles:string[],evidence_starts:int[],evidence_ends:int[],roles:string[],rules:string[]``;
     the arrays are aligned, one element per evidence (sentence, article IRI,
-    offsets, role title, rule), in the graph's evidence order.
+    offsets, role title, rule), in the graph's evidence order; ``roles`` and
+    ``rules`` are left out (null) when no evidence has one.
 
 Quoting: every string field is quoted and inner quotes doubled (RFC 4180),
 so commas, quotes and line breaks in untrusted text survive; a missing value
@@ -134,8 +135,11 @@ def iter_relationship_rows(graph: nx.MultiDiGraph) -> Iterator[list[Any]]:
         evidence = data.get("evidence", ())
         row: list[Any] = [head, tail, data.get("rel", rel)]
         for _, _, key in RELATIONSHIP_COLUMNS[3:]:
-            # An evidence without role or rule keeps its place in the arrays.
-            row.append(["" if ev.get(key) is None else ev[key] for ev in evidence] or None)
+            # An evidence without role or rule keeps its place in the arrays
+            # ("局长;" is two roles); an array of nothing but empty strings
+            # cannot be told from an empty one in this format, so it is null.
+            values = ["" if ev.get(key) is None else ev[key] for ev in evidence]
+            row.append(values if any(v != "" for v in values) else None)
         rows.append(row)
     for key, data in graph.nodes(data=True):
         for article in data.get("mentioned_in", ()):

@@ -1,0 +1,205 @@
+"""Tests of kg.query and ``kg query``: the competency questions on every export and engine."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.errors import QueryError
+from kg.export.rdf import write_turtle
+from kg.query import Value, format_csv, format_json, format_table, load_store, run_query
+
+try:
+    from test_export_formats import corpus_exports, write_all
+    from test_graph import sample_graph
+except ImportError:  # collected as a package
+    from tests.test_export_formats import corpus_exports, write_all
+    from tests.test_graph import sample_graph
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = sorted((ROOT / "queries").glob("*.rq"))
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def texts(result) -> list[tuple]:
+    return [tuple(None if v is None else v.value for v in row) for row in result.rows]
+
+
+def test_there_are_at_least_eight_competency_questions():
+    assert len(QUERIES) >= 8
+    for q in QUERIES:
+        first = q.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# "), f"{q.name} starts with a comment saying what it asks"
+
+
+@pytest.fixture(scope="module")
+def corpus_store():
+    return load_store(corpus_exports() / "graph.ttl")
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)
+def test_every_query_answers_on_the_bundled_corpus(query, corpus_store):
+    result = run_query(str(query), corpus_store)
+    assert result.rows, f"{query.name} has no answer on the bundled corpus"
+    assert all(v is not None for v in result.variables)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)
+def test_rdflib_gives_the_same_answers_as_oxigraph(query):
+    path = corpus_exports() / "graph.ttl"
+    assert run_query(str(query), path, engine="rdflib") == run_query(str(query), path)
+
+
+@pytest.mark.parametrize("name", ["graph.nt", "graph.trig", "graph.jsonld"])
+def test_every_rdf_export_answers_the_same(name, corpus_store):
+    for query in QUERIES:
+        expected = run_query(str(query), corpus_store)
+        assert run_query(str(query), corpus_exports() / name) == expected, (name, query.name)
+
+
+# -- known answers on the hand-written sample graph ------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_ttl(tmp_path_factory):
+    return write_turtle(sample_graph(), tmp_path_factory.mktemp("q") / "graph.ttl")
+
+
+def test_projects_in_prefecture_at_any_depth(sample_ttl):
+    result = run_query(str(ROOT / "queries/projects_in_prefecture.rq"), sample_ttl)
+    assert result.variables == ("project", "place", "investment")
+    assert texts(result) == [("潞城区光伏发电项目", "店上镇", "918000000")]
+    assert result.rows[0][2] == Value("literal", "918000000", "http://www.w3.org/2001/XMLSchema#decimal")
+
+
+def test_people_and_roles(sample_ttl):
+    result = run_query(str(ROOT / "queries/people_and_roles.rq"), sample_ttl)
+    assert texts(result) == [("张三", "局长", "潞城区发展和改革局")]
+
+
+def test_evidence_and_article_of_a_fact(sample_ttl):
+    query = """
+        PREFIX kg: <https://w3id.org/shanxi-kg/ontology#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?evidence ?source WHERE {
+          ?s rdf:predicate kg:undertakes ; kg:evidence ?evidence ; prov:wasDerivedFrom ?a .
+          ?a dcterms:source ?source .
+        } ORDER BY ?source"""
+    assert texts(run_query(query, sample_ttl)) == [
+        ("该项目由山西潞安集团有限公司承建，位于店上镇。", "a.txt"),
+        ("潞城区光伏发电项目总投资900000000元，由潞安集团承建。", "b.txt")]
+
+
+def test_named_graphs_of_the_trig_export(tmp_path):
+    out = write_all(sample_graph(), tmp_path)
+    query = """
+        PREFIX kg: <https://w3id.org/shanxi-kg/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?article (COUNT(?e) AS ?mentions) WHERE { GRAPH ?article { ?e kg:mentionedIn ?article } }
+        GROUP BY ?article ORDER BY ?article"""
+    result = run_query(query, out / "graph.trig")
+    counts: dict[str, int] = {}
+    for _, data in sample_graph().nodes(data=True):
+        for article in data.get("mentioned_in", ()):
+            counts[article] = counts.get(article, 0) + 1
+    assert [(a, int(n)) for a, n in texts(result)] == sorted(counts.items())
+    assert [a.rsplit("/", 1)[1] for a, _ in texts(result)] == ["a-1", "b-1", "b-2"]
+
+
+def test_ask_and_construct(sample_ttl):
+    assert run_query("ASK { ?s ?p ?o }", sample_ttl).boolean is True
+    result = run_query("PREFIX kg: <https://w3id.org/shanxi-kg/ontology#> "
+                       "CONSTRUCT { ?a kg:partOf ?b } WHERE { ?a kg:partOf ?b }", sample_ttl)
+    assert result.variables == ("subject", "predicate", "object") and len(result.rows) == 3
+
+
+# -- output formats ------------------------------------------------------------------------
+
+def test_table_aligns_chinese_text():
+    result = run_query("SELECT ?a ?b WHERE { VALUES (?a ?b) { (\"长治市\" \"x\") (\"ab\" \"y\") } }",
+                       load_store(_empty_graph()))
+    assert format_table(result).splitlines() == [
+        "a       b", "------  -", "长治市  x", "ab      y", "(2 rows)"]
+
+
+def _empty_graph() -> Path:
+    import tempfile
+    path = Path(tempfile.mkdtemp()) / "empty.nt"
+    path.write_text("", encoding="utf-8")
+    return path
+
+
+def test_csv_and_json_are_the_w3c_result_formats(sample_ttl):
+    result = run_query(str(ROOT / "queries/projects_in_prefecture.rq"), sample_ttl)
+    rows = list(csv.reader(io.StringIO(format_csv(result), newline="")))
+    assert rows == [["project", "place", "investment"], ["潞城区光伏发电项目", "店上镇", "918000000"]]
+    assert format_csv(result).endswith("\r\n")
+    doc = json.loads(format_json(result))
+    assert doc["head"]["vars"] == ["project", "place", "investment"]
+    assert doc["results"]["bindings"][0]["investment"] == {
+        "type": "literal", "value": "918000000", "datatype": "http://www.w3.org/2001/XMLSchema#decimal"}
+    assert doc["results"]["bindings"][0]["place"] == {"type": "literal", "value": "店上镇", "xml:lang": "zh"}
+
+
+def test_unbound_values_stay_empty(sample_ttl):
+    result = run_query("SELECT ?x ?y WHERE { BIND (1 AS ?x) }", sample_ttl)
+    assert result.rows == ((Value("literal", "1", "http://www.w3.org/2001/XMLSchema#integer"), None),)
+    assert format_csv(result) == "x,y\r\n1,\r\n"
+    assert json.loads(format_json(result))["results"]["bindings"] == [
+        {"x": {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]
+
+
+# -- the CLI --------------------------------------------------------------------------------
+
+def test_cli_prints_a_table(sample_ttl, capsys):
+    assert main(["query", str(ROOT / "queries/people_and_roles.rq"), "--graph", str(sample_ttl)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["person", "role", "employer"]
+    assert out[2].split() == ["张三", "局长", "潞城区发展和改革局"]
+    assert out[-1] == "(1 row)"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_cli_formats(sample_ttl, capsys, fmt):
+    assert main(["query", str(ROOT / "queries/people_and_roles.rq"), "--graph", str(sample_ttl),
+                 "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert "张三" in out
+    if fmt == "json":
+        assert json.loads(out)["head"]["vars"] == ["person", "role", "employer"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["SELECT * WHERE { ?s ?p }"], "malformed SPARQL query"),
+    (["nope.rq"], "nope.rq: no such query file"),
+    (["SELECT * WHERE { ?s ?p ?o }", "--graph", "missing.ttl"], "missing.ttl: no such graph file"),
+    (["SELECT * WHERE { ?s ?p ?o }", "--graph", "GRAPH.xyz"], "unknown RDF file extension"),
+    (["SELECT * WHERE { ?s ?p }", "--engine", "rdflib"], "malformed SPARQL query"),
+])
+def test_cli_errors_are_one_line(tmp_path, sample_ttl, capsys, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "GRAPH.xyz").write_text("x")
+    if "--graph" not in args:
+        args = args + ["--graph", str(sample_ttl)]
+    assert main(["query", *args]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err
+
+
+def test_cli_rejects_a_broken_graph_file(tmp_path, capsys):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .\n", encoding="utf-8")
+    assert main(["query", "ASK {}", "--graph", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {bad}: cannot load as")
+
+
+def test_query_error_type():
+    with pytest.raises(QueryError):
+        run_query("SELECT", _empty_graph())
