@@ -182,10 +182,9 @@ class _Resolver:
 
     def expand_agency(self, body: str) -> str:
         """Expand standard abbreviations inside an agency name's domain+body."""
-        for short, full in self.abbrev_agency.items():
-            if body.endswith(short) and not body.endswith(full):
-                return body[: len(body) - len(short)] + full
-        return body
+        # only a whole abbreviated body (住建局), not a word inside a longer domain
+        # (教育科技局 stays: 科技局 there is part of the body's own name)
+        return self.abbrev_agency.get(body, body)
 
     def jurisdiction_for(self, word: str, city: str | None, county: str | None,
                          own_county: bool = True) -> str | None:
@@ -444,7 +443,7 @@ def _division_mention(r: _Resolver, start: int, end: int, surface: str, did: str
                     division_id=did, in_name=in_name)
 
 
-_UNIT_END = set("、，。；：,;:（(）)“”\n ") | {""}
+_UNIT_END = set("、，。；：,;:（(）)“”\n 的") | {""}
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{1,5}")
 
 

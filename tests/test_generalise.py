@@ -50,3 +50,18 @@ def test_second_article(xinzhou):
     assert ("阳城县文化和旅游局", "undertakes", "阳城县润城镇砥洎城景区提质改造工程") in found  # 由X实施
     values = {a.value for a in xinzhou.attributes}
     assert {"560000000", "28000000"} <= values
+
+
+@pytest.fixture(scope="module")
+def yuncheng():
+    return process_document(load_document(FIXTURES / "invented_yuncheng_lvliang.txt"))
+
+
+def test_third_article(yuncheng):
+    assert {"东城街道", "红旗社区"} <= names(yuncheng, "Division")       # a village read from its chain
+    assert "交城县教育科技局" in names(yuncheng, "Agency")                 # not over-expanded
+    found = triples(yuncheng)
+    assert ("运城市热力有限公司", "undertakes", "东城片区供热管网更新工程") in found   # 由X承建
+    assert ("闫俊峰", "worksFor", "运城市热力有限公司") in found
+    assert ("柴文斌", "worksFor", "盐湖区住房和城乡建设局") in found
+    assert ("赵建平", "worksFor", "中共交城县委员会") in found             # 县委副书记、县长
