@@ -28,20 +28,18 @@ from hypothesis import strategies as st
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from kg.export.graphml import serialize_graphml, write_graphml
-from kg.export.jsonld import CONTEXT, serialize_jsonld, write_jsonld
-from kg.export.neo4j import (NODE_COLUMNS, RELATIONSHIP_COLUMNS, ladybug_script,
-                             write_neo4j_csv)
-from kg.export.rdf import (generate_ntriples, iter_quads, serialize_turtle, to_rdf,
-                           write_ntriples, write_trig, write_turtle)
-from kg.ids import ID_NS, entity_id, iri
+from kg.export.graphml import serialize_graphml
+from kg.export.jsonld import CONTEXT, serialize_jsonld
+from kg.export.neo4j import RELATIONSHIP_COLUMNS, ladybug_script
+from kg.export.rdf import generate_ntriples, iter_quads, serialize_turtle, to_rdf
+from kg.ids import ID_NS, iri
 
 try:
     from test_export_rdf import NASTY, nasty_graph
-    from test_graph import GAZETTEER, PROJECT, result_a, sample_graph
+    from test_graph import PROJECT, sample_graph
 except ImportError:  # collected as a package
     from tests.test_export_rdf import NASTY, nasty_graph
-    from tests.test_graph import GAZETTEER, PROJECT, result_a, sample_graph
+    from tests.test_graph import PROJECT, sample_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = ("graph.ttl", "graph.nt", "graph.trig", "graph.jsonld", "graph.graphml",
