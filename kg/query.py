@@ -291,11 +291,22 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def format_table(result: QueryResult) -> str:
-    """An aligned text table, a rule under the header, and the row count."""
+def _cut(text: str, width: int | None) -> str:
+    if width is None or _width(text) <= width:
+        return text
+    while _width(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def format_table(result: QueryResult, max_width: int | None = None) -> str:
+    """An aligned text table, a rule under the header, and the row count.
+
+    ``max_width`` cuts longer cells (in display columns) and marks the cut with ``…``.
+    """
     if result.boolean is not None:
         return "true" if result.boolean else "false"
-    cells = [[_display(v) for v in row] for row in result.rows]
+    cells = [[_cut(_display(v), max_width) for v in row] for row in result.rows]
     widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(result.variables)]
     lines = ["  ".join(_pad(h, w) for h, w in zip(result.variables, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
