@@ -4,25 +4,38 @@
 relations) and returns a picklable :class:`~kg.records.DocResult`; documents
 are independent, so results of parts of a corpus merge by union in
 :func:`kg.graph.build_graph`.
+
+:func:`build` streams: files are read one batch at a time, processed on an
+engine (:mod:`kg.engine`: this process, a pool of worker processes, or a Dask
+cluster), looked up in and added to the per-document cache
+(:mod:`kg.cache`), and unioned into the graph as they arrive, so memory
+holds the graph and never the corpus.  The output is the same bytes whatever
+the engine, the number of workers, the cache or the order of the inputs.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.corpus import normalize, read_document, split_articles
+from kg.corpus import decode_bytes, normalize, read_document, split_articles
 from kg.errors import InputError, KGError
 from kg.ids import entity_id
 from kg.records import Attribute, Document, DocResult, Entity, Mention, Relation
 
-__all__ = ["BuildSummary", "iter_corpus_files", "load_document", "process_document", "build", "PIPELINE_VERSION"]
+__all__ = ["BuildSummary", "iter_corpus_files", "load_document", "document_from_bytes", "process_document",
+           "iter_results", "build", "write_exports", "PIPELINE_VERSION", "STAGES"]
 
 #: Bumped whenever the per-document stages change what they produce.
 PIPELINE_VERSION = "1"
+
+#: The per-document stages timed by ``process_document(..., timings=...)``.
+STAGES = ("normalize", "segment", "candidates", "resolve", "relations")
 
 
 @dataclass
@@ -33,46 +46,101 @@ class BuildSummary:
     outputs: list[Path] = field(default_factory=list)
     entities: int = 0
     triples: int = 0
+    chars: int = 0  # characters of the documents built
+    cached: int = 0  # documents taken from the cache
+    seconds: float = 0.0  # wall time of the whole build
 
 
 def iter_corpus_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Every file named or found (recursively, sorted) under the given paths."""
+    """Every file named or found (recursively, sorted) under the given paths.
+
+    Hidden names (``.x``) are ignored.  Everything else under a directory
+    that is not itself a directory -- FIFOs, sockets, broken symbolic links
+    too -- is listed, so that reading it reports it as skipped instead of
+    leaving it out silently.  A missing path, or no file at all, is an
+    :class:`~kg.errors.InputError`.
+    """
     files: set[Path] = set()
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            files.update(f for f in path.rglob("*") if f.is_file() and not f.name.startswith("."))
-        elif path.exists():
+            files.update(f for f in path.rglob("*") if not f.name.startswith(".") and not f.is_dir()
+                         and not any(part.startswith(".") for part in f.relative_to(path).parts))
+        elif path.exists() or path.is_symlink():
             files.add(path)
         else:
             raise InputError(f"{path}: no such file or directory")
+    if not files:
+        raise InputError(f"{', '.join(str(p) for p in paths) or 'no path given'}: no corpus files "
+                         "(hidden files are ignored)")
     # sort by file name then path: the input order never changes the output
     yield from sorted(files, key=lambda f: (f.name, str(f)))
 
 
 def load_document(path: Path) -> Document:
     """Read and split one corpus file (raises InputError for unreadable input)."""
-    doc = read_document(path)
-    return dataclasses.replace(doc, articles=split_articles(doc.text, doc.source))
+    return read_document(path)
 
 
-def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None) -> DocResult:
-    """Tag, resolve and relate one document."""
+def document_from_bytes(data: bytes, path: str | os.PathLike[str]) -> Document:
+    """The document of a corpus file's bytes, exactly as :func:`load_document` reads it.
+
+    ``path`` names the file in messages and gives ``Document.source`` (its
+    file name), so a worker that gets the bytes needs no file system.
+    """
+    p = Path(path)
+    text, encoding = decode_bytes(data, str(p))
+    return Document(p.name, text, encoding, split_articles(text, p.name))
+
+
+@contextmanager
+def _timed(timings: dict[str, float] | None, stage: str):
+    if timings is None:
+        yield
+        return
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - t0
+
+
+def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
+                     timings: dict[str, float] | None = None) -> DocResult:
+    """Tag, resolve and relate one document.
+
+    ``timings``, when given, accumulates the seconds spent in each of
+    :data:`STAGES` (for benchmarks).
+    """
     from kg.gazetteer import load_gazetteer
     from kg.lexicon import load_lexicon
-    from kg.relations import extract_relations
-    from kg.resolve import ArticleText, Resolved, resolve_document
+    from kg.resolve import ArticleText, resolve_document
     from kg.tagging import candidates_of, make_nlp
 
     gazetteer = gazetteer or load_gazetteer()
     lexicon = lexicon or load_lexicon()
     nlp = nlp or make_nlp()
     texts = []
-    for a in doc.articles:
-        norm, index = normalize(doc.text, a.start, a.end)
-        texts.append(ArticleText(a, norm, tuple(index)))
-    pairs = [(at, candidates_of(d)) for at, d in zip(texts, nlp.pipe([t.text for t in texts]))]
-    resolutions, entities, city = resolve_document(pairs, gazetteer, lexicon)
+    with _timed(timings, "normalize"):
+        for a in doc.articles:
+            norm, index = normalize(doc.text, a.start, a.end)
+            texts.append(ArticleText(a, norm, tuple(index)))
+    # what nlp.pipe does, one stage at a time: the tokenizer, then each component
+    with _timed(timings, "segment"):
+        docs = [nlp.make_doc(t.text) for t in texts]
+    with _timed(timings, "candidates"):
+        for _name, proc in nlp.pipeline:
+            docs = [proc(d) for d in docs]
+        pairs = [(at, candidates_of(d)) for at, d in zip(texts, docs)]
+    with _timed(timings, "resolve"):
+        resolutions, entities, city = resolve_document(pairs, gazetteer, lexicon)
+    with _timed(timings, "relations"):
+        return _relate(doc, resolutions, entities, city, gazetteer, lexicon)
+
+
+def _relate(doc, resolutions, entities, city, gazetteer, lexicon) -> DocResult:
+    """Relations, attributes, mentions and entities of a resolved document."""
+    from kg.relations import extract_relations
 
     newspaper = _newspaper(resolutions, lexicon, gazetteer, city)
     if newspaper is not None:
@@ -161,9 +229,12 @@ def _attr_key(a: Attribute):
     return (a.article_id, a.start, a.entity_id, a.attr, a.value)
 
 
+def _print_skip(msg: str) -> None:
+    print(f"skipped {msg}", file=sys.stderr)
+
+
 def iter_results(files: Iterable[Path], summary: BuildSummary,
-                 on_skip: Callable[[str], None] = lambda msg: print(f"skipped {msg}", file=sys.stderr)
-                 ) -> Iterator[DocResult]:
+                 on_skip: Callable[[str], None] = _print_skip) -> Iterator[DocResult]:
     """Process files one at a time (streaming); unreadable ones are reported and skipped."""
     for path in files:
         try:
@@ -177,11 +248,35 @@ def iter_results(files: Iterable[Path], summary: BuildSummary,
         yield process_document(doc)
 
 
-def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str]) -> BuildSummary:
-    """Build the graph of a corpus and write every export into ``out``."""
+def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *,
+          workers: int = 1, engine: str = "local", scheduler: str | None = None,
+          cache: bool = False, cache_dir: str | os.PathLike[str] | None = None,
+          progress: bool | None = False,
+          on_skip: Callable[[str], None] = _print_skip) -> BuildSummary:
+    """Build the graph of a corpus and write every export into ``out``.
+
+    Parameters
+    ----------
+    workers
+        Processes that run the per-document stages (``engine="local"``), or
+        workers of the local Dask cluster (``engine="dask"`` without a
+        scheduler).
+    engine, scheduler
+        ``"local"`` or ``"dask"``; a Dask scheduler address such as
+        ``tcp://10.0.0.5:8786`` (default: start a ``LocalCluster``).
+    cache, cache_dir
+        Reuse the results of documents processed before (see
+        :mod:`kg.cache`); ``cache_dir`` defaults to ``~/.cache/shanxi-kg``.
+    progress
+        A progress bar on stderr: ``True``, ``False``, or ``None`` for "when
+        stderr is a terminal".
+
+    The exports are the same bytes for every choice of these.
+    """
     from kg.gazetteer import load_gazetteer
     from kg.graph import build_graph
 
+    started = time.perf_counter()
     out_dir = Path(out)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -192,22 +287,129 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str])
     summary = BuildSummary()
     files = list(iter_corpus_files(corpus))
     gazetteer = load_gazetteer()
-    graph = build_graph(iter_results(files, summary), gazetteer.divisions)
+    doc_cache = None
+    if cache:
+        from kg.cache import DocCache
+
+        doc_cache = DocCache(cache_dir)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    outcomes = _iter_build(files, summary, doc_cache, engine=engine, workers=workers, scheduler=scheduler,
+                           on_skip=on_skip)
+    with _progress(len(files), progress) as bar:
+        graph = build_graph(_with_progress(outcomes, bar, summary), gazetteer.divisions)
+    summary.skipped.sort()
+    if not summary.documents:
+        raise InputError(f"no readable corpus file ({len(summary.skipped)} skipped); "
+                         f"the exports in {out_dir} are left as they were")
     summary.outputs = write_exports(graph, out_dir)
     summary.entities = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") != "Article")
+    summary.seconds = time.perf_counter() - started
     return summary
 
 
+def _iter_build(files: list[Path], summary: BuildSummary, doc_cache, *, engine: str, workers: int,
+                scheduler: str | None, on_skip: Callable[[str], None]) -> Iterator[DocResult]:
+    """Results of every readable file: cached ones first, then the rest from the engine."""
+    from kg.engine import Outcome, iter_outcomes, read_task
+
+    misses: list[tuple[Path, str | None]] = []
+
+    def report(outcome: Outcome) -> DocResult | None:
+        if outcome.result is None:
+            summary.skipped.append(outcome.error or outcome.path)
+            on_skip(outcome.error or outcome.path)
+            return None
+        summary.documents += 1
+        summary.articles += len(outcome.result.document.articles)
+        summary.chars += outcome.chars
+        summary.cached += outcome.cached
+        return outcome.result
+
+    # pass 1: the cache (reads each file once to hash it); only keys are kept
+    for path in files:
+        if doc_cache is None:
+            misses.append((path, None))
+            continue
+        try:
+            task = read_task(path)
+        except InputError as exc:
+            report(Outcome(str(path), None, str(exc)))
+            continue
+        key = doc_cache.key(task.name, task.data)
+        hit = doc_cache.get(key)
+        if hit is None:
+            misses.append((path, key))
+        else:
+            result = report(Outcome(task.path, hit[0], key=key, chars=hit[1], cached=True))
+            if result is not None:
+                yield result
+
+    # pass 2: everything else on the engine, read lazily (a few batches in flight)
+    def tasks():
+        for path, key in misses:
+            try:
+                task = read_task(path)
+            except InputError as exc:
+                report(Outcome(str(path), None, str(exc)))
+                continue
+            yield dataclasses.replace(task, key=key)
+
+    for outcome in iter_outcomes(tasks(), engine=engine, workers=workers, scheduler=scheduler):
+        if doc_cache is not None and outcome.result is not None and outcome.key is not None:
+            doc_cache.put(outcome.key, outcome.result, outcome.chars)
+        result = report(outcome)
+        if result is not None:
+            yield result
+
+
+@contextmanager
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    class _Bar(tqdm):
+        monitor_interval = 0  # no monitor thread: worker processes are forked
+
+    bar = _Bar(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.05,
+               desc="build")
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def _with_progress(results: Iterator[DocResult], bar, summary: BuildSummary) -> Iterator[DocResult]:
+    if bar is None:
+        yield from results
+        return
+    for result in results:
+        bar.update(1)
+        elapsed = bar.format_dict.get("elapsed") or 0
+        if elapsed:
+            bar.set_postfix_str(f"{summary.chars / elapsed / 1e3:,.0f} k chars/s, {summary.cached} cached",
+                                refresh=False)
+        yield result
+
+
 def write_exports(graph, out_dir: Path) -> list[Path]:
-    """Every export of the graph into ``out_dir`` (each written atomically)."""
+    """Every export of the graph into ``out_dir``, all renamed into place at the end.
+
+    Inside :func:`kg.export.staged_writes`: a build interrupted while
+    exporting leaves every previous export as it was.
+    """
+    from kg.export import staged_writes
     from kg.export.graphml import write_graphml
     from kg.export.html import write_html
     from kg.export.jsonld import write_jsonld
     from kg.export.neo4j import write_neo4j_csv
     from kg.export.rdf import write_ntriples, write_trig, write_turtle
 
-    return [write_turtle(graph, out_dir / "graph.ttl"), write_html(graph, out_dir / "graph.html"),
-            write_ntriples(graph, out_dir / "graph.nt"), write_trig(graph, out_dir / "graph.trig"),
-            write_jsonld(graph, out_dir / "graph.jsonld"),
-            write_graphml(graph, out_dir / "graph.graphml"),
-            *write_neo4j_csv(graph, out_dir / "neo4j")]
+    with staged_writes():
+        return [write_turtle(graph, out_dir / "graph.ttl"), write_html(graph, out_dir / "graph.html"),
+                write_ntriples(graph, out_dir / "graph.nt"), write_trig(graph, out_dir / "graph.trig"),
+                write_jsonld(graph, out_dir / "graph.jsonld"),
+                write_graphml(graph, out_dir / "graph.graphml"),
+                *write_neo4j_csv(graph, out_dir / "neo4j")]

@@ -29,6 +29,17 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("corpus", nargs="*", default=["corpus"], help="corpus files or directories (default: corpus/)")
     b.add_argument("--out", default="exports", help="output directory (default: exports/)")
     b.add_argument("--strict", action="store_true", help="exit non-zero when any input file was skipped")
+    b.add_argument("--workers", type=_positive, default=1, metavar="N",
+                   help="processes for the per-document stages (default: 1)")
+    b.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="where documents are processed: local processes or a Dask cluster (default: local)")
+    b.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="Dask scheduler to use with --engine dask (default: start a local cluster of --workers)")
+    b.add_argument("--cache-dir", metavar="DIR",
+                   help="per-document cache (default: $KG_CACHE_DIR or ~/.cache/shanxi-kg)")
+    b.add_argument("--no-cache", action="store_true", help="process every document, read and write no cache")
+    b.add_argument("--progress", action="store_true",
+                   help="show a progress bar on stderr even when it is not a terminal")
 
     e = sub.add_parser("eval", help="score a built graph against gold annotations")
     e.add_argument("--gold", required=True, help="gold JSONL (format of GUIDELINES.md)")
@@ -50,12 +61,27 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _build(args: argparse.Namespace) -> int:
     from kg.build import build
 
-    summary = build(args.corpus, args.out)
-    print(f"built {summary.documents} documents, {summary.articles} articles, {summary.entities} entities; "
-          f"skipped {len(summary.skipped)}; wrote " + ", ".join(str(p) for p in summary.outputs))
+    if args.scheduler and args.engine != "dask":
+        raise KGError("--scheduler needs --engine dask")
+    summary = build(args.corpus, args.out, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
+                    cache=not args.no_cache, cache_dir=args.cache_dir, progress=True if args.progress else None)
+    cached = f" ({summary.cached} from the cache)" if summary.cached else ""
+    print(f"built {summary.documents} documents{cached}, {summary.articles} articles, {summary.entities} entities; "
+          f"skipped {len(summary.skipped)}; {summary.seconds:.1f} s; wrote "
+          + ", ".join(str(p) for p in summary.outputs))
     return 1 if args.strict and summary.skipped else 0
 
 

@@ -1,9 +1,13 @@
 """spaCy Chinese pipeline: jieba segmentation that keeps gazetteer names whole,
 and a component that puts every candidate name into ``doc.spans``.
 
-``spacy.blank("zh")`` with the jieba segmenter; every division name and short
-form, and the domain compounds of agency names, are added to jieba's
+``spacy.blank("zh")`` with jieba's segmentation; every division name and
+short form, and the domain compounds of agency names, are added to jieba's
 dictionary *before* the pipeline is used, so that they stay one token.  The
+tokenizer (``kg.jieba_tokenizer.v1`` in spaCy's tokenizer registry) cuts with
+:class:`kg.segmenter.FastJieba`, a compiled jieba that gives jieba's own
+tokens from that same dictionary at several times its speed (``compiled =
+false`` in the config selects Python jieba itself).  The
 ``kg_candidates`` component runs the naming rules of :mod:`kg.names` and
 stores the candidates (ambiguous ones too) in ``doc.spans["kg_candidates"]``
 with the candidate division ids in ``span.kb_id_`` (``|``-joined).
@@ -12,14 +16,15 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
+import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.names import Candidate, Context, DivisionMatcher, find_all
 
-__all__ = ["make_nlp", "tag", "candidates_of", "SPANS_KEY"]
+__all__ = ["make_nlp", "tag", "candidates_of", "SPANS_KEY", "JiebaTokenizer"]
 
 SPANS_KEY = "kg_candidates"
 
@@ -57,6 +62,85 @@ def _prepare_jieba(gazetteer_path: str, patterns_dir: str) -> None:
     words |= {t for t in lexicon.words("person", "titles") if len(t) >= 2}
     for word in sorted(words):
         jieba.add_word(word, freq=2000, tag="n")
+
+
+def _compiled_jieba():
+    """The :class:`~kg.segmenter.FastJieba` of jieba's current dictionary (one per process).
+
+    Rebuilt when words were added to jieba's dictionary since (another
+    gazetteer or pattern directory prepared), so it cuts as ``jieba.cut``
+    would.  (Only additions change jieba's total frequency; the project never
+    deletes words.)
+    """
+    import jieba
+
+    from kg.segmenter import FastJieba
+
+    dt = jieba.dt
+    state = (id(dt), dt.total, len(dt.FREQ))
+    cached = _COMPILED.get("jieba")
+    if cached is None or cached[0] != state:
+        cached = _COMPILED["jieba"] = (state, FastJieba(dt))
+    return cached[1]
+
+
+_COMPILED: dict[str, tuple] = {}
+
+
+class JiebaTokenizer:
+    """spaCy tokenizer: jieba's words (gazetteer names whole), compiled or not.
+
+    Makes the same ``Doc`` as spaCy's own ``ChineseTokenizer`` with
+    ``segmenter = "jieba"`` (same words, same whitespace tokens and trailing
+    spaces) after adding the project's words to jieba's dictionary.
+    """
+
+    def __init__(self, vocab, gazetteer_path: str = "", patterns_dir: str = "", compiled: bool = True) -> None:
+        _prepare_jieba(gazetteer_path, patterns_dir)
+        self.vocab = vocab
+        self.compiled = compiled
+        if compiled:
+            _compiled_jieba()  # build it now rather than on the first text
+
+    def __call__(self, text: str) -> Doc:
+        from kg.segmenter import words_and_spaces
+
+        words = _compiled_jieba().cut(text) if self.compiled else _python_cut(text)
+        words, spaces = words_and_spaces(words, text)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        for text in texts:
+            yield self(text)
+
+    # The tokenizer has no state of its own (its dictionary is rebuilt from the
+    # gazetteer and patterns named in the config), so serialization is empty.
+    def to_bytes(self, **kwargs) -> bytes:
+        return b""
+
+    def from_bytes(self, data: bytes, **kwargs) -> "JiebaTokenizer":
+        return self
+
+    def to_disk(self, path, **kwargs) -> None:
+        return None
+
+    def from_disk(self, path, **kwargs) -> "JiebaTokenizer":
+        return self
+
+
+def _python_cut(text: str) -> list[str]:
+    import jieba
+
+    return [w for w in jieba.cut(text, cut_all=False) if w]
+
+
+@spacy.registry.tokenizers("kg.jieba_tokenizer.v1")
+def create_jieba_tokenizer(gazetteer_path: str = "", patterns_dir: str = "",
+                           compiled: bool = True) -> Callable[[Language], JiebaTokenizer]:
+    def make(nlp: Language) -> JiebaTokenizer:
+        return JiebaTokenizer(nlp.vocab, gazetteer_path, patterns_dir, compiled)
+
+    return make
 
 
 @Language.factory("kg_candidates", default_config={"gazetteer_path": "", "patterns_dir": ""})
@@ -105,13 +189,17 @@ class CandidateTagger:
         doc.spans[SPANS_KEY] = spans
 
 
-@functools.lru_cache(maxsize=2)
-def make_nlp(gazetteer_path: str = "", patterns_dir: str = "") -> Language:
-    """The project's spaCy pipeline: blank Chinese + jieba + ``kg_candidates``."""
-    import spacy
+@functools.lru_cache(maxsize=4)
+def make_nlp(gazetteer_path: str = "", patterns_dir: str = "", compiled: bool = True) -> Language:
+    """The project's spaCy pipeline: blank Chinese + jieba + ``kg_candidates``.
 
+    ``compiled=False`` segments with Python jieba instead of the compiled
+    one; the tokens are the same (see :mod:`kg.segmenter`).
+    """
     _prepare_jieba(gazetteer_path, patterns_dir)
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    tokenizer = {"@tokenizers": "kg.jieba_tokenizer.v1", "gazetteer_path": gazetteer_path,
+                 "patterns_dir": patterns_dir, "compiled": compiled}
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": tokenizer}})
     nlp.add_pipe("kg_candidates", config={"gazetteer_path": gazetteer_path, "patterns_dir": patterns_dir})
     return nlp
 

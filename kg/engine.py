@@ -1,0 +1,199 @@
+"""Engines: where the per-document stages run.
+
+A build turns every corpus file into a :class:`Task` (its path, file name and
+bytes, read by the driver), runs :func:`run_tasks` on batches of tasks
+somewhere, and gets back one :class:`Outcome` per task: the document's
+:class:`~kg.records.DocResult` (without the document text, which the graph
+never reads) or the reason the file was skipped.  Documents are independent
+and :func:`kg.graph.build_graph` is a union that sorts everything, so the
+order in which outcomes arrive never changes the graph.
+
+Engines
+-------
+``local``
+    ``workers=1`` runs in the driver process; ``workers=N`` runs a pool of N
+    processes (forked from a driver that has already loaded the pipeline, so
+    workers start at once where ``fork`` exists).
+``dask``
+    a ``dask.distributed`` cluster: the scheduler at ``scheduler``
+    (``tcp://HOST:PORT``; its workers need this package installed, and get
+    the bytes of each file, so they need no shared file system), or a
+    ``LocalCluster`` of ``workers`` processes on this machine.
+
+Both keep a bounded number of batches in flight, so the driver's memory holds
+the graph being built and a few documents, never the corpus.
+"""
+from __future__ import annotations
+
+__all__ = ["Task", "Outcome", "ENGINES", "run_tasks", "iter_outcomes", "batches"]
+
+import dataclasses
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import InputError, KGError
+from kg.records import DocResult
+
+ENGINES = ("local", "dask")
+
+# A batch closes at this many bytes or documents: large enough to amortise
+# the cost of a round trip, small enough to spread a small corpus over workers.
+_BATCH_BYTES = 64 * 1024
+_BATCH_DOCS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One corpus file to process: ``path`` names it in messages."""
+
+    path: str
+    data: bytes
+    key: str | None = None  # cache key, when the build uses a cache
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of a task: a result (text dropped) or the reason it was skipped."""
+
+    path: str
+    result: DocResult | None
+    error: str | None = None
+    key: str | None = None
+    chars: int = 0
+    cached: bool = False
+
+
+def read_task(path: Path) -> Task:
+    """The task of one corpus file (raises InputError when it cannot be read)."""
+    try:
+        return Task(str(path), path.read_bytes())
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+
+
+def slim(result: DocResult) -> DocResult:
+    """The result without the document text (the graph reads only names and articles)."""
+    return dataclasses.replace(result, document=dataclasses.replace(result.document, text=""))
+
+
+def run_task(task: Task) -> Outcome:
+    """Decode, split, tag, resolve and relate one file (in whatever process runs it)."""
+    from kg.build import document_from_bytes, process_document
+
+    try:
+        doc = document_from_bytes(task.data, task.path)
+    except InputError as exc:
+        return Outcome(task.path, None, str(exc), task.key)
+    return Outcome(task.path, slim(process_document(doc)), None, task.key, len(doc.text))
+
+
+def run_tasks(tasks: list[Task]) -> list[Outcome]:
+    """:func:`run_task` over a batch (the unit shipped to a worker)."""
+    return [run_task(t) for t in tasks]
+
+
+def warm_up() -> None:
+    """Load the pipeline (spaCy, jieba, gazetteer, patterns) in this process."""
+    from kg.tagging import make_nlp
+
+    make_nlp()
+
+
+def batches(tasks: Iterable[Task], max_bytes: int = _BATCH_BYTES, max_docs: int = _BATCH_DOCS) -> Iterator[list[Task]]:
+    """Consecutive tasks grouped up to ``max_bytes`` or ``max_docs`` (at least one each)."""
+    batch: list[Task] = []
+    size = 0
+    for task in tasks:
+        batch.append(task)
+        size += len(task.data)
+        if size >= max_bytes or len(batch) >= max_docs:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def iter_outcomes(tasks: Iterable[Task], *, engine: str = "local", workers: int = 1,
+                  scheduler: str | None = None) -> Iterator[Outcome]:
+    """Run every task on the chosen engine; outcomes as they complete."""
+    if engine not in ENGINES:
+        raise KGError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    if workers < 1:
+        raise KGError(f"--workers must be at least 1, not {workers}")
+    if scheduler is not None and engine != "dask":
+        raise KGError("--scheduler needs --engine dask")
+    if engine == "dask":
+        return _iter_dask(tasks, workers, scheduler)
+    if workers == 1:
+        return (run_task(t) for t in tasks)
+    return _iter_pool(tasks, workers)
+
+
+def _pool_context():
+    # fork shares the loaded pipeline with the workers (copy-on-write); where
+    # there is no fork, each worker loads it once
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _iter_pool(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
+    ctx = _pool_context()
+    if ctx.get_start_method() == "fork":
+        warm_up()
+    window = 2 * workers
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                             initializer=None if ctx.get_start_method() == "fork" else warm_up) as pool:
+        pending = set()
+        for batch in batches(tasks):
+            if len(pending) >= window:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    yield from fut.result()
+            pending.add(pool.submit(run_tasks, batch))
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield from fut.result()
+
+
+def _iter_dask(tasks: Iterable[Task], workers: int, scheduler: str | None) -> Iterator[Outcome]:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - distributed is a dependency
+        raise KGError("--engine dask needs dask.distributed: pip install 'dask[distributed]'") from exc
+    import logging
+
+    cluster = None
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None,
+                                   silence_logs=logging.ERROR)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout="30s")
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise KGError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {exc}") from exc
+    try:
+        n = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        window = 2 * n
+        running = as_completed()
+        for batch in batches(tasks):
+            if running.count() >= window:
+                yield from next(running).result()
+            running.add(client.submit(run_tasks, batch, pure=False))
+        for fut in running:
+            yield from fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,91 @@
+"""kg.engine: batches, the local pool and a real two-worker Dask LocalCluster."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.engine import Task, batches, iter_outcomes, read_task, run_task
+from kg.errors import InputError, KGError
+
+from tests.test_build import same_exports
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = sorted((ROOT / "corpus").iterdir())
+
+
+def quiet(msg: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("corpus")
+    for path in CORPUS[:3]:
+        shutil.copy(path, d / path.name)
+    (d / "empty.txt").write_bytes(b"")
+    return d
+
+
+@pytest.fixture(scope="module")
+def local_build(corpus, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("local")
+    build([corpus], out, on_skip=quiet)
+    return out
+
+
+def test_batches_close_at_bytes_or_documents():
+    tasks = [Task(f"{i}.txt", b"x" * size) for i, size in enumerate([10, 10, 100, 1, 1, 1])]
+    assert [[t.path for t in b] for b in batches(tasks, max_bytes=20, max_docs=2)] == [
+        ["0.txt", "1.txt"], ["2.txt"], ["3.txt", "4.txt"], ["5.txt"]]
+    assert list(batches([])) == []
+
+
+def test_run_task_drops_the_text_and_reports_bad_files():
+    task = read_task(CORPUS[0])
+    outcome = run_task(task)
+    assert outcome.error is None and outcome.result.document.text == ""
+    assert outcome.chars == len(CORPUS[0].read_text(encoding="utf-8"))
+    assert outcome.result.document.articles and outcome.result.entities
+    bad = run_task(Task("dir/b.txt", b"\x00\x00"))
+    assert bad.result is None and bad.error.startswith("dir/b.txt")
+    with pytest.raises(InputError, match="cannot read"):
+        read_task(ROOT / "no-such-file.txt")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"engine": "spark"}, "unknown engine"),
+    ({"workers": 0}, "at least 1"),
+    ({"scheduler": "tcp://127.0.0.1:8786"}, "needs --engine dask"),
+])
+def test_bad_engine_options(kwargs, message):
+    with pytest.raises(KGError, match=message):
+        iter_outcomes([], **kwargs)
+
+
+def test_local_pool_equals_serial(corpus, local_build, tmp_path):
+    summary = build([corpus], tmp_path / "out", engine="local", workers=2, on_skip=quiet)
+    assert summary.documents == 3 and len(summary.skipped) == 1
+    same_exports(local_build, tmp_path / "out")
+
+
+def test_dask_local_cluster_with_two_workers_equals_local_engine(corpus, local_build, tmp_path):
+    """A real LocalCluster: two worker processes on the loopback interface."""
+    pytest.importorskip("distributed")
+    skipped: list[str] = []
+    summary = build([corpus], tmp_path / "out", engine="dask", workers=2, on_skip=skipped.append)
+    assert summary.documents == 3
+    assert len(skipped) == 1 and "empty.txt" in skipped[0]
+    same_exports(local_build, tmp_path / "out")
+
+
+def test_dask_with_a_scheduler_address(corpus, local_build, tmp_path):
+    """--scheduler tcp://HOST:PORT: the build connects to a running cluster."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        build([corpus], tmp_path / "out", engine="dask", scheduler=cluster.scheduler_address, on_skip=quiet)
+    same_exports(local_build, tmp_path / "out")

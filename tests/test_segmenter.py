@@ -1,0 +1,102 @@
+"""The compiled jieba cuts exactly as Python jieba, and the tokenizer makes spaCy's Doc."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import jieba
+import pytest
+import spacy
+from spacy.util import get_words_and_spaces
+
+from kg.segmenter import FastJieba, words_and_spaces
+from kg.tagging import JiebaTokenizer, _prepare_jieba, make_nlp
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = sorted((ROOT / "corpus").iterdir())
+
+
+@pytest.fixture(scope="module")
+def fast() -> FastJieba:
+    _prepare_jieba("", "")  # the project's words in jieba's dictionary, as in a build
+    return FastJieba(jieba.dt)
+
+
+def python_cut(text: str) -> list[str]:
+    return [w for w in jieba.cut(text) if w]
+
+
+@pytest.mark.parametrize("text", [
+    "左权县住房和城乡建设管理局实施左权县东关街提质改造工程。",
+    "联系电话：0351-5661173，可容纳40-60个标准摊位，8-12月",
+    "供热普及率98.85%，总投资1.753亿元，音体美劳1+1，C++与AT&T",
+    "a-1b 2.a X1.0Z 三2.a伪 1.0Z丒b-",  # jieba-rs's HMM would cut these differently
+    "行首\r\n\t 全角\u3000空格  两个空格\n\n",
+    "生僻字㐀与鿠和豈以及𠀀在句中",  # ideographs outside jieba's block pattern
+    "",
+])
+def test_cuts_like_jieba(fast, text):
+    assert fast.cut(text) == python_cut(text)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_cuts_the_corpus_like_jieba(fast, path):
+    text = path.read_text(encoding="utf-8")
+    assert fast.cut(text) == python_cut(text)
+
+
+def test_cuts_random_mixtures_like_jieba(fast):
+    """Dictionary words, rare and common characters, Latin letters, digits, punctuation."""
+    rnd = random.Random(20240601)
+    words = sorted(w for w, f in jieba.dt.FREQ.items() if f > 0)
+    latin = [w for w in words if any(c.isascii() for c in w)]
+    pieces = (list("abcXYZ0123456789+#&._%- \n\t\r，。、（）()：:“”《》") + ["\r\n", "  ", "\u3000", "\xa0"]
+              + [chr(c) for c in range(0x4E00, 0x9FD6, 97)] + ["\u9fd6", "\u3400", "\uf900", "é", "\U00020000"])
+    for _ in range(3000):
+        parts = []
+        for _ in range(rnd.randint(1, 25)):
+            r = rnd.random()
+            parts.append(rnd.choice(words) if r < 0.35 else rnd.choice(latin) if r < 0.4 else rnd.choice(pieces))
+        text = "".join(parts)
+        assert fast.cut(text) == python_cut(text), text
+
+
+def test_words_and_spaces_like_spacy():
+    rnd = random.Random(7)
+    for _ in range(2000):
+        words = [rnd.choice(["左权", "县", " ", "  ", "\n", "\t", "a", "1", "，", "\u3000"])
+                 for _ in range(rnd.randint(0, 12))]
+        text = "".join(words)
+        assert words_and_spaces(words, text) == get_words_and_spaces(words, text), repr(text)
+
+
+def test_words_must_tile_the_text():
+    with pytest.raises(ValueError):
+        words_and_spaces(["左权"], "左权县")
+
+
+def test_tokenizer_makes_the_doc_of_spacys_jieba_tokenizer():
+    _prepare_jieba("", "")
+    theirs = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    ours = make_nlp()
+    assert isinstance(ours.tokenizer, JiebaTokenizer) and ours.tokenizer.compiled
+    for path in CORPUS[:2]:
+        text = path.read_text(encoding="utf-8")
+        a, b = theirs.make_doc(text), ours.make_doc(text)
+        assert [(t.text, t.whitespace_, t.idx) for t in a] == [(t.text, t.whitespace_, t.idx) for t in b]
+
+
+def test_tokenizer_is_registered_in_the_config():
+    nlp = make_nlp()
+    assert nlp.config["nlp"]["tokenizer"]["@tokenizers"] == "kg.jieba_tokenizer.v1"
+    again = spacy.util.load_model_from_config(nlp.config, auto_fill=True)
+    assert isinstance(again.tokenizer, JiebaTokenizer)
+    slow = make_nlp(compiled=False)
+    assert not slow.tokenizer.compiled
+    text = CORPUS[0].read_text(encoding="utf-8")
+    assert [t.text for t in slow.make_doc(text)] == [t.text for t in again.make_doc(text)]
+
+
+def test_gazetteer_names_stay_whole():
+    doc = make_nlp().make_doc("左权县东关街和平遥县古城")
+    assert {"左权县", "平遥县"} <= {t.text for t in doc}
