@@ -14,6 +14,9 @@ Pure functions over strings; the only I/O is :func:`read_document`.
   two and returns an index map back to source offsets; :func:`to_source`
   maps a span of the normalised text back.
 * :func:`iter_sentences` yields sentence spans of normalised text.
+* :func:`iter_chunks` cuts an over-long article into pieces of at most
+  ``MAX_CHUNK_CHARS`` characters for the NLP stages, so that their cost stays
+  linear in the size of the corpus (a scraped page may be one 20 MB line).
 
 The layout words and patterns (本报讯, 记者, 摄, punctuation classes, the date
 pattern) are data in ``ontology/patterns/corpus.toml``, loaded and validated
@@ -30,6 +33,7 @@ import datetime
 import functools
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,11 +50,15 @@ __all__ = [
     "OffsetMap",
     "load_layout",
     "read_document",
+    "read_file_bytes",
     "decode_bytes",
     "split_articles",
     "normalize",
     "to_source",
     "iter_sentences",
+    "iter_chunks",
+    "MAX_CHUNK_CHARS",
+    "MAX_FILE_BYTES",
 ]
 
 LAYOUT_FILE = PATTERNS_DIR / "corpus.toml"
@@ -78,6 +86,18 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # Share of control characters above which decoded "text" is called binary.
 # Real text files have essentially none; decoded binary junk has many.
 _MAX_CONTROL_SHARE = 0.05
+
+#: Files larger than this are not read (a newspaper page is a few KB; 256 MB of
+#: text is ~85 M Chinese characters, hours of NLP): reading them whole could
+#: exhaust memory, so they are reported as too large instead.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+#: Longest piece of an article handed to the NLP stages at once.  Several
+#: rules compare every candidate with every other one in a text, and spaCy
+#: refuses texts over ``nlp.max_length`` (10^6) characters, so an article
+#: without layout (one 20 MB line) is cut into pieces; 10,000 characters is
+#: over five times the longest article of the seed corpus (1,695).
+MAX_CHUNK_CHARS = 10_000
 
 
 # --------------------------------------------------------------------------
@@ -252,15 +272,67 @@ def read_document(path: str | os.PathLike[str]) -> Document:
     ``Document.source`` is the file name; ``Document.text`` is the decoded
     text, unmodified, so offsets index it; ``Document.articles`` come from
     :func:`split_articles`.  Unreadable paths and non-text files raise
-    :class:`~kg.errors.InputError` naming the file.
+    :class:`~kg.errors.InputError` naming the file: missing or vanished
+    files, directories, FIFOs and devices (never opened, so a FIFO cannot
+    block the build), permission errors, files over ``MAX_FILE_BYTES``, and
+    everything :func:`decode_bytes` rejects.
+    """
+    p = Path(path)
+    data = read_file_bytes(p)
+    text, encoding = decode_bytes(data, str(p))
+    return Document(p.name, text, encoding, split_articles(text, p.name))
+
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def read_file_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a corpus file; :class:`~kg.errors.InputError` if it is not a readable regular file.
+
+    The kind of file is checked with ``stat`` before it is opened, and again
+    on the open descriptor (the path may be replaced in between), so a FIFO
+    or a device never blocks or floods the build.  Messages start with the
+    path: ``x.txt: cannot read (Permission denied)``, ``x: not a regular file
+    (a FIFO)``, ``x.txt: too large (over 256 MB; split the file)``.
     """
     p = Path(path)
     try:
-        data = p.read_bytes()
+        st = p.stat()
+    except FileNotFoundError:
+        kind = "broken symbolic link" if p.is_symlink() else "no such file"
+        raise InputError(f"{p}: cannot read ({kind})") from None
     except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from exc
-    text, encoding = decode_bytes(data, str(p))
-    return Document(p.name, text, encoding, split_articles(text, p.name))
+        raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    _check_regular(p, st)
+    try:
+        # O_NONBLOCK: should the path have become a FIFO since stat(), open
+        # returns at once instead of waiting for a writer.
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            st = os.fstat(fh.fileno())
+            _check_regular(p, st)
+            data = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{p}: too large (over {MAX_FILE_BYTES // 2**20} MB; split the file)")
+    return data
+
+
+def _check_regular(p: Path, st: os.stat_result) -> None:
+    if stat.S_ISREG(st.st_mode):
+        return
+    kind = next((what for test, what in _FILE_KINDS if test(st.st_mode)), "not a regular file")
+    raise InputError(f"{p}: not a regular file ({kind})")
 
 
 # --------------------------------------------------------------------------
@@ -683,3 +755,60 @@ def iter_sentences(norm_text: str) -> Iterator[tuple[int, int]]:
     span = _strip(norm_text, pos, len(norm_text))
     if span is not None:
         yield span
+
+
+# --------------------------------------------------------------------------
+# Chunks for the NLP stages
+
+_LINE_BREAKS = "\n\r\u2028\u2029"
+_CLAUSE_MARKS = "，,、；;：:"
+_SPACES = " \t\u3000\f\v"
+
+
+def iter_chunks(text: str, start: int = 0, end: int | None = None,
+                max_chars: int = MAX_CHUNK_CHARS) -> Iterator[tuple[int, int]]:
+    """Cut ``text[start:end]`` into spans of at most ``max_chars`` characters.
+
+    A span that fits is yielded whole (stripped of surrounding whitespace);
+    this is the case for every ordinary article.  A longer one is cut at the
+    last line break in the second half of each window, else after the last
+    sentence end (。！？), else after the last clause mark (，、；：), else at
+    the last space, else hard at ``max_chars``.  Spans are stripped, non-empty,
+    in order and do not overlap; only whitespace lies between them.  Linear
+    in the length of the span.
+
+    >>> list(iter_chunks("一二。三四。五六", max_chars=4))
+    [(0, 3), (3, 6), (6, 8)]
+    """
+    if end is None:
+        end = len(text)
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"span {start}:{end} out of range 0:{len(text)}")
+    if max_chars < 2:
+        raise ValueError(f"max_chars must be at least 2, not {max_chars}")
+    layout = load_layout()
+    pos = start
+    while pos < end:
+        span = _strip(text, pos, end)
+        if span is None:
+            return
+        pos = span[0]
+        if end - pos <= max_chars:
+            yield pos, span[1]
+            return
+        cut = _cut(text, pos + max_chars // 2, pos + max_chars, layout)
+        piece = _strip(text, pos, cut)
+        if piece is not None:
+            yield piece
+        pos = cut
+
+
+def _cut(text: str, lo: int, hi: int, layout: Layout) -> int:
+    """Best position in ``(lo, hi]`` to end a chunk (see :func:`iter_chunks`)."""
+    for chars, after in ((_LINE_BREAKS, False), (layout.sentence_terminators, True),
+                         (_CLAUSE_MARKS, True), (_SPACES, False)):
+        i = max(text.rfind(c, lo, hi) for c in chars)
+        if i >= lo:
+            # A "\r\n" pair is never cut in two: cut before the "\r".
+            return i + 1 if after else (i - 1 if text[i] == "\n" and i > lo and text[i - 1] == "\r" else i)
+    return hi
