@@ -41,7 +41,7 @@ from typing import Any, overload
 
 from kg.errors import DataError, InputError
 from kg.ids import article_id
-from kg.lexicon import PATTERNS_DIR, load_toml
+from kg.lexicon import PATTERNS_DIR, line_of as _line_of, load_toml
 from kg.records import Article, Document
 
 __all__ = [
@@ -128,17 +128,6 @@ class Layout:
     sentence_boundary: re.Pattern[str]  # line break (group "br") or sentence end
     byline_any: re.Pattern[str]  # byline_patterns as one alternation
     insert_any: re.Pattern[str]  # insert_patterns as one alternation
-
-
-def _line_of(path: Path, key: str) -> str:
-    """Best-effort line number of ``key`` in a TOML file (for error messages)."""
-    try:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if re.match(rf"\s*\[?\s*{re.escape(key)}\b", line):
-                return str(n)
-    except OSError:
-        pass
-    return "?"
 
 
 def _get(data: dict[str, Any], path: Path, table: str, key: str, kind: type) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 
 from kg.errors import DataError
 
-__all__ = ["PATTERNS_DIR", "Lexicon", "load_lexicon", "load_toml"]
+__all__ = ["PATTERNS_DIR", "Lexicon", "load_lexicon", "load_toml", "line_of"]
 
 PATTERNS_DIR = Path(__file__).resolve().parents[1] / "ontology" / "patterns"
 
@@ -35,7 +35,7 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise DataError(f"{path}:{line}: {exc}") from exc
 
 
-def _line_of(path: Path, key: str) -> str:
+def line_of(path: Path, key: str) -> str:
     """Best-effort line number of ``key`` in a TOML file (for error messages)."""
     try:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -50,10 +50,10 @@ def _strings(data: dict[str, Any], key: str, path: Path, *, required: bool = Tru
     value = data.get(key)
     if value is None:
         if required:
-            raise DataError(f"{path}:{_line_of(path, key.split('.')[0])}: missing list '{key}'")
+            raise DataError(f"{path}:{line_of(path, key.split('.')[0])}: missing list '{key}'")
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise DataError(f"{path}:{_line_of(path, key)}: '{key}' must be a list of non-empty strings")
+        raise DataError(f"{path}:{line_of(path, key)}: '{key}' must be a list of non-empty strings")
     return tuple(value)
 
 
