@@ -20,6 +20,7 @@ introducing verb) that the segmenter also sees as a word of its own.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -79,10 +80,26 @@ class Context:
     token_ends: frozenset[int] = frozenset()
     pos: dict[tuple[int, int], str] = field(default_factory=dict)  # (start, end) -> jieba tag or ""
     ends_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # token end -> (start, tag)
+    starts_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # token start -> (end, tag)
+    _sorted: list[tuple[int, int, str]] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.pos and not self.ends_at:
             self.ends_at = {e: (s, t) for (s, e), t in self.pos.items()}
+        if self.pos and not self.starts_at:
+            self.starts_at = {s: (e, t) for (s, e), t in self.pos.items()}
+        self._sorted = sorted((s, e, t) for (s, e), t in self.pos.items())
+        self._starts = [s for s, _, _ in self._sorted]
+
+    def tokens_in(self, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+        """Tokens ``(start, end, tag)`` lying within ``[start, end)`` (binary search, not a scan)."""
+        i = bisect.bisect_left(self._starts, start)
+        while i < len(self._sorted) and self._sorted[i][0] < end:
+            s, e, t = self._sorted[i]
+            if e <= end:
+                yield s, e, t
+            i += 1
 
     def is_token(self, start: int, end: int) -> bool:
         return start in self.token_starts and end in self.token_ends
@@ -287,7 +304,7 @@ _VERBAL = ("v", "vn")
 def _joins_works(ctx: Context, start: int, end: int) -> bool:
     """A conjunction between two verbs joins two works of one name (保护与修复)."""
     before = ctx.ends_at.get(start)
-    after = next((t for (s, e), t in ctx.pos.items() if s == end), None)
+    after = ctx.starts_at.get(end, (0, None))[1]
     return before is not None and before[1] in _VERBAL and after in _VERBAL
 
 
@@ -353,15 +370,14 @@ def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Seque
     with a time word (春季补植补种) is an activity, not a project.
     """
     w = _Words.of(ctx.lexicon)
-    first = min(((s, e, t) for (s, e), t in ctx.pos.items() if s == start), default=None)
-    if first is not None and first[2] == "t":
+    if ctx.starts_at.get(start, (0, None))[1] == "t":
         return False
     if count_divisions and any(start <= c.start and c.end <= end for c in divisions):
         return True
     spans = [(c.start, c.end) for c in divisions if start <= c.start and c.end <= end]
     if _LATIN_OR_DIGIT.search(text, start, end):
         return True
-    for (s, e), tag in ctx.pos.items():
+    for s, e, tag in ctx.tokens_in(start, end):
         if start < s and e <= end and text[s:e] in w.street_words:
             before = ctx.ends_at.get(s)
             if before is not None and before[0] >= start and text[before[0]:s] not in w.generic_words:
@@ -646,7 +662,7 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
         if len(items) >= 2 or (items and counted):
             for s, e in items:
                 named_facility = e - s <= 14 and any(text.endswith(f, s, e) for f in w.facility)
-                first = next((t for (a, b), t in ctx.pos.items() if a == s), None)
+                first = ctx.starts_at.get(s, (0, None))[1]
                 if first == "t":
                     continue
                 if (named_facility or _is_specific(text, s, e, ctx, divisions)) and not any(
