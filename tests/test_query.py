@@ -203,3 +203,23 @@ def test_cli_rejects_a_broken_graph_file(tmp_path, capsys):
 def test_query_error_type():
     with pytest.raises(QueryError):
         run_query("SELECT", _empty_graph())
+
+
+def test_readme_block_is_regenerated_and_checked(tmp_path, sample_ttl):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("readme_queries", ROOT / "scripts/readme_queries.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n<!-- queries:begin -->\nold\n<!-- queries:end -->\ntail\n", encoding="utf-8")
+    args = ["--graph", str(sample_ttl), "--readme", str(readme)]
+    assert script.main(args + ["--check"]) == 1
+    assert script.main(args) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert script.main(args + ["--check"]) == 0
+    assert text.startswith("# x\n\n<!-- queries:begin -->\n**`queries/") and text.endswith("<!-- queries:end -->\ntail\n")
+    for query in QUERIES:
+        assert f"**`queries/{query.name}`**" in text
+    # the answer table of a query is the one `kg query --format table` prints
+    assert format_table(run_query(str(ROOT / "queries/people_and_roles.rq"), sample_ttl)) in text

@@ -2,8 +2,9 @@
 
 The fixture installs Debian's ``virtuoso-opensource`` if needed, starts
 ``virtuoso-t`` in a temporary directory listening on 127.0.0.1 only (free
-ports), loads ``graph.ttl`` with the bulk loader (``ld_dir`` +
-``rdf_loader_run``, as the README says) and stops the server at teardown.
+ports), loads ``graph.ttl`` and ``graph.trig`` with the bulk loader
+(``ld_dir`` + ``rdf_loader_run``, as the README says) and stops the server at
+teardown.  Queries run with the Turtle's graph as default graph.
 """
 from __future__ import annotations
 
@@ -22,16 +23,18 @@ from pathlib import Path
 import pytest
 
 from conftest import ensure_debian
+from kg.export.rdf import iter_quads
 from kg.query import Value, load_store, run_query
 
 try:
-    from test_export_formats import corpus_exports
+    from test_export_formats import corpus_exports, corpus_graph
 except ImportError:  # collected as a package
-    from tests.test_export_formats import corpus_exports
+    from tests.test_export_formats import corpus_exports, corpus_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 GRAPH_IRI = "https://w3id.org/shanxi-kg/graph"
+TRIG_DEFAULT = "https://w3id.org/shanxi-kg/graph-trig"  # the TriG's default graph
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {_XSD + t for t in ("integer", "decimal", "int", "long", "short", "double", "float")}
 _START_TIMEOUT = 120  # seconds; a first start creates the database (~5 s here)
@@ -96,8 +99,12 @@ class Virtuoso:
     def __init__(self, endpoint: str, sql_port: int, isql: str) -> None:
         self.endpoint, self.sql_port, self.isql = endpoint, sql_port, isql
 
-    def select(self, query: str) -> dict:
-        data = urllib.parse.urlencode({"query": query}).encode("utf-8")
+    def select(self, query: str, default_graph: str | None = GRAPH_IRI) -> dict:
+        """SPARQL JSON results; the default graph is the Turtle export's unless told."""
+        params = {"query": query}
+        if default_graph:
+            params["default-graph-uri"] = default_graph
+        data = urllib.parse.urlencode(params).encode("utf-8")
         req = urllib.request.Request(self.endpoint, data=data,
                                      headers={"Accept": "application/sparql-results+json"})
         with urllib.request.urlopen(req, timeout=120) as resp:
@@ -112,6 +119,7 @@ def virtuoso(tmp_path_factory):
     data = d / "data"
     data.mkdir()
     shutil.copy(corpus_exports() / "graph.ttl", data / "graph.ttl")
+    shutil.copy(corpus_exports() / "graph.trig", data / "graph.trig")
     sql, http = _free_port(), _free_port()
     (d / "virtuoso.ini").write_text(_INI.format(d=d, data=data, sql=sql, http=http), encoding="utf-8")
     proc = subprocess.Popen([server, "+foreground", "+configfile", str(d / "virtuoso.ini")],
@@ -132,7 +140,8 @@ def virtuoso(tmp_path_factory):
                     pytest.fail(f"Virtuoso did not answer on {endpoint} within {_START_TIMEOUT} s")
                 time.sleep(0.5)
         # The bulk loader, exactly as in the README.
-        _isql(isql, sql, f"ld_dir('{data}', 'graph.ttl', '{GRAPH_IRI}'); rdf_loader_run(); checkpoint;")
+        _isql(isql, sql, f"ld_dir('{data}', 'graph.ttl', '{GRAPH_IRI}'); "
+              f"ld_dir('{data}', 'graph.trig', '{TRIG_DEFAULT}'); rdf_loader_run(); checkpoint;")
         yield Virtuoso(endpoint, sql, isql)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -153,11 +162,27 @@ def _normal(v: Value | None):
 
 
 def test_bulk_load_has_every_triple(virtuoso):
-    doc = virtuoso.select(f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH_IRI}> WHERE {{ ?s ?p ?o }}")
+    doc = virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     n = int(doc["results"]["bindings"][0]["n"]["value"])
     assert n == len(list(load_store(corpus_exports() / "graph.ttl")))
     out = _isql(virtuoso.isql, virtuoso.sql_port, "SELECT ll_state, ll_error FROM DB.DBA.LOAD_LIST;")
-    assert "NULL" in out and "1 Rows" in out  # one file, loaded without error
+    assert out.count("NULL") == 2 and "2 Rows" in out  # both files, loaded without error
+
+
+def test_bulk_load_of_the_trig_keeps_one_graph_per_article(virtuoso):
+    expected: dict[str, int] = {}
+    for s, p, o, g in set(iter_quads(corpus_graph())):
+        if g is not None:
+            expected[g] = expected.get(g, 0) + 1
+    doc = virtuoso.select("""
+        SELECT ?g (COUNT(*) AS ?n) WHERE {
+          GRAPH ?g { ?s ?p ?o } FILTER (STRSTARTS(STR(?g), "https://w3id.org/shanxi-kg/id/article/"))
+        } GROUP BY ?g""", default_graph=None)
+    got = {b["g"]["value"]: int(b["n"]["value"]) for b in doc["results"]["bindings"]}
+    assert got == expected and got
+    doc = virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=TRIG_DEFAULT)
+    n_default = len({q[:3] for q in iter_quads(corpus_graph()) if q[3] is None})
+    assert int(doc["results"]["bindings"][0]["n"]["value"]) == n_default
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)

@@ -111,6 +111,10 @@ def _row(values: Sequence[Any]) -> str:
     return ",".join(_field(v) for v in values)
 
 
+class _Number(str):
+    """A decimal kept as its exact text but written unquoted (``investment:double``)."""
+
+
 def iter_node_rows(graph: nx.MultiDiGraph) -> Iterator[list[Any]]:
     """Rows of ``nodes.csv`` (values in :data:`NODE_COLUMNS` order), sorted by IRI."""
     for key in sorted(graph.nodes):
@@ -122,10 +126,6 @@ def iter_node_rows(graph: nx.MultiDiGraph) -> Iterator[list[Any]]:
                 value = _Number(value)
             row.append(value if value != [] else None)
         yield row
-
-
-class _Number(str):
-    """A decimal kept as its exact text but written unquoted (``investment:double``)."""
 
 
 def iter_relationship_rows(graph: nx.MultiDiGraph) -> Iterator[list[Any]]:
