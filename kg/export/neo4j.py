@@ -88,6 +88,10 @@ _LADYBUG_TYPES = {"string": "STRING", "int": "INT64", "double": "DOUBLE",
                   "string[]": "STRING[]", "int[]": "INT64[]"}
 
 
+class _Number(str):
+    """A decimal kept as its exact text but written unquoted (``investment:double``)."""
+
+
 def _array_item(value: Any) -> str:
     return ("" if value is None else str(value)).replace(ARRAY_DELIMITER, _FULLWIDTH_SEMICOLON)
 
@@ -96,6 +100,8 @@ def _field(value: Any) -> str:
     """One CSV field: strings quoted (quotes doubled), numbers bare, null empty."""
     if value is None:
         return ""
+    if isinstance(value, _Number):
+        return str(value)
     if isinstance(value, bool):  # bool is an int; the graph has none, refuse to guess
         raise ExportError(f"cannot write boolean {value!r} to CSV")
     if isinstance(value, int):
@@ -105,14 +111,6 @@ def _field(value: Any) -> str:
             return ""
         value = ARRAY_DELIMITER.join(_array_item(v) for v in value)
     return '"' + str(value).replace('"', '""') + '"'
-
-
-def _row(values: Sequence[Any]) -> str:
-    return ",".join(_field(v) for v in values)
-
-
-class _Number(str):
-    """A decimal kept as its exact text but written unquoted (``investment:double``)."""
 
 
 def iter_node_rows(graph: nx.MultiDiGraph) -> Iterator[list[Any]]:
@@ -136,7 +134,7 @@ def iter_relationship_rows(graph: nx.MultiDiGraph) -> Iterator[list[Any]]:
         row: list[Any] = [head, tail, data.get("rel", rel)]
         for _, _, key in RELATIONSHIP_COLUMNS[3:]:
             # An evidence without role or rule keeps its place in the arrays
-            # ("局长;" is two roles); an array of nothing but empty strings
+            # ("chief;" is two roles); an array of nothing but empty strings
             # cannot be told from an empty one in this format, so it is null.
             values = ["" if ev.get(key) is None else ev[key] for ev in evidence]
             row.append(values if any(v != "" for v in values) else None)
@@ -152,7 +150,7 @@ def generate_csv(header: Iterable[str], rows: Iterable[Sequence[Any]]) -> Iterat
     """Lines (without newline) of a CSV file quoted as described in the module docstring."""
     yield ",".join(header)
     for row in rows:
-        yield ",".join(str(v) if isinstance(v, _Number) else _field(v) for v in row)
+        yield ",".join(_field(v) for v in row)
 
 
 def _text(lines: Iterable[str]) -> str:
