@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.corpus import decode_bytes, normalize, read_document, split_articles
+from kg.corpus import decode_bytes, iter_chunks, normalize, read_document, split_articles
 from kg.errors import InputError, KGError
 from kg.ids import entity_id
 from kg.records import Attribute, Document, DocResult, Entity, Mention, Relation
@@ -123,8 +123,10 @@ def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
     texts = []
     with _timed(timings, "normalize"):
         for a in doc.articles:
-            norm, index = normalize(doc.text, a.start, a.end)
-            texts.append(ArticleText(a, norm, tuple(index)))
+            # an over-long article (a page without layout) goes in pieces: bounded cost per piece
+            for start, end in iter_chunks(doc.text, a.start, a.end):
+                norm, index = normalize(doc.text, start, end)
+                texts.append(ArticleText(a, norm, tuple(index)))
     # what nlp.pipe does, one stage at a time: the tokenizer, then each component
     with _timed(timings, "segment"):
         docs = [nlp.make_doc(t.text) for t in texts]

@@ -72,10 +72,10 @@ class Outcome:
 
 def read_task(path: Path) -> Task:
     """The task of one corpus file (raises InputError when it cannot be read)."""
-    try:
-        return Task(str(path), path.read_bytes())
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    from kg.corpus import read_file_bytes
+
+    # never Path.read_bytes: it blocks forever on a FIFO (see read_file_bytes)
+    return Task(str(path), read_file_bytes(path))
 
 
 def slim(result: DocResult) -> DocResult:
@@ -91,7 +91,19 @@ def run_task(task: Task) -> Outcome:
         doc = document_from_bytes(task.data, task.path)
     except InputError as exc:
         return Outcome(task.path, None, str(exc), task.key)
-    return Outcome(task.path, slim(process_document(doc)), None, task.key, len(doc.text))
+    try:
+        result = process_document(doc)
+    except Exception as exc:  # one file that trips a bug must not end the whole build
+        return Outcome(task.path, None, _failure(task.path, exc), task.key)
+    return Outcome(task.path, slim(result), None, task.key, len(doc.text))
+
+
+def _failure(path: str, exc: Exception) -> str:
+    """One-line skip reason for a document the pipeline failed on."""
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+    if len(detail) > 200:
+        detail = detail[:199] + "…"
+    return f"{path}: the pipeline failed on this file ({detail}); please report it"
 
 
 def run_tasks(tasks: list[Task]) -> list[Outcome]:

@@ -1,0 +1,279 @@
+"""No partial outputs: atomic writes, staged exports, and a build killed with SIGKILL.
+
+The kill test runs ``kg build`` in a subprocess with ``KG_TEST_WRITE_PAUSE``
+(see :mod:`kg.export`), which makes every export pause half-written, kills it
+while it is exporting, and checks that every previous export is still there,
+byte for byte, and that a re-run completes and cleans up.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import kg.export as export
+from kg.errors import ExportError
+from kg.export import TEMP_FILE, WRITE_PAUSE_ENV, atomic_write, staged_writes
+
+ROOT = Path(__file__).resolve().parents[1]
+
+NEWS_A = """左权县召开发布会
+
+本报讯 近日，左权县住房和城乡建设管理局实施左权县东关街提质改造工程。
+
+(李明)
+"""
+NEWS_B = """晋城市水利局推进工作
+
+本报讯 近日，晋城市水利局实施晋城市丹河治理工程，总投资3亿元。
+
+(王芳)
+"""
+
+
+def _temp_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if TEMP_FILE.match(p.name))
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    """Every visible file under ``directory`` (temp files are hidden) and its bytes."""
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cleanup_state(monkeypatch):
+    # the stale-file sweep runs once per directory and process; tests want it every time
+    monkeypatch.setattr(export, "_CLEANED", set())
+
+
+# --------------------------------------------------------------------------
+# atomic_write
+
+
+def test_atomic_write_replaces_and_leaves_no_temp_file(tmp_path):
+    dest = tmp_path / "sub" / "graph.ttl"
+    assert atomic_write(dest, "旧\n") == dest
+    assert atomic_write(dest, b"new\r\n") == dest
+    assert dest.read_bytes() == b"new\r\n"  # bytes as given, no newline translation
+    assert _temp_files(tmp_path) == []
+
+
+def test_failure_while_writing_keeps_the_old_file(tmp_path, monkeypatch):
+    dest = tmp_path / "graph.ttl"
+    dest.write_text("old", encoding="utf-8")
+
+    def broken_fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(ExportError, match=r"cannot write .*graph\.ttl: No space left on device"):
+        atomic_write(dest, "new")
+    assert dest.read_text(encoding="utf-8") == "old"
+    assert _temp_files(tmp_path) == []
+
+
+def test_interrupt_while_writing_keeps_the_old_file(tmp_path, monkeypatch):
+    dest = tmp_path / "graph.ttl"
+    dest.write_text("old", encoding="utf-8")
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(dest, "new")
+    assert dest.read_text(encoding="utf-8") == "old"
+    assert _temp_files(tmp_path) == []
+
+
+def test_unwritable_destination_is_an_export_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ExportError, match="cannot write"):
+        atomic_write(blocker / "graph.ttl", "x")  # parent is a file
+    (tmp_path / "dir.ttl").mkdir()
+    with pytest.raises(ExportError, match="cannot write"):
+        atomic_write(tmp_path / "dir.ttl", "x")  # destination is a directory
+    assert _temp_files(tmp_path) == []
+
+
+def test_stale_temp_files_of_dead_processes_are_removed(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead_pid = int(dead.stdout)  # that process has exited
+    stale = tmp_path / f".graph.ttl.{dead_pid}.0123abcd.tmp"
+    stale_other = tmp_path / f".graph.nt.{dead_pid}.89abcdef.tmp"
+    live = tmp_path / f".graph.ttl.{os.getppid()}.deadbeef.tmp"  # a running process
+    unrelated = tmp_path / ".notes.tmp"
+    for p in (stale, stale_other, live, unrelated):
+        p.write_text("partial", encoding="utf-8")
+    atomic_write(tmp_path / "graph.ttl", "x")
+    assert not stale.exists() and not stale_other.exists()
+    assert live.exists() and unrelated.exists()
+
+
+# --------------------------------------------------------------------------
+# staged_writes
+
+
+def test_staged_writes_rename_everything_at_the_end(tmp_path):
+    (tmp_path / "a.ttl").write_text("old a", encoding="utf-8")
+    with staged_writes():
+        atomic_write(tmp_path / "a.ttl", "new a")
+        atomic_write(tmp_path / "n" / "b.csv", "new b")
+        atomic_write(tmp_path / "a.ttl", "newer a")  # the last write wins
+        assert (tmp_path / "a.ttl").read_text(encoding="utf-8") == "old a"
+        assert not (tmp_path / "n" / "b.csv").exists()
+    assert (tmp_path / "a.ttl").read_text(encoding="utf-8") == "newer a"
+    assert (tmp_path / "n" / "b.csv").read_text(encoding="utf-8") == "new b"
+    assert _temp_files(tmp_path) == []
+
+
+def test_staged_writes_change_nothing_on_an_exception(tmp_path):
+    (tmp_path / "a.ttl").write_text("old a", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with staged_writes():
+            atomic_write(tmp_path / "a.ttl", "new a")
+            atomic_write(tmp_path / "b.ttl", "new b")
+            raise RuntimeError("exporter failed")
+    assert _snapshot(tmp_path) == {"a.ttl": b"old a"}
+    assert _temp_files(tmp_path) == []
+
+
+def test_staged_rename_failure_is_an_export_error(tmp_path):
+    (tmp_path / "b.ttl").mkdir()  # cannot be replaced by a file
+    with pytest.raises(ExportError, match="b.ttl"):
+        with staged_writes():
+            atomic_write(tmp_path / "b.ttl", "new b")
+    assert _temp_files(tmp_path) == []
+
+
+def test_build_writes_its_exports_staged(tmp_path, monkeypatch):
+    """kg.build.write_exports runs every exporter inside one staged_writes block."""
+    from kg.build import write_exports
+    from kg.graph import build_graph
+
+    seen: list[bool] = []
+    real = export.atomic_write
+
+    def spy(path, data):
+        seen.append(export._STAGED.get() is not None)
+        return real(path, data)
+
+    for module in ("kg.export.rdf", "kg.export.html", "kg.export.jsonld", "kg.export.graphml",
+                   "kg.export.neo4j"):
+        mod = pytest.importorskip(module)
+        if hasattr(mod, "atomic_write"):
+            monkeypatch.setattr(mod, "atomic_write", spy)
+    outputs = write_exports(build_graph([], {}), tmp_path)
+    assert seen and all(seen), "an export was renamed into place before the others were written"
+    assert all(p.exists() for p in outputs)
+
+
+# --------------------------------------------------------------------------
+# SIGKILL mid-export
+
+
+def _build_cmd(corpus: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "kg.cli", "build", str(corpus), "--out", str(out)]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop(WRITE_PAUSE_ENV, None)
+    env.update(KG_CACHE_DIR=str(tmp_path / "cache"), PYTHONHASHSEED="0", **extra)
+    return env
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_after_temp_files", [1, 3])
+def test_sigkill_mid_export_keeps_previous_exports(tmp_path, kill_after_temp_files):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(NEWS_A, encoding="utf-8")
+    out = tmp_path / "exports"
+    subprocess.run(_build_cmd(corpus, out), env=_env(tmp_path), check=True, capture_output=True,
+                   timeout=300)
+    before = _snapshot(out)
+    assert "graph.ttl" in before and len(before) >= 2
+
+    # a new document: the next build's exports differ from the previous ones
+    (corpus / "b.txt").write_text(NEWS_B, encoding="utf-8")
+    proc = subprocess.Popen(_build_cmd(corpus, out), env=_env(tmp_path, **{WRITE_PAUSE_ENV: "2"}),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 240
+        seen: set[str] = set()  # temp files written so far (the k-th export is being written)
+        while len(seen) < kill_after_temp_files:
+            assert proc.poll() is None, f"build ended before exporting: {proc.stderr.read()!r}"
+            assert time.monotonic() < deadline, "the build never started exporting"
+            seen.update(p.name for p in _temp_files(out))
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+
+    # every previous export is intact; what the killed build wrote is only in hidden temp files
+    assert _snapshot(out) == before
+    leftovers = _temp_files(out)
+    assert leftovers and all(p.name.startswith(".") and p.name.endswith(".tmp") for p in leftovers)
+    assert {TEMP_FILE.match(p.name)["name"] for p in leftovers} <= {Path(k).name for k in before}
+
+    # a re-run completes, writes the new exports and removes the dead build's temp files
+    subprocess.run(_build_cmd(corpus, out), env=_env(tmp_path), check=True, capture_output=True,
+                   timeout=300)
+    after = _snapshot(out)
+    assert after.keys() == before.keys()
+    assert after["graph.ttl"] != before["graph.ttl"] and "丹河".encode() in after["graph.ttl"]
+    assert _temp_files(out) == []
+
+
+@pytest.mark.slow
+def test_sigkill_at_any_moment_never_leaves_a_partial_file(tmp_path):
+    """Kill a build at several moments: every export is always the old or the new file, whole."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(NEWS_A, encoding="utf-8")
+    out = tmp_path / "exports"
+    subprocess.run(_build_cmd(corpus, out), env=_env(tmp_path), check=True, capture_output=True,
+                   timeout=300)
+    old = _snapshot(out)
+    (corpus / "b.txt").write_text(NEWS_B, encoding="utf-8")
+    reference = tmp_path / "reference"
+    started = time.monotonic()
+    subprocess.run(_build_cmd(corpus, reference), env=_env(tmp_path), check=True,
+                   capture_output=True, timeout=300)
+    duration = time.monotonic() - started
+    new = _snapshot(reference)
+    assert new.keys() == old.keys() and new != old
+
+    for fraction in (0.3, 0.6, 0.8, 0.9, 0.95):
+        proc = subprocess.Popen(_build_cmd(corpus, out), env=_env(tmp_path),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=duration * fraction)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        now = _snapshot(out)
+        assert now.keys() == old.keys()
+        for name, data in now.items():
+            assert data in (old[name], new[name]), f"{name} is neither the old nor the new export"
+        if proc.returncode == 0:
+            assert now == new
+            break
+    subprocess.run(_build_cmd(corpus, out), env=_env(tmp_path), check=True, capture_output=True,
+                   timeout=300)
+    assert _snapshot(out) == new
+    assert _temp_files(out) == []
