@@ -81,5 +81,8 @@ def test_fresh_build_equals_committed_exports(tmp_path, seed):
     subprocess.run([sys.executable, "-m", "kg.cli", "build", str(ROOT / "corpus"), "--out", str(out)],
                    check=True, env=env, cwd=tmp_path, capture_output=True)
     committed = ROOT / "exports"
-    for name in ("graph.ttl", "graph.html"):
-        assert filecmp.cmp(out / name, committed / name, shallow=False), f"{name} differs from exports/{name}"
+    fresh = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert {"graph.ttl", "graph.html"} <= {str(p) for p in fresh}
+    for rel in fresh:
+        assert (committed / rel).exists(), f"exports/{rel} is not committed"
+        assert filecmp.cmp(out / rel, committed / rel, shallow=False), f"{rel} differs from exports/{rel}"
