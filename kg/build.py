@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.corpus import decode_bytes, iter_chunks, normalize, read_document, split_articles
+from kg.corpus import decode_bytes, iter_chunks, normalize, read_document, split_articles, to_simplified
 from kg.errors import InputError, KGError
 from kg.ids import entity_id
 from kg.records import Attribute, Document, DocResult, Entity, Mention, Relation
@@ -122,10 +122,13 @@ def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
     nlp = nlp or make_nlp()
     texts = []
     with _timed(timings, "normalize"):
+        # traditional characters are tagged in simplified form (same length, same offsets);
+        # evidence is still cut from doc.text
+        text = to_simplified(doc.text)
         for a in doc.articles:
             # an over-long article (a page without layout) goes in pieces: bounded cost per piece
-            for start, end in iter_chunks(doc.text, a.start, a.end):
-                norm, index = normalize(doc.text, start, end)
+            for start, end in iter_chunks(text, a.start, a.end):
+                norm, index = normalize(text, start, end)
                 texts.append(ArticleText(a, norm, tuple(index)))
     # what nlp.pipe does, one stage at a time: the tokenizer, then each component
     with _timed(timings, "segment"):

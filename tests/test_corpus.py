@@ -65,7 +65,7 @@ def test_encodings_round_trip(tmp_path: Path, encode, expected: str) -> None:
         (b"\xff\xfe" + " \n".encode("utf-16-le"), "empty file"),
         (b"PK\x03\x04\x14\x00\x00\x00text", r"not text \(binary\)"),
         (bytes(range(1, 9)) * 20 + b"abc", r"not text \(binary\)"),
-        (b"abc \xff\xff def", r"not text \(undecodable as UTF-8, UTF-16 or GB18030\)"),
+        (b"abc \xff\xff def", r"not text \(undecodable as UTF-8, UTF-16, GB18030 or Big5\)"),
         (b"\xff\xfea\x00b", r"not text \(undecodable"),  # odd byte count after a UTF-16 BOM
     ],
     ids=["empty", "whitespace", "ideographic-space", "bom-only", "utf16-blank", "nul", "controls",
