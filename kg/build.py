@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -248,9 +249,18 @@ def iter_results(files: Iterable[Path], summary: BuildSummary,
             summary.skipped.append(str(exc))
             on_skip(str(exc))
             continue
+        try:
+            result = process_document(doc)
+        except Exception as exc:  # one file that trips a bug must not end the whole build
+            from kg.engine import failure_reason
+
+            msg = failure_reason(str(path), exc)
+            summary.skipped.append(msg)
+            on_skip(msg)
+            continue
         summary.documents += 1
         summary.articles += len(doc.articles)
-        yield process_document(doc)
+        yield result
 
 
 def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *,
@@ -282,15 +292,11 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
     from kg.graph import build_graph
 
     started = time.perf_counter()
+    files = list(iter_corpus_files(corpus))  # bad corpus paths fail before anything is created
     out_dir = Path(out)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise KGError(f"{out_dir}: cannot create output directory ({exc.strerror})") from exc
-    if not os.access(out_dir, os.W_OK):
-        raise KGError(f"{out_dir}: output directory is not writable")
+    _check_output_dir(out_dir)
     summary = BuildSummary()
-    files = list(iter_corpus_files(corpus))
+    files = _drop_same_names(files, summary, on_skip)
     gazetteer = load_gazetteer()
     doc_cache = None
     if cache:
@@ -311,6 +317,45 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
     summary.entities = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") != "Article")
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _check_output_dir(out_dir: Path) -> None:
+    """Create ``out_dir`` and prove it writable now, not after hours of processing."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise KGError(f"{out_dir}: --out must be a directory, and this is a file")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        # os.access is no proof (root, read-only mounts, ACLs): write a probe file
+        with tempfile.TemporaryFile(dir=out_dir, prefix=".kg-probe-"):
+            pass
+    except OSError as exc:
+        raise KGError(f"{out_dir}: output directory is not writable ({exc.strerror or exc})") from exc
+
+
+def _drop_same_names(files: list[Path], summary: BuildSummary,
+                     on_skip: Callable[[str], None]) -> list[Path]:
+    """Skip every file whose name (or article ids) an earlier file (in path order) already has.
+
+    The file name is ``dcterms:source`` and gives the article ids, so two
+    ``page1.txt`` in different folders (or ``a.py.txt`` and ``a.py``) would
+    merge into one article.
+    """
+    from kg.ids import article_id
+
+    first: dict[str, Path] = {}
+    kept = []
+    for path in files:  # sorted by (name, path): the same file wins in every run
+        key = article_id(path.name, 1)
+        if key in first:
+            what = "file name" if first[key].name == path.name else "article ids"
+            msg = (f"{path}: same {what} as {first[key]}; file names identify "
+                   "articles, so rename one of them")
+            summary.skipped.append(msg)
+            on_skip(msg)
+            continue
+        first[key] = path
+        kept.append(path)
+    return kept
 
 
 def _iter_build(files: list[Path], summary: BuildSummary, doc_cache, *, engine: str, workers: int,

@@ -18,7 +18,8 @@ __all__ = ["main", "make_parser"]
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2 (argparse's convention)
-        self.exit(2, f"error: {message} (see 'kg {self.prog.split()[-1]} --help')\n")
+        command = " ".join(self.prog.split()[1:])  # "" for the top-level parser
+        self.exit(2, f"error: {message} (see 'kg {command + ' ' if command else ''}--help')\n")
 
 
 def make_parser() -> argparse.ArgumentParser:

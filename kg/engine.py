@@ -94,11 +94,11 @@ def run_task(task: Task) -> Outcome:
     try:
         result = process_document(doc)
     except Exception as exc:  # one file that trips a bug must not end the whole build
-        return Outcome(task.path, None, _failure(task.path, exc), task.key)
+        return Outcome(task.path, None, failure_reason(task.path, exc), task.key)
     return Outcome(task.path, slim(result), None, task.key, len(doc.text))
 
 
-def _failure(path: str, exc: Exception) -> str:
+def failure_reason(path: str, exc: Exception) -> str:
     """One-line skip reason for a document the pipeline failed on."""
     detail = " ".join(f"{type(exc).__name__}: {exc}".split())
     if len(detail) > 200:

@@ -46,8 +46,15 @@ def division_entity_id(division_id: str) -> str:
 
 
 def article_id(source: str, n: int) -> str:
-    """Id of the n-th article (from 1) of a corpus file: ``000_e487...-3``."""
-    stem = source.rsplit(".", 1)[0] if "." in source else source
+    """Id of the n-th article (from 1) of a corpus file: ``000_e487...-3``.
+
+    Only a ``.txt`` suffix is dropped, so ``123.txt`` and ``123.html`` in one
+    corpus get different ids.
+
+    >>> article_id("000_abc.txt", 3), article_id("000_abc.html", 1)
+    ('000_abc-3', '000_abc.html-1')
+    """
+    stem = source[:-4] if source.lower().endswith(".txt") and len(source) > 4 else source
     if not _SAFE.match(stem):
         stem = "doc" + _digest(source)
     return f"{stem}-{n}"
