@@ -835,9 +835,21 @@ def _credit_names(text: str, start: int, end: int, ctx: Context) -> list[Candida
         if body.rstrip().endswith(marker):
             cut = len(body.rstrip()) - len(marker)
             break
-    for m in re.finditer(r"[\u3400-\u9fff]+", body[:cut]):
-        piece = m.group(0)
-        s = start + m.start()
+    # 毛 峰: a two-character name typeset with a space between its characters
+    pieces = [(m.start(), m.group(0)) for m in re.finditer(r"[\u3400-\u9fff]+", body[:cut])]
+    merged: list[tuple[int, str]] = []
+    for off, piece in pieces:
+        if merged and len(piece) == 1 and len(merged[-1][1]) == 1 and body[merged[-1][0] + 1:off].strip() == "":
+            merged[-1] = (merged[-1][0], merged[-1][1] + piece)
+        else:
+            merged.append((off, piece))
+    for off, piece in merged:
+        s = start + off
+        if len(piece) == 2 and text[s + 1] != piece[1]:  # spaced name: check the two characters
+            if (piece[0] in w.surnames1) and piece not in w.not_names:
+                e = text.index(piece[1], s + 1) + 1
+                out.append(Candidate(s, e, "Person", text[s:e], "credit", name=piece))
+            continue
         if 2 <= len(piece) <= 4 and _name_at(text, s, ctx, strict_end=False) is not None:
             span = (s, s + len(piece))
             if piece[:2] in w.surnames2 or piece[0] in w.surnames1:

@@ -124,6 +124,8 @@ class _Resolver:
         self.zone_suffixes = tuple(sorted(lexicon.words("references", "zone_suffixes"), key=len, reverse=True))
         self.village_suffixes = lexicon.words("references", "village_suffixes")
         self.legal_forms = lexicon.words("organization", "legal_forms")
+        self.local_institutions = tuple(lexicon.words("organization", "local_institutions"))
+        self.institution_modifiers = tuple(lexicon.data["organization"].get("institution_modifiers", ()))
         self.extra: dict[str, Division] = {}  # divisions found in text, missing from the gazetteer
         self.not_place_stems = tuple(lexicon.data["references"].get("not_place_stems", ()))
         self.quantifying = tuple(lexicon.data["references"].get("quantifying_markers", ()))
@@ -548,9 +550,6 @@ def _select_open(cands: Sequence[Candidate]) -> list[Candidate]:
                     continue  # parent body inside a branch's name (某局某分局)
                 if c.type == "Organization" and o.type == "Project" and c.start == o.start:
                     continue  # 某厂 in 某厂某某综合利用: the undertaker
-                if c.type in ("Agency", "Organization") and o.type in ("Agency", "Organization") \
-                        and c.start == o.start and c.rule != "party-government":
-                    continue
                 drop = True
                 break
             if o.start < c.start < o.end < c.end or c.start < o.start < c.end < o.end:
@@ -631,8 +630,10 @@ def _canonical(r: _Resolver, c: Candidate, text: str, divs: Sequence[Resolved], 
                 return r.division_name(lead.division_id) + expanded, lead.division_id
             return surface, lead.division_id
         if _generic_name(rest):
-            # 自来水公司 among named bodies: the home county's; alone (项目公司) it names no one
-            if _coordinated(text, c) and _named_neighbour(text, c, named) and (county or city):
+            # 自来水公司 among named bodies: the home county's; alone (项目公司) it names no one;
+            # 示范小学, 人民医院: a local institution of the home county
+            local = rest.endswith(r.local_institutions) and rest.startswith(r.institution_modifiers)
+            if (local or _coordinated(text, c) and _named_neighbour(text, c, named)) and (county or city):
                 home = county or city
                 return r.division_name(home) + rest, home
             return None, None
