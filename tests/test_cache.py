@@ -146,6 +146,8 @@ def test_skipped_files_are_not_cached(tmp_path):
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
     corpus.mkdir()
     (corpus / "x.bin").write_bytes(b"\x00\x01")
-    for _ in range(2):
+    shutil.copy(CORPUS[0], corpus / CORPUS[0].name)
+    for cached in (0, 1):
         summary = build([corpus], tmp_path / "out", cache=True, cache_dir=cache, on_skip=quiet)
-        assert summary.documents == 0 and len(summary.skipped) == 1 and summary.cached == 0
+        assert summary.documents == 1 and len(summary.skipped) == 1 and summary.cached == cached
+    assert len(list(cache.rglob("*.pkl"))) == 1

@@ -1,0 +1,257 @@
+"""Scale benchmark: throughput per stage and end to end, peak memory, export speed.
+
+Usage::
+
+    python benchmarks/scale.py [--sizes 1 10 100] [--workers 1 2] [--repeat 3] [--dask] [--json FILE]
+
+Makes synthetic corpora of 1×, 10× and 100× ``corpus/`` (every file copied
+under varied names, in a temporary directory) and measures, in one run:
+
+* **floors**: read + decode + one regular expression over the text
+  (``read+regex``), and spaCy ``blank("zh")`` with jieba segmenting the same
+  article texts (``spaCy+jieba``), with the project's words in jieba's
+  dictionary as in a build;
+* **per stage** (in this process, 10× corpus, median of ``--repeat``): reading
+  and splitting, normalisation, segmentation (the compiled jieba tokenizer
+  making spaCy Docs), candidate names (``kg_candidates``), resolution,
+  relations, graph building, and the Turtle export in triples/s;
+* **end to end**: ``kg build --no-cache --workers N`` in a fresh process for
+  each size and N, wall time including start-up, chars/s, the speed-up over
+  one worker and peak RSS of the driver (and its peak before the exports, while
+  it holds the graph) and of one worker; checks that every
+  N writes the same bytes; then a warm rebuild from the per-document cache
+  and, with ``--dask``, ``--engine dask`` on a 2-worker LocalCluster.
+
+The machine's load average is printed with the results: other processes on
+a shared machine slow wall-clock figures (per-stage figures use CPU time of
+this process and are less sensitive).
+"""
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+_RSS_WRAPPER = """
+import resource, sys
+import kg.build
+from kg.cli import main
+before = [0]
+write_exports = kg.build.write_exports
+def measured(graph, out_dir):  # the driver's peak while it holds the graph, before the exports
+    before[0] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return write_exports(graph, out_dir)
+kg.build.write_exports = measured
+rc = main(sys.argv[1:])
+me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"@@rss {me} {kids} {before[0]}", file=sys.stderr)
+sys.exit(rc)
+"""
+
+
+def make_corpus(base: Path, copies: int) -> Path:
+    """``copies`` copies of every file of corpus/ under varied names."""
+    out = base / f"corpus_{copies}x"
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted((ROOT / "corpus").iterdir()):
+        data = path.read_bytes()
+        for i in range(copies):
+            (out / f"{i:05d}_{path.name}").write_bytes(data)
+    return out
+
+
+def corpus_chars(corpus: Path) -> int:
+    return sum(len(p.read_text(encoding="utf-8")) for p in corpus.iterdir())
+
+
+def median_rate(units: float, fn, repeat: int, clock=time.process_time) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = clock()
+        fn()
+        times.append(clock() - t0)
+    return units / max(statistics.median(times), 1e-9)
+
+
+def floors(corpus: Path, repeat: int) -> dict[str, float]:
+    import spacy
+
+    from kg.build import load_document
+    from kg.corpus import normalize
+    from kg.tagging import _prepare_jieba
+
+    files = sorted(corpus.iterdir())
+    chars = corpus_chars(corpus)
+    han = re.compile(r"[\u4e00-\u9fff]+")
+
+    def read_regex():
+        for f in files:
+            han.findall(f.read_bytes().decode("utf-8"))
+
+    _prepare_jieba("", "")
+    jieba_nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    texts = []
+    for f in files:
+        doc = load_document(f)
+        texts += [normalize(doc.text, a.start, a.end)[0] for a in doc.articles]
+    tchars = sum(map(len, texts))
+
+    def jieba_docs():
+        for t in texts:
+            jieba_nlp.make_doc(t)
+
+    return {"read+regex": median_rate(chars, read_regex, repeat),
+            "spaCy+jieba": median_rate(tchars, jieba_docs, repeat)}
+
+
+def stages(corpus: Path, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """chars/s of every stage, and the export figures (triples, triples/s)."""
+    from kg.build import STAGES, load_document, process_document, write_exports
+    from kg.engine import slim
+    from kg.export.rdf import iter_quads, write_turtle
+    from kg.gazetteer import load_gazetteer
+    from kg.graph import build_graph
+    from kg.tagging import make_nlp
+
+    nlp = make_nlp()
+    files = sorted(corpus.iterdir())
+    chars = corpus_chars(corpus)
+    divisions = load_gazetteer().divisions
+    process_document(load_document(files[0]), nlp)  # warm caches
+    runs: dict[str, list[float]] = {s: [] for s in ("read+split", *STAGES, "graph")}
+    results = []
+    for _ in range(repeat):
+        timings: dict[str, float] = {}
+        t0 = time.process_time()
+        docs = [load_document(f) for f in files]
+        runs["read+split"].append(time.process_time() - t0)
+        results = [slim(process_document(d, nlp, timings=timings)) for d in docs]
+        for s in STAGES:
+            runs[s].append(timings[s])
+        t0 = time.process_time()
+        graph = build_graph(results, divisions)
+        runs["graph"].append(time.process_time() - t0)
+    rates = {s: chars / max(statistics.median(v), 1e-9) for s, v in runs.items()}
+    per_doc = sum(statistics.median(runs[s]) for s in ("read+split", *STAGES, "graph"))
+    rates["all stages (1 process)"] = chars / per_doc
+
+    triples = sum(1 for _ in iter_quads(graph))
+    with tempfile.TemporaryDirectory() as tmp:
+        ttl = median_rate(triples, lambda: write_turtle(graph, Path(tmp) / "g.ttl"), repeat)
+        every = median_rate(triples, lambda: write_exports(graph, Path(tmp)), 1)
+    return rates, {"triples": triples, "turtle triples/s": ttl, "all exports triples/s": every}
+
+
+def kg_build(corpus: Path, out: Path, *extra: str) -> dict[str, float]:
+    cmd = [sys.executable, "-c", _RSS_WRAPPER, "build", str(corpus), "--out", str(out), *extra]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"kg build failed:\n{proc.stderr}")
+    me, kids, graph = re.search(r"@@rss (\d+) (\d+) (\d+)", proc.stderr).groups()
+    return {"wall": wall, "rss_main_mb": int(me) / 1024, "rss_worker_mb": int(kids) / 1024,
+            "rss_graph_mb": int(graph) / 1024}
+
+
+def same_output(a: Path, b: Path) -> bool:
+    names = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    differ = [str(n) for n in names if not filecmp.cmp(a / n, b / n, shallow=False)]
+    if differ:
+        print(f"{b.name} differs from {a.name}: {', '.join(differ)}", file=sys.stderr)
+    return not differ
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dask", action="store_true", help="also time --engine dask on the largest corpus")
+    ap.add_argument("--json", help="write the figures to this file too")
+    args = ap.parse_args(argv)
+
+    report: dict = {"load_before": os.getloadavg(), "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="kg-scale-") as tmp:
+        base = Path(tmp)
+        corpora = {k: make_corpus(base, k) for k in args.sizes}
+        ref = corpora[10] if 10 in corpora else corpora[max(corpora)]
+        report["floors"] = floors(ref, args.repeat)
+        report["stages"], report["export"] = stages(ref, args.repeat)
+
+        e2e = []
+        for k, corpus in corpora.items():
+            chars = corpus_chars(corpus)
+            outs = {}
+            for n in args.workers:
+                outs[n] = base / f"out_{k}_{n}"
+                m = kg_build(corpus, outs[n], "--no-cache", "--workers", str(n))
+                e2e.append({"size": k, "chars": chars, "workers": n, "engine": "local", **m,
+                            "chars_per_s": chars / m["wall"]})
+            first = outs[args.workers[0]]
+            e2e[-1]["same_bytes_as_1_worker"] = all(same_output(first, o) for o in outs.values())
+        biggest = max(corpora)
+        chars = corpus_chars(corpora[biggest])
+        cache = base / "cache"
+        kg_build(corpora[biggest], base / "fill", "--cache-dir", str(cache))
+        m = kg_build(corpora[biggest], base / "warm", "--cache-dir", str(cache))
+        e2e.append({"size": biggest, "chars": chars, "workers": 1, "engine": "local, warm cache", **m,
+                    "chars_per_s": chars / m["wall"],
+                    "same_bytes_as_1_worker": same_output(base / f"out_{biggest}_{args.workers[0]}", base / "warm")})
+        if args.dask:
+            m = kg_build(corpora[biggest], base / "dask", "--no-cache", "--engine", "dask", "--workers", "2")
+            e2e.append({"size": biggest, "chars": chars, "workers": 2, "engine": "dask LocalCluster", **m,
+                        "chars_per_s": chars / m["wall"],
+                        "same_bytes_as_1_worker": same_output(base / f"out_{biggest}_{args.workers[0]}",
+                                                              base / "dask")})
+        report["end_to_end"] = e2e
+    report["load_after"] = os.getloadavg()
+
+    print(format_report(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+def format_report(r: dict) -> str:
+    f = r["floors"]
+    lines = [f"machine: {r['cpus']} CPUs; load average before {r['load_before'][0]:.1f}, "
+             f"after {r['load_after'][0]:.1f}", "",
+             "| stage (10× corpus, 1 process, CPU time) | chars/s |", "| --- | ---: |"]
+    lines += [f"| floor: read + regex | {f['read+regex']:,.0f} |",
+              f"| floor: spaCy blank zh + jieba segmentation | {f['spaCy+jieba']:,.0f} |"]
+    lines += [f"| {name} | {rate:,.0f} |" for name, rate in r["stages"].items()]
+    x = r["export"]
+    lines += ["", f"export: {x['triples']:,} triples; Turtle {x['turtle triples/s']:,.0f} triples/s; "
+                  f"all exports {x['all exports triples/s']:,.0f} triples/s", "",
+              "| corpus | chars | engine | workers | wall s | chars/s | speed-up | × spaCy+jieba | "
+              "× read+regex | peak RSS driver MB (before exports) | peak RSS worker MB | same bytes |",
+              "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    one = {row["size"]: row["chars_per_s"] for row in r["end_to_end"] if row["workers"] == 1
+           and row["engine"] == "local"}
+    for row in r["end_to_end"]:
+        speedup = row["chars_per_s"] / one[row["size"]] if row["size"] in one else float("nan")
+        same = row.get("same_bytes_as_1_worker")
+        lines.append(
+            f"| {row['size']}× | {row['chars']:,} | {row['engine']} | {row['workers']} | {row['wall']:.1f} | "
+            f"{row['chars_per_s']:,.0f} | {speedup:.2f}× | {row['chars_per_s'] / f['spaCy+jieba']:.2f} | "
+            f"{row['chars_per_s'] / f['read+regex']:.4f} | {row['rss_main_mb']:,.0f} ({row['rss_graph_mb']:,.0f}) | "
+            f"{row['rss_worker_mb']:,.0f} | {'' if same is None else ('yes' if same else 'NO')} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
