@@ -31,6 +31,7 @@ import dataclasses
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,19 +161,23 @@ def _iter_pool(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
     if ctx.get_start_method() == "fork":
         warm_up()
     window = 2 * workers
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                             initializer=None if ctx.get_start_method() == "fork" else warm_up) as pool:
-        pending = set()
-        for batch in batches(tasks):
-            if len(pending) >= window:
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                 initializer=None if ctx.get_start_method() == "fork" else warm_up) as pool:
+            pending = set()
+            for batch in batches(tasks):
+                if len(pending) >= window:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        yield from fut.result()
+                pending.add(pool.submit(run_tasks, batch))
+            while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
                     yield from fut.result()
-            pending.add(pool.submit(run_tasks, batch))
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield from fut.result()
+    except BrokenProcessPool as exc:
+        raise KGError(f"a worker process died ({exc}); it may have run out of memory: "
+                      "try fewer --workers") from exc
 
 
 def _iter_dask(tasks: Iterable[Task], workers: int, scheduler: str | None) -> Iterator[Outcome]:

@@ -89,3 +89,18 @@ def test_dask_with_a_scheduler_address(corpus, local_build, tmp_path):
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         build([corpus], tmp_path / "out", engine="dask", scheduler=cluster.scheduler_address, on_skip=quiet)
     same_exports(local_build, tmp_path / "out")
+
+
+def _die(tasks):
+    import os
+
+    os._exit(3)
+
+
+def test_a_dead_worker_is_an_error_not_a_hang(monkeypatch):
+    import kg.engine
+
+    monkeypatch.setattr(kg.engine, "run_tasks", _die)
+    tasks = [Task(f"{i}.txt", b"x") for i in range(3)]
+    with pytest.raises(KGError, match="worker process died"):
+        list(iter_outcomes(tasks, workers=2))
