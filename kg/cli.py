@@ -1,7 +1,8 @@
 """Command line: a thin shell over :mod:`kg.build` and :mod:`kg.evaluate`.
 
-``kg build [CORPUS ...] --out DIR``, ``kg eval --gold FILE [--graph TTL]`` and
-``kg query QUERY_OR_FILE.rq [--graph FILE] [--format table|csv|json]``.
+``kg build [CORPUS ...] --out DIR``, ``kg eval --gold FILE [--graph TTL]``,
+``kg query QUERY_OR_FILE.rq [--graph FILE] [--format table|csv|json]`` and
+``kg html [--graph TTL | --corpus PATH ...] [--focus NAME --depth N] --out FILE``.
 Errors are one line on stderr (``error: …``) and a non-zero exit, never a
 traceback for bad input.
 """
@@ -51,6 +52,16 @@ def make_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("review", help="write each article as HTML with its entities and relations, for review")
     r.add_argument("corpus", nargs="*", default=["corpus"], help="corpus files or directories (default: corpus/)")
     r.add_argument("--out", default="exports/articles", help="output directory (default: exports/articles/)")
+
+    h = sub.add_parser("html", help="write the interactive HTML view, whole or around one entity")
+    src = h.add_mutually_exclusive_group()
+    src.add_argument("--graph", default="exports/graph.ttl",
+                     help="RDF export to draw, format by extension (default: exports/graph.ttl)")
+    src.add_argument("--corpus", nargs="+", metavar="PATH", help="build from these corpus files or directories instead")
+    h.add_argument("--focus", metavar="NAME", help="draw only the neighbourhood of this entity (name, alias or IRI)")
+    h.add_argument("--depth", type=int, metavar="N", help="relations to follow from --focus (default: 1)")
+    h.add_argument("--articles", action="store_true", help="also draw article nodes and mention edges")
+    h.add_argument("--out", default="graph.html", help="page to write (default: graph.html)")
 
     q = sub.add_parser("query", help="run a SPARQL 1.1 query over an export")
     q.add_argument("query", help="a .rq file (see queries/) or the query text")
@@ -111,6 +122,28 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _html(args: argparse.Namespace) -> int:
+    from kg.export.html import write_html
+
+    if args.depth is not None and args.focus is None:
+        raise KGError("--depth needs --focus NAME")
+    if args.corpus:
+        from kg.build import BuildSummary, iter_corpus_files, iter_results
+        from kg.gazetteer import load_gazetteer
+        from kg.graph import build_graph
+
+        graph = build_graph(iter_results(iter_corpus_files(args.corpus), BuildSummary()),
+                            load_gazetteer().divisions)
+    else:
+        from kg.export.from_rdf import read_rdf_graph
+
+        graph = read_rdf_graph(args.graph)
+    path = write_html(graph, args.out, focus=args.focus, depth=1 if args.depth is None else args.depth,
+                      include_articles=args.articles)
+    print(f"wrote {path}")
+    return 0
+
+
 def _query(args: argparse.Namespace) -> int:
     from kg.query import FORMATS, run_query
 
@@ -122,7 +155,8 @@ def _query(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
-        return {"build": _build, "eval": _eval, "query": _query, "review": _review}[args.command](args)
+        return {"build": _build, "eval": _eval, "query": _query, "review": _review,
+                "html": _html}[args.command](args)
     except KGError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,52 +1,90 @@
-"""HTML export: an interactive, fully offline page of the graph (pyvis + vis-network).
+"""HTML export: one self-contained, offline page to explore the graph.
 
-pyvis builds the vis-network node and edge records; the page itself comes
-from our own template, because pyvis' templates load bootstrap (and, except
-with ``cdn_resources="in_line"``, vis-network) from CDNs.  The vis-network
-9.1.2 JavaScript and CSS are inlined from the copies pyvis ships in its
-package (``pyvis/templates/lib/vis-9.1.2``; vis-network is dual-licensed
-Apache-2.0/MIT, and its licence header stays in the inlined code), so the
-page needs no network at all and nothing is vendored into this repository.
+The page (``kg/export/static/page.html``, ``page.css``, ``page.js``) draws the
+graph with vis-network 9.1.2, whose JavaScript and CSS are inlined from the
+copies pyvis ships (``pyvis/templates/lib/vis-9.1.2``; vis-network is
+dual-licensed Apache-2.0/MIT and its licence header stays in the inlined
+code).  pyvis' own templates are not used: even in ``in_line`` mode they link
+bootstrap from a CDN.  Opened from disk, the page makes no request at all, and
+its Content-Security-Policy (``default-src 'none'``, scripts allowed by hash
+only) makes sure it cannot.
 
-Safety: corpus text is untrusted.  The template autoescapes, all data goes in
-through Jinja's ``tojson`` (which escapes ``<``, ``>``, ``&`` and ``'``),
-tooltips are plain text passed through :func:`html.escape` (the page turns
-them into elements without evaluating markup), and the details panel is
-filled with ``textContent`` only.
+What the page offers
+    a legend of entity types (colour and shape) and relations (colour, dashed
+    ``partOf``) whose check boxes filter the view; node size grows with the
+    number of articles an entity is mentioned in; a search box over names
+    and aliases that selects, centres and describes the node; a details panel
+    (canonical name, aliases, type, level and code, the ``partOf`` chain,
+    investment, relations, articles) for a clicked node and (relation,
+    endpoints, evidence sentences with their articles and offsets) for a
+    clicked edge.  Physics stops once the layout has stabilised.
+Large graphs
+    up to 500 nodes the browser lays the graph out (bounded force-directed
+    iterations, then physics off); larger graphs come with positions from
+    :func:`kg.export.layout.balloon_layout` and draw at once.  Curved edges,
+    edge labels, arrows, dashes, hover effects and (above 2,000 nodes) node
+    labels until zoomed in are dropped as graphs grow (:func:`view_settings`;
+    ``benchmarks/html_load.py`` measures the result).  ``focus=`` (and
+    ``kg html --focus``) draws the neighbourhood of one entity instead
+    (:func:`kg.focus.focus_graph`).
+Safety
+    all corpus text is untrusted.  It travels as JSON inside a
+    ``<script type="application/json">`` block with ``<``, ``>`` and ``&``
+    escaped, so it cannot end the block or open markup; the page script puts
+    it into the DOM with ``textContent``/``value`` only (never ``innerHTML``)
+    and vis-network draws labels on a canvas and tooltips with ``innerText``.
+    The CSP allows only the page's own two scripts, by hash, so even markup
+    that slipped through could not run an inline handler.
+Determinism
+    the same graph gives the same bytes: records in graph order, sorted JSON
+    keys, a fixed layout seed, no timestamps.
 
-The page has a legend by kind with show/hide check boxes, a relation filter,
-a search box over labels and aliases, and a details panel that shows labels,
-aliases, codes, mentions and the evidence sentences of a clicked node or edge.
-Output is deterministic: sorted records, explicit edge ids, sorted JSON keys,
-and a fixed layout seed.
+For tests and benchmarks the page exposes a read-only ``window.kgView``
+(counts of drawn nodes and edges, selection, screen positions, timings).
 """
 from __future__ import annotations
 
-__all__ = ["KIND_COLORS", "KIND_NAMES", "RELATION_NAMES", "render_html", "write_html"]
+__all__ = [
+    "KIND_STYLES",
+    "KIND_NAMES",
+    "RELATION_STYLES",
+    "RELATION_NAMES",
+    "LEVEL_NAMES",
+    "UI",
+    "node_size",
+    "view_settings",
+    "vis_options",
+    "to_page_data",
+    "render_html",
+    "write_html",
+]
 
+import base64
+import hashlib
 import html
 import json
+import math
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import networkx as nx
-from markupsafe import Markup
-from pyvis.network import Network
 
 from kg.errors import ExportError
 from kg.export import atomic_write
+from kg.export.layout import balloon_layout
 
-#: Node colour per kind (colour-blind-safe Tableau 10 hues).
-KIND_COLORS = {
-    "Division": "#4e79a7",
-    "Agency": "#f28e2b",
-    "Organization": "#59a14f",
-    "Project": "#e15759",
-    "Person": "#b07aa1",
-    "Article": "#9c9c9c",
+#: Colour (colour-blind-safe Tableau 10 hues) and vis-network shape per kind;
+#: only shapes that draw their label below them, so they can grow with mentions.
+KIND_STYLES = {
+    "Division": {"color": "#4e79a7", "shape": "hexagon"},
+    "Agency": {"color": "#f28e2b", "shape": "square"},
+    "Organization": {"color": "#59a14f", "shape": "triangle"},
+    "Project": {"color": "#e15759", "shape": "star"},
+    "Person": {"color": "#b07aa1", "shape": "dot"},
+    "Article": {"color": "#9c9c9c", "shape": "triangleDown"},
 }
 
 #: Legend names of the kinds.
@@ -59,7 +97,20 @@ KIND_NAMES = {
     "Article": "文章",
 }
 
-#: Readable names of the relations (the edge label is the ``kg:`` local name).
+#: Edge colour per relation: the colour of the kind the relation usually
+#: points from or to, so legend and nodes read together; ``partOf`` (the
+#: division hierarchy) is a thin dashed grey line without label.
+RELATION_STYLES = {
+    "administers": {"color": "#f28e2b", "dashes": False, "width": 1.5, "label": True},
+    "locatedIn": {"color": "#4e79a7", "dashes": False, "width": 1.5, "label": True},
+    "subOrganizationOf": {"color": "#9c755f", "dashes": False, "width": 1.5, "label": True},
+    "undertakes": {"color": "#e15759", "dashes": False, "width": 1.5, "label": True},
+    "worksFor": {"color": "#b07aa1", "dashes": False, "width": 1.5, "label": True},
+    "partOf": {"color": "#aaaaaa", "dashes": True, "width": 1.0, "label": False},
+    "mentionedIn": {"color": "#cccccc", "dashes": True, "width": 0.8, "label": False},
+}
+
+#: Readable names of the relations (drawn as edge labels).
 RELATION_NAMES = {
     "administers": "管辖",
     "locatedIn": "位于",
@@ -70,16 +121,254 @@ RELATION_NAMES = {
     "mentionedIn": "见于文章",
 }
 
-_VIS_DIR = "vis-9.1.2"
-_OPTIONS = {
-    "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
-              "color": {"inherit": False}, "font": {"align": "middle", "size": 10},
-              "smooth": {"type": "continuous"}},
-    "interaction": {"hover": True, "tooltipDelay": 150},
-    "layout": {"randomSeed": 42, "improvedLayout": True},
-    "nodes": {"font": {"size": 14}, "shape": "dot", "size": 14},
-    "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 300}},
+#: Names of the division levels (``kg:level`` values).
+LEVEL_NAMES = {
+    "province": "省",
+    "prefecture": "地级市",
+    "county": "县级",
+    "township": "乡镇街道",
+    "village": "村社区",
+    "zone": "开发区",
 }
+
+#: Every other string the page shows; ``{name}`` fields are filled by the page.
+UI = {
+    "title": "山西政务新闻知识图谱",
+    "focus_title": "{label} · {depth} 层邻域",
+    "search_placeholder": "搜索名称或别名…",
+    "search_button": "搜索",
+    "search_results": "第 {i} / {n} 个结果",
+    "search_hidden": "（另有 {n} 个被筛选隐藏）",
+    "search_none": "没有找到",
+    "stats": "显示 {nodes} / {total_nodes} 个实体，{edges} / {total_edges} 条关系",
+    "layout_progress": "布局中… {p}%",
+    "empty": "图中没有实体。",
+    "kinds": "实体类型",
+    "relations": "关系",
+    "legend_note": "节点越大，提及它的文章越多。虚线表示行政区划的隶属关系。"
+                   "点击节点或连线查看详情。",
+    "hint": "点击节点或连线，查看名称、别名、所属文章与证据句。",
+    "type": "类型",
+    "aliases": "别名",
+    "level": "级别",
+    "adcode": "区划代码",
+    "chain": "上级区划",
+    "investment": "投资",
+    "yuan": "元",
+    "links": "关系（{n}）",
+    "mentioned": "见于 {n} 篇文章",
+    "evidence": "证据（{n}）",
+    "gazetteer": "来自行政区划表（GB/T 2260），没有文本证据。",
+    "role": "职务",
+    "rule": "规则",
+    "value": "数值",
+    "more": "… 共 {n} 条",
+    "article": "文章",
+    "offsets": "字符 {start}–{end}",
+    "tip_mentions": "见于 {n} 篇文章",
+    "tip_evidence": "共 {n} 条证据",
+}
+
+# Size limits above which the page trades looks for speed, chosen with
+# benchmarks/html_load.py (figures in the README): in headless Chromium
+# without GPU, vis-network needs ~20 ms per layout iteration at 1k nodes, a
+# frame of 20k nodes takes ~0.4 s, and measuring 20k labels ~1 s.
+_PHYSICS_MAX = 500  # nodes; above, positions come from kg.export.layout, physics stays off
+_ITERATIONS = 250  # browser layout iterations for graphs up to _PHYSICS_MAX nodes
+_CURVED_EDGES_MAX = 1500  # edges; curved edges cost a bezier per edge per frame
+_EDGE_LABELS_MAX = 2000  # edges; above, relation names are in tooltips and the panel only
+_DETAIL_MAX = 5000  # edges; above, no arrows, dashes or hover (each costs ~1/3 of a frame)
+_LAZY_LABELS_MIN = 2000  # nodes; above, names are drawn once zoomed in close enough to read
+_SPACING = 60.0  # balloon_layout distance between nodes: about a short name at 14 px
+_VIS_DIR = "vis-9.1.2"
+_FONT_FACE = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
+              '"WenQuanYi Micro Hei", sans-serif')
+_MARKER = re.compile(r"%%([A-Z_]+)%%")
+_SOURCE_MAP = re.compile(r"^//# sourceMappingURL=\S*$", re.M)
+
+
+def node_size(mentions: int) -> float:
+    """Drawn size of a node mentioned in ``mentions`` articles.
+
+    The size grows with the square root, so the *area* grows about linearly
+    with the number of articles; capped so hubs stay readable.
+
+    >>> [node_size(n) for n in (0, 1, 4, 100)]
+    [8.0, 14.0, 20.0, 44.0]
+    """
+    return round(min(8.0 + 6.0 * math.sqrt(max(mentions, 0)), 44.0), 1)
+
+
+def view_settings(nodes: int, edges: int) -> dict[str, bool]:
+    """Which costly drawing features a graph of this size gets.
+
+    >>> view_settings(200, 250)["physics"], view_settings(20000, 26000)["physics"]
+    (True, False)
+    """
+    return {"physics": nodes <= _PHYSICS_MAX,
+            "curved": edges <= _CURVED_EDGES_MAX,
+            "edge_labels": edges <= _EDGE_LABELS_MAX,
+            "detail": edges <= _DETAIL_MAX and nodes <= _DETAIL_MAX,
+            "lazy_labels": nodes > _LAZY_LABELS_MIN}
+
+
+def vis_options(nodes: int, edges: int) -> dict[str, Any]:
+    """vis-network options for a graph of ``nodes`` nodes and ``edges`` edges.
+
+    Groups (one per kind) carry colour and shape; the layout seed is fixed so
+    the same graph is laid out the same way.  Graphs of up to
+    ``_PHYSICS_MAX`` nodes are laid out in the browser (a bounded number of
+    force-directed iterations, then physics off); larger ones come with
+    positions (:func:`kg.export.layout.balloon_layout`) and physics off, and
+    also get straight edges, no edge labels, arrows or hover effects past the
+    other limits of this module (:func:`view_settings`).
+    """
+    view = view_settings(nodes, edges)
+    groups = {}
+    for kind, style in KIND_STYLES.items():
+        c = style["color"]
+        groups[kind] = {"shape": style["shape"],
+                        "color": {"background": c, "border": c,
+                                  "highlight": {"background": c, "border": "#111111"},
+                                  "hover": {"background": c, "border": "#111111"}}}
+    font = {"face": _FONT_FACE, "strokeColor": "#ffffff", "strokeWidth": 3}
+    return {
+        "autoResize": True,
+        "edges": {"arrows": {"to": {"enabled": view["detail"], "scaleFactor": 0.5}},
+                  "font": dict(font, size=10, color="#555555", align="middle"),
+                  "selectionWidth": 2,
+                  "smooth": {"type": "continuous", "roundness": 0.3} if view["curved"] else False},
+        "groups": groups,
+        "interaction": {"hover": view["detail"],
+                        "hideEdgesOnDrag": not view["curved"],
+                        "hideEdgesOnZoom": not view["curved"],
+                        "keyboard": False, "multiselect": False, "tooltipDelay": 200},
+        # improvedLayout (Kamada-Kawai seeding) is quadratic and gives up on
+        # graphs with many components, such as ours.
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+        "nodes": {"borderWidth": 1, "borderWidthSelected": 4,
+                  "font": dict(font, size=14, color="#222222")},
+        "physics": {"enabled": view["physics"], "solver": "forceAtlas2Based",
+                    "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.01,
+                                         "springLength": 90, "springConstant": 0.08,
+                                         "damping": 0.5, "avoidOverlap": 0.2},
+                    "stabilization": {"enabled": True, "fit": True, "updateInterval": 20,
+                                      "iterations": _ITERATIONS}},
+    }
+
+
+def _evidence(ev: dict[str, Any], article_index: dict[str, int]) -> dict[str, Any]:
+    """An evidence dict with its article as an index into the page's article list."""
+    out = {"article": article_index.get(ev["article"], -1), "start": ev.get("start"),
+           "end": ev.get("end"), "text": ev.get("text") or ""}
+    for key in ("role", "rule", "value"):
+        if ev.get(key):
+            out[key] = ev[key]
+    return out
+
+
+def to_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
+                 focus: str | None = None) -> dict[str, Any]:
+    """The data block of the page: everything the script draws and shows.
+
+    Parameters
+    ----------
+    graph
+        A graph from :func:`kg.graph.build_graph`.
+    include_articles
+        Also draw article nodes, linked to the entities they mention by
+        dashed ``mentionedIn`` edges (mentions are listed in the details
+        panel either way).
+    focus
+        Key of a node to select when the page opens (a focused view's centre).
+
+    Returns
+    -------
+    dict
+        ``nodes`` and ``edges`` (node ids are positions in ``nodes``, in
+        graph order), ``articles`` (every article node, referred to by
+        index), ``kinds`` and ``relations`` present with style and count,
+        ``options`` for vis-network, the ``ui`` strings, ``levels``,
+        ``view`` (:func:`view_settings`) and ``focus`` (a node id or
+        ``None``).  Above ``_PHYSICS_MAX`` nodes, each node has ``x``/``y``.
+    """
+    articles, article_index = [], {}
+    for key, data in graph.nodes(data=True):
+        if data.get("kind") == "Article":
+            article_index[key] = len(articles)
+            articles.append({"iri": key, "title": data.get("title") or data.get("label") or "",
+                             "source": data.get("source") or "", "start": data.get("start"),
+                             "end": data.get("end"), "date": data.get("date")})
+    nodes, node_index = [], {}
+    for key, data in graph.nodes(data=True):
+        kind = data.get("kind", "")
+        if kind == "Article" and not include_articles:
+            continue
+        mentioned = [article_index[a] for a in data.get("mentioned_in", ()) if a in article_index]
+        rec = {"iri": key, "kind": kind, "label": data.get("label") or key,
+               "aliases": list(data.get("aliases", ())), "mentions": mentioned,
+               "size": node_size(len(mentioned))}
+        if kind == "Division":
+            rec["level"] = data.get("level")
+            rec["adcode"] = data.get("adcode")
+        if kind == "Article":
+            rec["article"] = article_index[key]
+            rec["size"] = node_size(0)
+        if data.get("investment") is not None:
+            rec["investment"] = str(data["investment"])
+            rec["investment_evidence"] = [_evidence(ev, article_index)
+                                          for ev in data.get("investment_evidence", ())]
+        node_index[key] = len(nodes)
+        nodes.append(rec)
+    edges = []
+    for head, tail, rel, data in graph.edges(keys=True, data=True):
+        if head in node_index and tail in node_index:
+            edges.append({"from": node_index[head], "to": node_index[tail],
+                          "rel": data.get("rel", rel),
+                          "evidence": [_evidence(ev, article_index)
+                                       for ev in data.get("evidence", ())]})
+    if include_articles:
+        for key, data in graph.nodes(data=True):
+            for a in data.get("mentioned_in", ()):
+                if key in node_index and a in node_index:
+                    edges.append({"from": node_index[key], "to": node_index[a],
+                                  "rel": "mentionedIn", "evidence": []})
+    kinds = [{"kind": k, "name": KIND_NAMES[k], **KIND_STYLES[k],
+              "count": sum(1 for n in nodes if n["kind"] == k)}
+             for k in KIND_STYLES if any(n["kind"] == k for n in nodes)]
+    kinds += [{"kind": k, "name": k, "color": "#cccccc", "shape": "dot",
+               "count": sum(1 for n in nodes if n["kind"] == k)}
+              for k in sorted({n["kind"] for n in nodes} - set(KIND_STYLES))]
+    rels_present = {e["rel"] for e in edges}
+    order = [r for r in RELATION_STYLES if r in rels_present] + sorted(rels_present - set(RELATION_STYLES))
+    relations = [{"rel": r, "name": RELATION_NAMES.get(r, r),
+                  **RELATION_STYLES.get(r, {"color": "#888888", "dashes": False, "width": 1.0,
+                                            "label": True}),
+                  "count": sum(1 for e in edges if e["rel"] == r)} for r in order]
+    options = vis_options(len(nodes), len(edges))
+    if not options["physics"]["enabled"]:
+        # Too large for the browser to simulate in time: lay out here.
+        xy = balloon_layout(len(nodes), ((e["from"], e["to"]) for e in edges), spacing=_SPACING)
+        for rec, (x, y) in zip(nodes, xy):
+            rec["x"], rec["y"] = x, y
+    for k in kinds:  # kinds outside KIND_STYLES still need a vis group
+        options["groups"].setdefault(k["kind"], {"shape": k["shape"], "color": k["color"]})
+    return {"articles": articles, "nodes": nodes, "edges": edges, "kinds": kinds,
+            "relations": relations, "options": options, "ui": UI, "levels": LEVEL_NAMES,
+            "view": view_settings(len(nodes), len(edges)),
+            "focus": node_index.get(focus) if focus is not None else None}
+
+
+def _json_for_html(value: Any) -> str:
+    """JSON that is inert inside a ``<script type="application/json">`` block.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c``/``\\u003e``/``\\u0026`` so no text
+    can close the block (``</script>``) or open a comment (``<!--``); U+2028/9
+    and lone surrogates (which UTF-8 cannot encode) are escaped too.
+    """
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False)
+    return re.sub("[<>&\u2028\u2029\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _vis_asset(name: str) -> str:
@@ -88,88 +377,31 @@ def _vis_asset(name: str) -> str:
     for folder in ("templates/lib", "lib"):
         f = root.joinpath(f"{folder}/{_VIS_DIR}/{name}")
         if f.is_file():
-            text = f.read_text(encoding="utf-8")
-            closing = "</script" if name.endswith(".js") else "</style"
-            if closing in text.lower():
-                raise ExportError(f"pyvis' {name} contains {closing}, so it cannot be inlined")
-            return text
+            return f.read_text(encoding="utf-8")
     raise ExportError(f"pyvis ships no {_VIS_DIR}/{name}; install pyvis 0.3.2 "
                       "(pip install 'pyvis>=0.3.2,<0.4')")
 
 
-def _tooltip(lines: list[str]) -> str:
-    """Plain-text tooltip, HTML-escaped (the page decodes it without markup)."""
-    return html.escape("\n".join(line for line in lines if line))
+def _static(name: str) -> str:
+    return resources.files("kg.export").joinpath(f"static/{name}").read_text(encoding="utf-8")
 
 
-def _node_record(key: str, data: dict[str, Any], articles: dict[str, dict]) -> dict[str, Any]:
-    kind = data.get("kind", "")
-    aliases = list(data.get("aliases", ()))
-    mentioned = list(data.get("mentioned_in", ()))
-    lines = [data.get("label", ""), f"{KIND_NAMES.get(kind, kind)} ({kind})"]
-    if aliases:
-        lines.append("别名：" + "、".join(aliases))
-    if kind == "Division":
-        lines.append(f"级别：{data.get('level') or '?'}  代码：{data.get('adcode') or '—'}")
-    if data.get("investment") is not None:
-        lines.append(f"投资：{data['investment']} 元")
-    if kind == "Article":
-        lines.append(f"{data.get('source', '')} [{data.get('start')}, {data.get('end')}]")
-        if data.get("date"):
-            lines.append(str(data["date"]))
-    elif mentioned:
-        lines.append(f"见于 {len(mentioned)} 篇文章")
-    details = {"iri": key, "kind": kind, "label": data.get("label", ""), "aliases": aliases,
-               "level": data.get("level"), "adcode": data.get("adcode"),
-               "investment": data.get("investment"),
-               "investment_evidence": list(data.get("investment_evidence", ())),
-               "mentioned_in": mentioned}
-    if kind == "Article":
-        details.update(articles.get(key, {}))
-    return {"label": data.get("label", ""), "title": _tooltip(lines), "kind": kind,
-            "color": KIND_COLORS.get(kind, "#cccccc"), "kg": details}
+def _inline(text: str, tag: str, what: str) -> str:
+    """``text`` checked to be safe as the content of an inline ``<tag>`` element."""
+    lowered = text.lower()
+    for bad in (f"</{tag}", "<!--"):
+        if bad in lowered:
+            raise ExportError(f"{what} contains {bad!r}, so it cannot be inlined in <{tag}>")
+    return text
 
 
-def _edge_record(rel: str, evidence: list[dict[str, Any]]) -> dict[str, Any]:
-    lines = [f"{rel}（{RELATION_NAMES.get(rel, rel)}）"]
-    lines += [f"「{ev['text']}」" for ev in evidence[:3]]
-    if len(evidence) > 3:
-        lines.append(f"… 共 {len(evidence)} 条证据")
-    return {"label": rel, "title": _tooltip(lines), "rel": rel,
-            "kg": {"rel": rel, "evidence": list(evidence)}}
+def _script_hash(text: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
 
 
-def _network(graph: nx.MultiDiGraph, include_articles: bool) -> Network:
-    """A pyvis network of ``graph`` (records in graph order, explicit edge ids)."""
-    net = Network(directed=True, cdn_resources="in_line")
-    articles = {k: {"title": d.get("title"), "source": d.get("source"), "date": d.get("date"),
-                    "start": d.get("start"), "end": d.get("end")}
-                for k, d in graph.nodes(data=True) if d.get("kind") == "Article"}
-    shown = set()
-    for key, data in graph.nodes(data=True):
-        if data.get("kind") == "Article" and not include_articles:
-            continue
-        rec = _node_record(key, data, articles)
-        net.add_node(key, label=rec.pop("label") or key, color=rec.pop("color"), **rec)
-        shown.add(key)
-    n = 0
-    for head, tail, rel, data in graph.edges(keys=True, data=True):
-        if head in shown and tail in shown:
-            n += 1
-            net.add_edge(head, tail, id=f"e{n}", **_edge_record(data.get("rel", rel),
-                                                                 data.get("evidence", [])))
-    if include_articles:
-        for key, data in graph.nodes(data=True):
-            for article in data.get("mentioned_in", ()):
-                if key in shown and article in shown:
-                    n += 1
-                    net.add_edge(key, article, id=f"e{n}", dashes=True, color="#bbbbbb",
-                                 **_edge_record("mentionedIn", []))
-    return net
-
-
-def render_html(graph: nx.MultiDiGraph, title: str = "山西政务新闻知识图谱",
-                include_articles: bool = False) -> str:
+def render_html(graph: nx.MultiDiGraph, title: str | None = None, include_articles: bool = False,
+                focus: str | None = None, depth: int = 1) -> str:
     """The self-contained HTML page of ``graph``.
 
     Parameters
@@ -177,188 +409,67 @@ def render_html(graph: nx.MultiDiGraph, title: str = "山西政务新闻知识�
     graph
         A graph from :func:`kg.graph.build_graph`.
     title
-        Page title and heading (escaped).
+        Page title and heading (shown as text).  Default: the project's
+        title, or for a focused view the centre's name and the depth.
     include_articles
-        Also draw article nodes, linked to the entities they mention by dashed
-        ``mentionedIn`` edges.  Off by default: mentions are listed in the
-        details panel either way.
+        Also draw article nodes, linked by dashed ``mentionedIn`` edges.
+    focus
+        Name, alias, IRI or entity id of an entity: draw only its
+        neighbourhood (:func:`kg.focus.focus_graph`) and open with it selected.
+    depth
+        Relations to follow from ``focus``.
+
+    Raises
+    ------
+    KGError
+        ``focus`` names no entity or several (see :func:`kg.focus.find_entity`).
     """
-    net = _network(graph, include_articles)
-    nodes, edges, *_ = net.get_network_data()
-    articles = {k: {"title": d.get("title"), "source": d.get("source")}
-                for k, d in graph.nodes(data=True) if d.get("kind") == "Article"}
-    kinds = sorted({n["kind"] for n in nodes}, key=lambda k: list(KIND_COLORS).index(k)
-                   if k in KIND_COLORS else len(KIND_COLORS))
-    legend = [{"kind": k, "name": KIND_NAMES.get(k, k), "color": KIND_COLORS.get(k, "#cccccc"),
-               "count": sum(1 for n in nodes if n["kind"] == k)} for k in kinds]
-    rels = sorted({e["rel"] for e in edges})
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
-    page = env.from_string(_TEMPLATE).render(
-        title=title, nodes=nodes, edges=edges, articles=articles, legend=legend,
-        relations=[{"rel": r, "name": RELATION_NAMES.get(r, r)} for r in rels],
-        labels=sorted({n["label"] for n in nodes} | {a for n in nodes for a in n["kg"]["aliases"]}),
-        options=Markup(json.dumps(_OPTIONS, sort_keys=True, ensure_ascii=True)),
-        vis_css=Markup(_vis_asset("vis-network.css")),
-        vis_js=Markup(_vis_asset("vis-network.min.js")),
-    )
-    return page
+    centre = None
+    if focus is not None:
+        from kg.focus import focus_graph
 
-
-def write_html(graph: nx.MultiDiGraph, path: str | os.PathLike[str],
-               title: str = "山西政务新闻知识图谱", include_articles: bool = False) -> Path:
-    """Write :func:`render_html` of ``graph`` to ``path`` atomically (UTF-8)."""
-    return atomic_write(path, render_html(graph, title=title, include_articles=include_articles))
-
-
-# The page.  Everything dynamic goes through autoescaping or |tojson; the
-# script never assigns innerHTML except to decode html.escape()d tooltips.
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title>
-<style>{{ vis_css }}</style>
-<style>
-body { margin: 0; font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; }
-header { padding: 6px 12px; border-bottom: 1px solid #ddd; }
-header h1 { font-size: 18px; margin: 0 0 6px 0; }
-.bar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; font-size: 13px; }
-.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 6px; vertical-align: middle; margin-right: 3px; }
-main { display: flex; height: calc(100vh - 90px); }
-#kg-network { flex: 1; min-width: 0; border-right: 1px solid #ddd; }
-#kg-details { width: 340px; overflow: auto; padding: 8px 12px; font-size: 13px; white-space: pre-wrap; }
-#kg-details h2 { font-size: 16px; margin: 4px 0; white-space: normal; }
-#kg-details .ev { border-left: 3px solid #ccc; padding-left: 6px; margin: 6px 0; }
-.kg-tip { white-space: pre-line; max-width: 420px; }
-</style>
-<script>{{ vis_js }}</script>
-</head>
-<body>
-<header>
-<h1>{{ title }}</h1>
-<div class="bar">
-<span><input id="kg-search" list="kg-labels" placeholder="搜索名称…" size="24">
-<button id="kg-search-go" type="button">搜索</button> <span id="kg-search-info"></span></span>
-<datalist id="kg-labels">{% for label in labels %}
-<option value="{{ label }}">{% endfor %}
-</datalist>
-<span id="kg-legend">{% for item in legend %}
-<label><input type="checkbox" class="kg-kind" value="{{ item.kind }}" checked><span class="swatch" style="background: {{ item.color }}"></span>{{ item.name }} ({{ item.count }})</label>{% endfor %}
-</span>
-<span id="kg-relations">{% for r in relations %}
-<label><input type="checkbox" class="kg-rel" value="{{ r.rel }}" checked>{{ r.rel }} {{ r.name }}</label>{% endfor %}
-</span>
-</div>
-</header>
-<main>
-<div id="kg-network"></div>
-<div id="kg-details">点击节点或边查看名称、别名与证据。</div>
-</main>
-<script>
-(function () {
-  "use strict";
-  var NODES = {{ nodes|tojson }};
-  var EDGES = {{ edges|tojson }};
-  var ARTICLES = {{ articles|tojson }};
-  var OPTIONS = {{ options }};
-  function tip(escaped) {
-    // Titles are html.escape()d plain text: decoding them yields text only.
-    var el = document.createElement("div");
-    el.className = "kg-tip";
-    el.innerHTML = escaped;
-    return el;
-  }
-  NODES.forEach(function (n) { n.title = tip(n.title); });
-  EDGES.forEach(function (e) { e.title = tip(e.title); });
-  var nodes = new vis.DataSet(NODES);
-  var edges = new vis.DataSet(EDGES);
-  var network = new vis.Network(document.getElementById("kg-network"),
-                                {nodes: nodes, edges: edges}, OPTIONS);
-  var details = document.getElementById("kg-details");
-  function add(parent, tag, text, cls) {
-    var el = document.createElement(tag);
-    if (cls) { el.className = cls; }
-    el.textContent = text;
-    parent.appendChild(el);
-    return el;
-  }
-  function articleName(iri) {
-    var a = ARTICLES[iri];
-    return a ? (a.title || "") + "（" + (a.source || "") + "）" : iri;
-  }
-  function evidence(list) {
-    list.forEach(function (ev) {
-      var box = add(details, "div", "", "ev");
-      add(box, "div", "「" + ev.text + "」");
-      var meta = articleName(ev.article) + " [" + ev.start + ", " + ev.end + "]";
-      if (ev.role) { meta += " 职务：" + ev.role; }
-      if (ev.value) { meta += " 数值：" + ev.value; }
-      if (ev.rule) { meta += " 规则：" + ev.rule; }
-      add(box, "div", meta);
-    });
-  }
-  function showNode(id) {
-    var n = nodes.get(id);
-    if (!n) { return; }
-    var d = n.kg;
-    details.textContent = "";
-    add(details, "h2", d.label);
-    add(details, "div", d.kind + "\\n" + d.iri);
-    if (d.aliases.length) { add(details, "div", "别名：" + d.aliases.join("、")); }
-    if (d.kind === "Division") { add(details, "div", "级别：" + (d.level || "?") + "  代码：" + (d.adcode || "—")); }
-    if (d.kind === "Article") { add(details, "div", (d.source || "") + " [" + d.start + ", " + d.end + "] " + (d.date || "")); }
-    if (d.investment !== null && d.investment !== undefined) {
-      add(details, "div", "投资：" + d.investment + " 元");
-      evidence(d.investment_evidence);
+        graph = focus_graph(graph, focus, depth)
+        centre = graph.graph["focus"]
+        if title is None:
+            title = UI["focus_title"].format(label=graph.nodes[centre].get("label", centre),
+                                             depth=depth)
+    if title is None:
+        title = UI["title"]
+    # Without its source-map comment, so not even developer tools look for a file.
+    vis_js = _SOURCE_MAP.sub("", _vis_asset("vis-network.min.js"))
+    vis_js = _inline(vis_js, "script", "pyvis' vis-network.min.js")
+    page_js = _inline(_static("page.js"), "script", "kg/export/static/page.js")
+    parts = {
+        "TITLE": html.escape(title),
+        "CSP": html.escape("default-src 'none'; "
+                           f"script-src {_script_hash(vis_js)} {_script_hash(page_js)}; "
+                           "style-src 'unsafe-inline'; img-src data: blob:; "
+                           "base-uri 'none'; form-action 'none'"),
+        "VIS_CSS": _inline(_vis_asset("vis-network.css"), "style", "pyvis' vis-network.css"),
+        "PAGE_CSS": _inline(_static("page.css"), "style", "kg/export/static/page.css"),
+        "DATA": _json_for_html(to_page_data(graph, include_articles, centre)),
+        "VIS_JS": vis_js,
+        "PAGE_JS": page_js,
     }
-    if (d.mentioned_in.length) {
-      add(details, "div", "见于：");
-      d.mentioned_in.forEach(function (a) { add(details, "div", "· " + articleName(a)); });
-    }
-  }
-  function showEdge(id) {
-    var e = edges.get(id);
-    if (!e) { return; }
-    details.textContent = "";
-    var from = nodes.get(e.from), to = nodes.get(e.to);
-    add(details, "h2", e.kg.rel);
-    add(details, "div", (from ? from.label : e.from) + " → " + (to ? to.label : e.to));
-    if (!e.kg.evidence.length && e.kg.rel === "partOf") { add(details, "div", "来自行政区划表"); }
-    evidence(e.kg.evidence);
-  }
-  network.on("click", function (params) {
-    if (params.nodes.length) { showNode(params.nodes[0]); }
-    else if (params.edges.length) { showEdge(params.edges[0]); }
-  });
-  function applyFilters() {
-    var kinds = {}, rels = {};
-    document.querySelectorAll(".kg-kind").forEach(function (c) { kinds[c.value] = c.checked; });
-    document.querySelectorAll(".kg-rel").forEach(function (c) { rels[c.value] = c.checked; });
-    nodes.update(NODES.map(function (n) { return {id: n.id, hidden: kinds[n.kind] === false}; }));
-    edges.update(EDGES.map(function (e) { return {id: e.id, hidden: rels[e.rel] === false}; }));
-  }
-  document.querySelectorAll(".kg-kind, .kg-rel").forEach(function (c) {
-    c.addEventListener("change", applyFilters);
-  });
-  function search() {
-    var q = document.getElementById("kg-search").value.trim();
-    var info = document.getElementById("kg-search-info");
-    if (!q) { network.unselectAll(); info.textContent = ""; return; }
-    var hits = NODES.filter(function (n) {
-      return n.label.indexOf(q) >= 0 || n.kg.aliases.some(function (a) { return a.indexOf(q) >= 0; });
-    }).map(function (n) { return n.id; });
-    info.textContent = hits.length + " 个结果";
-    network.selectNodes(hits);
-    if (hits.length) { network.focus(hits[0], {scale: 1.2, animation: true}); showNode(hits[0]); }
-  }
-  document.getElementById("kg-search-go").addEventListener("click", search);
-  document.getElementById("kg-search").addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter") { search(); }
-  });
-}());
-</script>
-</body>
-</html>
-"""
+    # One pass over the template: text put in by one marker is never searched
+    # for another, so corpus text containing "%%PAGE_JS%%" stays text.
+    return _MARKER.sub(lambda m: parts[m.group(1)], _static("page.html"))
+
+
+def write_html(graph: nx.MultiDiGraph, path: str | os.PathLike[str], title: str | None = None,
+               include_articles: bool = False, focus: str | None = None,
+               depth: int = 1) -> Path:
+    """Write :func:`render_html` of ``graph`` to ``path`` atomically, as UTF-8.
+
+    Examples
+    --------
+    >>> import tempfile, networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("https://w3id.org/shanxi-kg/id/division/140000", kind="Division",
+    ...            label="山西省", aliases=[], mentioned_in=[], level="province", adcode="140000")
+    >>> p = write_html(g, os.path.join(tempfile.mkdtemp(), "g.html"))
+    >>> "山西省" in p.read_text(encoding="utf-8")
+    True
+    """
+    return atomic_write(path, render_html(graph, title=title, include_articles=include_articles,
+                                          focus=focus, depth=depth))
