@@ -83,6 +83,7 @@ class Context:
     starts_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # token start -> (end, tag)
     _sorted: list[tuple[int, int, str]] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)  # per-text results shared by the finders
 
     def __post_init__(self) -> None:
         if self.pos and not self.ends_at:
@@ -138,6 +139,7 @@ class DivisionMatcher:
             for form in div.short_forms:
                 if len(form) >= 2 and gazetteer.is_stoplisted(form) and div.level in ("county", "zone"):
                     self.guarded.setdefault(form, []).append(div.id)
+        self.guarded_re = _alternation(self.guarded)
 
     def __contains__(self, surface: str) -> bool:
         return surface in self.surfaces
@@ -168,11 +170,11 @@ def find_divisions(text: str, ctx: Context) -> list[Candidate]:
                              division_ids=ids, short=short))
     w = _Words.of(ctx.lexicon)
     taken = [(c.start, c.end) for c in out]
-    for form, ids in sorted(ctx.divisions.guarded.items()):
-        for m in re.finditer(re.escape(form), text):
-            if w.guarded_branch.match(text, m.end()) and not any(a < m.end() and m.start() < b for a, b in taken):
-                out.append(Candidate(m.start(), m.end(), "Division", form, "gazetteer-short",
-                                     division_ids=tuple(sorted(ids)), short=True))
+    for m in ctx.divisions.guarded_re.finditer(text):
+        form = m.group(0)
+        if w.guarded_branch.match(text, m.end()) and not any(a < m.end() and m.start() < b for a, b in taken):
+            out.append(Candidate(m.start(), m.end(), "Division", form, "gazetteer-short",
+                                 division_ids=tuple(sorted(ctx.divisions.guarded[form])), short=True))
     return sorted(out, key=lambda c: c.start)
 
 
@@ -234,6 +236,22 @@ class _Words:
         self.head_modified_by = tuple(lex.data["project"].get("head_modified_by", ()))
         refs = lex.data["references"]
         self.reference_words = _by_length(tuple(refs.get("home_markers", ())) + tuple(refs.get("anaphors", ())))
+        # patterns compiled once per lexicon (the finders run per article)
+        self.compound_re = _alternation(self.compounds)
+        self.title_re = _alternation(self.titles)
+        self.speech_re = _alternation(self.speech)
+        self.build_tail_re = _alternation(self.build_tails)
+        self.party_gov_re = re.compile("(?<![\u3400-\u9fff])([省市县区])(" + "|".join(map(re.escape, self.party_gov)) + ")")
+        self.national_re = _alternation(self.national)
+        self.org_head_re = _lookahead(w for w in self.org_strong if len(w) >= 2)
+        self._lookaheads: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+    def lookahead(self, suffixes: tuple[str, ...]) -> re.Pattern[str]:
+        """An overlapping-match pattern for a suffix list (compiled once)."""
+        pattern = self._lookaheads.get(suffixes)
+        if pattern is None:
+            pattern = self._lookaheads[suffixes] = _lookahead(suffixes)
+        return pattern
 
     @classmethod
     def of(cls, lex: Lexicon) -> "_Words":
@@ -247,14 +265,30 @@ def _by_length(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
 
 
+def _alternation(words: Iterable[str]) -> re.Pattern[str]:
+    """One pattern matching any of the words, longest first."""
+    words = _by_length(words)
+    return re.compile("|".join(map(re.escape, words)) if words else "(?!)")
+
+
+def _lookahead(words: Iterable[str]) -> re.Pattern[str]:
+    """Like :func:`_alternation`, but finds overlapping matches (局 inside 分局)."""
+    return re.compile(f"(?=({_alternation(words).pattern}))")
+
+
 def _protected(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[tuple[int, int]]:
     """Spans the left scan never cuts inside: division names and domain compounds."""
     spans = [(c.start, c.end) for c in divisions]
-    w = _Words.of(ctx.lexicon)
-    for compound in w.compounds:
-        for m in re.finditer(re.escape(compound), text):
-            spans.append(m.span())
+    spans.extend(m.span() for m in _Words.of(ctx.lexicon).compound_re.finditer(text))
     return spans
+
+
+def _protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> dict[int, int]:
+    """Protected spans keyed by their end, computed once per text and division list."""
+    key = ("protected", id(divisions), len(text))
+    if key not in ctx.cache:
+        ctx.cache[key] = {e: s for s, e in _protected(text, ctx, divisions)}
+    return ctx.cache[key]
 
 
 def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, int], max_len: int) -> int:
@@ -339,12 +373,11 @@ def _jurisdiction(text: str, start: int, end: int, ctx: Context,
     return None
 
 
-def _suffix_hits(text: str, suffixes: Sequence[str]) -> Iterator[tuple[int, int, str]]:
+def _suffix_hits(text: str, suffixes: Sequence[str], w: "_Words | None" = None) -> Iterator[tuple[int, int, str]]:
     """Every (start, end, suffix) where a suffix ends; longest suffix per end."""
-    pattern = re.compile("|".join(re.escape(s) for s in suffixes))
-    seen_end: set[int] = set()
-    # scan with overlapping lookahead so that 局 inside 分局 is seen too
-    for m in re.finditer(f"(?=({pattern.pattern}))", text):
+    # overlapping lookahead so that 局 inside 分局 is seen too
+    pattern = w.lookahead(tuple(suffixes)) if w is not None else _lookahead(suffixes)
+    for m in pattern.finditer(text):
         s = m.start()
         suffix = m.group(1)
         # longest suffix ending at the same place wins
@@ -397,9 +430,9 @@ def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Seque
 
 def _suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffixes: Sequence[str],
                   type_: str, rule: str, max_len: int) -> list[Candidate]:
-    prot = {e: s for s, e in _protected(text, ctx, divisions)}
+    prot = _protected_map(text, ctx, divisions)
     out = []
-    for s, e, suffix in _longest_per_end(_suffix_hits(text, suffixes)):
+    for s, e, suffix in _longest_per_end(_suffix_hits(text, suffixes, _Words.of(ctx.lexicon))):
         # the head must not be the start of a longer word (局面, 公司化, 二中队 …)
         # (a division or a position title may follow a head inside one segmenter word: 局局长)
         if (_continues_word(text, e, ctx) and not any(c.start == e for c in divisions)
@@ -450,7 +483,7 @@ def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
                                                  or text.startswith(w.titles, end)):
                 out.append(Candidate(c.start, c.end + len(word), "Agency", text[c.start:c.end + len(word)],
                                      "party-government", juris=(c.start, c.end)))
-    for m in re.finditer("(?<![\u3400-\u9fff])([省市县区])(" + "|".join(map(re.escape, w.party_gov)) + ")", text):
+    for m in w.party_gov_re.finditer(text):
         s, e = m.span()
         titled = text.startswith(w.titles, e)  # 市委书记 is one word to the segmenter
         if ctx.token_starts and not ctx.is_token(s, s + 1) and not ctx.is_token(s, e) and not titled:
@@ -458,9 +491,8 @@ def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         if _continues_word(text, e, ctx) and not titled:
             continue
         out.append(Candidate(s, e, "Agency", m.group(0), "party-government", juris=(s, s + 1)))
-    for word in w.national:
-        for m in re.finditer(re.escape(word), text):
-            out.append(Candidate(m.start(), m.end(), "Agency", word, "national-body"))
+    for m in w.national_re.finditer(text):
+        out.append(Candidate(m.start(), m.end(), "Agency", m.group(0), "national-body"))
     return out
 
 
@@ -469,11 +501,9 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
     w = _Words.of(ctx.lexicon)
     out = _suffix_names(text, ctx, divisions, w.org_strong, "Organization", "org-suffix", 30)
     # a bare head (基金会理事长…, 该公司) refers back to an organization named before
-    for suffix in w.org_strong:
-        if len(suffix) < 2:
-            continue
-        for m in re.finditer(re.escape(suffix), text):
-            s0, e0 = m.span()
+    for m in w.org_head_re.finditer(text):
+        suffix = m.group(1)
+        for s0, e0 in ((m.start(), m.start() + len(suffix)),):
             before = text[s0 - 1] if s0 > 0 else ""
             if before not in ("", "该") and before not in w.hard and not before.isspace():
                 continue
@@ -481,7 +511,7 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
                 start = s0 - 1 if before == "该" else s0
                 out.append(Candidate(start, e0, "Organization", text[start:e0], "org-anaphor"))
     # brand + industry (某某化工): only when the brand is a name the segmenter does not know
-    for s, e, suffix in _longest_per_end(_suffix_hits(text, w.org_weak)):
+    for s, e, suffix in _longest_per_end(_suffix_hits(text, w.org_weak, w)):
         if _continues_word(text, e, ctx):
             continue
         for k in (2, 3):
@@ -502,9 +532,9 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
 def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
     """Specific projects: a name ending in a project head, list items, built facilities."""
     w = _Words.of(ctx.lexicon)
-    prot = {e: s for s, e in _protected(text, ctx, divisions)}
+    prot = _protected_map(text, ctx, divisions)
     out: list[Candidate] = []
-    for s, e, suffix in _longest_per_end(_suffix_hits(text, w.project_heads)):
+    for s, e, suffix in _longest_per_end(_suffix_hits(text, w.project_heads, w)):
         # 工程建设 is one word to the segmenter; the head still ends the name there
         if _continues_word(text, e, ctx) and not text.startswith(w.build_tails + w.completion_tails, e):
             continue
@@ -544,7 +574,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         out.append(Candidate(start, e, "Project", name, "project-head",
                              juris=_jurisdiction(text, start, e, ctx, divisions)))
     # facilities that are the object of construction: 推进某某公园建设, 开工建设某某学校
-    for m in re.finditer("|".join(map(re.escape, w.build_tails)), text):
+    for m in w.build_tail_re.finditer(text):
         s = end = m.start()
         ph = re.search(r"[（(][一二三四五六七八九十0-9]+期[）)]$", text[max(0, s - 6):s])
         if ph:
@@ -603,7 +633,7 @@ def _invested_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) 
     (升级改造) is named after the investor written before the amount.
     """
     w = _Words.of(ctx.lexicon)
-    prot = {e: s for s, e in _protected(text, ctx, divisions)}
+    prot = _protected_map(text, ctx, divisions)
     heads = tuple(w.project_heads) + tuple(w.facility)
     out = []
     trig = "|".join(map(re.escape, w.money_triggers))
@@ -701,7 +731,7 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
 def _list_items(text: str, list_end: int, ctx: Context, divisions: Sequence[Candidate]) -> list[tuple[int, int]]:
     """The items of a 、-separated list that ends at ``list_end`` (right to left)."""
     w = _Words.of(ctx.lexicon)
-    prot = {e: s for s, e in _protected(text, ctx, divisions)}
+    prot = _protected_map(text, ctx, divisions)
     items = []
     end = list_end
     while end > 0:
@@ -767,7 +797,7 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
     w = _Words.of(ctx.lexicon)
     out: list[Candidate] = []
     # title + name (董事长张三, 记者 李四)
-    title_re = re.compile("|".join(map(re.escape, w.titles)))
+    title_re = w.title_re
     for m in title_re.finditer(text):
         i = m.end()
         while i < len(text) and text[i] in " \u3000":
@@ -796,8 +826,7 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
         out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
     # speakers: 。张三说 / ，李四表示 (not starting inside a title: 局长孙某)
     in_title = {i for m in title_re.finditer(text) for i in range(m.start() + 1, m.end())}
-    speech_re = re.compile("|".join(map(re.escape, w.speech)))
-    for m in speech_re.finditer(text):
+    for m in w.speech_re.finditer(text):
         s = m.start()
         for n in (3, 2, 4):
             i = s - n
