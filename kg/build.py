@@ -295,6 +295,10 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
     files = list(iter_corpus_files(corpus))  # bad corpus paths fail before anything is created
     out_dir = Path(out)
     _check_output_dir(out_dir)
+    # exports written into the corpus (kg build . --out exports) are not corpus files:
+    # reading them back would change the next build
+    out_real = out_dir.resolve()
+    files = [f for f in files if out_real not in f.resolve().parents]
     summary = BuildSummary()
     files = _drop_same_names(files, summary, on_skip)
     gazetteer = load_gazetteer()

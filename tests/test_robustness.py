@@ -367,6 +367,19 @@ def test_files_with_the_same_name_in_two_folders(tmp_path):
     assert len(set(g.subjects(RDF.type, KG.Article))) == 1
 
 
+def test_exports_inside_the_corpus_are_not_read_back(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(NEWS, encoding="utf-8")
+    out = corpus / "exports"
+    code, stdout, stderr = run_cli("build", corpus, "--out", out)
+    assert code == 0 and "built 1 documents" in stdout
+    first = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    code, stdout, stderr = run_cli("build", corpus, "--out", out)
+    assert code == 0 and "built 1 documents" in stdout and not stderr.strip()
+    assert {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()} == first
+
+
 def test_empty_corpus_is_an_error_and_keeps_previous_exports(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
