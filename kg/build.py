@@ -131,13 +131,16 @@ def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
             for start, end in iter_chunks(text, a.start, a.end):
                 norm, index = normalize(text, start, end)
                 texts.append(ArticleText(a, norm, tuple(index)))
-    # what nlp.pipe does, one stage at a time: the tokenizer, then each component
-    with _timed(timings, "segment"):
-        docs = [nlp.make_doc(t.text) for t in texts]
-    with _timed(timings, "candidates"):
-        for _name, proc in nlp.pipeline:
-            docs = [proc(d) for d in docs]
-        pairs = [(at, candidates_of(d)) for at, d in zip(texts, docs)]
+    # what nlp.pipe does, one stage at a time: the tokenizer, then each component;
+    # one text at a time, so only one spaCy Doc is alive (a 20 MB page is 2,000 pieces)
+    pairs = []
+    for at in texts:
+        with _timed(timings, "segment"):
+            d = nlp.make_doc(at.text)
+        with _timed(timings, "candidates"):
+            for _name, proc in nlp.pipeline:
+                d = proc(d)
+            pairs.append((at, candidates_of(d)))
     with _timed(timings, "resolve"):
         resolutions, entities, city = resolve_document(pairs, gazetteer, lexicon)
     with _timed(timings, "relations"):
