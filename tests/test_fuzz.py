@@ -71,7 +71,8 @@ def test_decoding_gives_back_the_text(text, encoding):
     except InputError:
         # only blank, NUL-holding or control-heavy text may be refused
         controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\x0b\x0c" or 0x7f <= ord(c) <= 0x9f)
-        assert not text.strip() or "\x00" in text or controls > 0.05 * len(text)
+        # (a leading U+FEFF is read as a byte-order mark: a file of only that is empty)
+        assert not text.lstrip("\ufeff").strip() or "\x00" in text or controls > 0.05 * len(text)
         return
     if encoding == "gb18030" and got != text:
         # a GB18030 text full of kana and Cyrillic may be read as Big5 (see decode_bytes);
