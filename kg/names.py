@@ -232,6 +232,8 @@ class _Words:
         self.weak_heads = tuple(lex.data["project"].get("weak_heads", ()))
         self.verb_followers = tuple(lex.data["project"].get("verb_followers", ()))
         self.street_words = frozenset(lex.data["project"].get("street_words", ()))
+        self.place_chars = frozenset(lex.data["project"].get("place_chars", ""))
+        self.unit_end_chars = frozenset(lex.data["person"].get("unit_end_chars", ""))
         self.inner_conj = frozenset(lex.data["project"].get("inner_conjunctions", ()))
         self.head_modified_by = tuple(lex.data["project"].get("head_modified_by", ()))
         refs = lex.data["references"]
@@ -420,7 +422,7 @@ def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Seque
                 continue
             if tag in ("ns", "nz", "nt") or tag == "":
                 return True
-            if tag == "nr" and text[e - 1] in "路街河湖桥村园山泉":
+            if tag == "nr" and text[e - 1] in w.place_chars:
                 return True
     return False
 
@@ -753,8 +755,6 @@ def _list_items(text: str, list_end: int, ctx: Context, divisions: Sequence[Cand
 # ---------------------------------------------------------------------------
 # Persons
 
-# Last characters of a unit or role right before a speaker's name (…科郭某介绍, 村民张某说).
-_UNIT_END_CHARS = set("民科处室股队站所院司部厅局委办")
 _NAME_END = set("，。、；：！？,;:!? （(）)“”\"\n")
 
 
@@ -833,7 +833,7 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
             if i < 0 or i in in_title:
                 continue
             span = _name_at(text, i, ctx)
-            if span and span[1] == s and (i == 0 or text[i - 1] in _NAME_END or text[i - 1] in _UNIT_END_CHARS):
+            if span and span[1] == s and (i == 0 or text[i - 1] in _NAME_END or text[i - 1] in w.unit_end_chars):
                 out.append(Candidate(i, s, "Person", text[i:s], "speaker"))
                 break
     # honorifics after the name: 某某某总书记, 某某某同志

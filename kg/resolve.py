@@ -678,8 +678,14 @@ def _coordinated(text: str, c: Candidate) -> bool:
     return (c.start > 0 and text[c.start - 1] == "、") or text[c.end:c.end + 1] == "、"
 
 
-_BODY_ORDER = ("厅", "局", "支队", "大队", "中队")
-_BRANCH_HEADS = ("分局", "支队", "大队", "中队", "指挥中心", "派出所")
+def _agency_table(key: str) -> tuple[str, ...]:
+    from kg.lexicon import load_lexicon
+
+    return tuple(load_lexicon().words("agency", key))
+
+
+_BODY_ORDER = _agency_table("body_ranks")
+_BRANCH_HEADS = _agency_table("branch_heads")
 
 
 def _body_rank(name: str) -> int:
