@@ -329,7 +329,10 @@ def _add_entity(entities: dict[str, Entity], aliases: dict[str, set[str]], m: Re
             entities[m.entity_id] = Entity(m.entity_id, "Division", div.name, (), div.level, div.code, parent)
         else:
             entities[m.entity_id] = Entity(m.entity_id, m.type, m.name)
-    aliases.setdefault(m.entity_id, set()).add(_strip(m.surface))
+    if m.rule != "home-reference":  # 我市/全县 refer to it but are not its names
+        aliases.setdefault(m.entity_id, set()).add(_strip(m.surface))
+    else:
+        aliases.setdefault(m.entity_id, set())
 
 
 def _inside_other(c: Candidate, cands: Sequence[Candidate]) -> bool:

@@ -71,3 +71,9 @@ def test_organization_anaphor_resolves_to_the_last_named():
 def _works_for(result):
     by_id = {e.entity_id: e.name for e in result.entities}
     return {(by_id[r.head], r.rel, by_id[r.tail]) for r in result.relations if r.rel == "worksFor"}
+
+
+def test_home_references_are_not_aliases():
+    result = process_text("本报讯 长治市潞州区召开会议。我市今年将新建10所学校,全市人民共享成果。")
+    city = next(e for e in result.entities if e.name == "长治市")
+    assert not {"我市", "全市"} & set(city.aliases)
