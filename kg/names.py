@@ -90,8 +90,26 @@ class Context:
             self.ends_at = {e: (s, t) for (s, e), t in self.pos.items()}
         if self.pos and not self.starts_at:
             self.starts_at = {s: (e, t) for (s, e), t in self.pos.items()}
-        self._sorted = sorted((s, e, t) for (s, e), t in self.pos.items())
+        if not self._sorted:
+            self._sorted = sorted((s, e, t) for (s, e), t in self.pos.items())
         self._starts = [s for s, _, _ in self._sorted]
+
+    @classmethod
+    def of_tokens(cls, lexicon: Lexicon, divisions: "DivisionMatcher",
+                  tokens: Sequence[tuple[int, int, str]]) -> "Context":
+        """The context of a text's non-space tokens ``(start, end, tag)``, in text order.
+
+        Tokens tile the text without overlapping, so text order is sorted order
+        and every start and end occurs once: the lookup tables are built in one
+        pass each, with no sorting.
+        """
+        starts = [s for s, _, _ in tokens]
+        ends = [e for _, e, _ in tokens]
+        tags = [t for _, _, t in tokens]
+        return cls(lexicon, divisions, frozenset(starts), frozenset(ends),
+                   dict(zip(zip(starts, ends), tags)),
+                   ends_at=dict(zip(ends, zip(starts, tags))), starts_at=dict(zip(starts, zip(ends, tags))),
+                   _sorted=list(tokens))
 
     def tokens_in(self, start: int, end: int) -> Iterator[tuple[int, int, str]]:
         """Tokens ``(start, end, tag)`` lying within ``[start, end)`` (binary search, not a scan)."""

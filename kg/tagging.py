@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 
 import spacy
+from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -27,6 +28,11 @@ from kg.names import Candidate, Context, DivisionMatcher, find_all
 __all__ = ["make_nlp", "tag", "candidates_of", "SPANS_KEY", "JiebaTokenizer"]
 
 SPANS_KEY = "kg_candidates"
+
+# What the candidate component reads of each token (one array, no Token objects).
+_TOKEN_ATTRS = [ORTH, IDX, LENGTH, IS_SPACE, SPACY]
+# Bound of the per-process word table (a corpus has far fewer distinct tokens).
+_MAX_WORDS = 1_000_000
 
 if not Doc.has_extension("kg_candidates"):
     Doc.set_extension("kg_candidates", default=None)
@@ -157,6 +163,7 @@ class CandidateTagger:
         import jieba.posseg
 
         self.tags = jieba.posseg.dt.word_tag_tab
+        self._words: dict[int, tuple[str, str]] = {}  # ORTH hash -> (text, jieba tag or "")
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = self.match(doc)
@@ -164,18 +171,37 @@ class CandidateTagger:
         return doc
 
     def context(self, doc: Doc) -> Context:
-        starts, ends, pos = set(), set(), {}
-        for token in doc:
-            if token.is_space:
-                continue
-            s, e = token.idx, token.idx + len(token.text)
-            starts.add(s)
-            ends.add(e)
-            pos[(s, e)] = self.tags.get(token.text, "")
-        return Context(self.lexicon, self.matcher, frozenset(starts), frozenset(ends), pos)
+        return self._read(doc)[1]
 
     def match(self, doc: Doc) -> list[Candidate]:
-        return find_all(doc.text, self.context(doc))
+        text, ctx = self._read(doc)
+        return find_all(text, ctx)
+
+    def _read(self, doc: Doc) -> tuple[str, Context]:
+        """The doc's text and the naming context of its tokens, read from ``doc.to_array``.
+
+        Iterating a Doc makes one Python ``Token`` per token (and ``doc.text``
+        does it again); a token's text and jieba tag come from a per-process
+        table keyed by its ORTH hash instead (a hash is the same string in
+        every vocab).
+        """
+        words = self._words
+        strings = doc.vocab.strings
+        pieces: list[str] = []
+        tokens: list[tuple[int, int, str]] = []
+        for orth, idx, length, is_space, space in doc.to_array(_TOKEN_ATTRS).tolist():
+            word = words.get(orth)
+            if word is None:
+                if len(words) >= _MAX_WORDS:
+                    words.clear()
+                text = strings[orth]
+                word = words[orth] = (text, self.tags.get(text, ""))
+            pieces.append(word[0])
+            if space:
+                pieces.append(" ")
+            if not is_space:
+                tokens.append((idx, idx + length, word[1]))
+        return "".join(pieces), Context.of_tokens(self.lexicon, self.matcher, tokens)
 
     def set_annotations(self, doc: Doc, candidates: list[Candidate]) -> None:
         doc._.kg_candidates = candidates
