@@ -71,13 +71,32 @@ def evidence_sort_key(ev: Mapping[str, Any]) -> tuple:
             ev.get("rule") or "", ev.get("value") or "")
 
 
+# Evidence fields, in the order of evidence_sort_key; "value" only for attributes.
+_EV_FIELDS = ("article", "start", "end", "text", "role", "rule", "value")
+_NO_VALUE = object()  # the "value" slot of an evidence without one
+
+
 def _ev_tuple(ev: Mapping[str, Any]) -> tuple:
-    """Hashable, order-free form of an evidence dict (see :func:`_ev_dict`)."""
-    return tuple(sorted((k, v) for k, v in ev.items()))
+    """Hashable form of an evidence dict: its values in :data:`_EV_FIELDS` order.
+
+    ``role``, ``rule`` and ``value`` may be missing (``role`` None and missing
+    stay apart, as in the dict); a flat tuple is a third of the size of the
+    dict, which matters when a corpus gives millions of evidences.
+    """
+    return (ev["article"], ev["start"], ev["end"], ev["text"], ev.get("role", _NO_VALUE),
+            ev.get("rule", _NO_VALUE), ev.get("value", _NO_VALUE))
 
 
 def _ev_dict(t: tuple) -> dict[str, Any]:
-    return dict(t)
+    """The evidence dict of :func:`_ev_tuple`'s tuple (keys in alphabetical order)."""
+    return {k: v for k, v in sorted(zip(_EV_FIELDS, t)) if v is not _NO_VALUE}
+
+
+def _ev_tuple_key(t: tuple) -> tuple:
+    """:func:`evidence_sort_key` of the dict of an evidence tuple."""
+    article, start, end, text, role, rule, value = t
+    return (article, start, end, text, role if isinstance(role, str) else "",
+            rule if isinstance(rule, str) else "", value if isinstance(value, str) else "")
 
 
 class _Builder:
@@ -86,6 +105,14 @@ class _Builder:
     def __init__(self) -> None:
         self.nodes: dict[str, dict[str, Any]] = {}
         self.edges: dict[tuple[str, str, str], set[tuple]] = {}
+        self._iris: dict[str, str] = {}
+
+    def iri(self, entity_or_article_id: str) -> str:
+        """:func:`kg.ids.iri`, one string object per IRI (a big graph repeats article IRIs)."""
+        out = self._iris.get(entity_or_article_id)
+        if out is None:
+            out = self._iris[entity_or_article_id] = iri(entity_or_article_id)
+        return out
 
     # -- nodes -------------------------------------------------------------
     def node(self, key: str, kind: str, label: str | None, aliases: Iterable[str] = (),
@@ -109,7 +136,7 @@ class _Builder:
         return n
 
     def division(self, div: Division, extra_aliases: Iterable[str] = ()) -> str:
-        key = iri(division_entity_id(div.id))
+        key = self.iri(division_entity_id(div.id))
         self.node(key, "Division", div.name, extra_aliases, level=div.level, adcode=div.code)
         return key
 
@@ -120,13 +147,14 @@ class _Builder:
 
     # -- output ------------------------------------------------------------
     def graph(self) -> nx.MultiDiGraph:
+        """The sorted graph; empties the builder as it goes (so memory holds one copy)."""
         g = nx.MultiDiGraph()
         for key in sorted(self.nodes):
-            g.add_node(key, **_finish_node(self.nodes[key]))
+            g.add_node(key, **_finish_node(self.nodes.pop(key)))
         for head, tail, rel in sorted(self.edges):
-            evidence = sorted((_ev_dict(t) for t in self.edges[head, tail, rel]),
-                              key=evidence_sort_key)
+            evidence = [_ev_dict(t) for t in sorted(self.edges.pop((head, tail, rel)), key=_ev_tuple_key)]
             g.add_edge(head, tail, key=rel, rel=rel, evidence=evidence)
+        self._iris.clear()
         return g
 
 
@@ -148,8 +176,7 @@ def _finish_node(n: dict[str, Any]) -> dict[str, Any]:
         out["level"] = n.get("level")
         out["adcode"] = n.get("adcode")
     if n["investment_evidence"]:
-        evidence = sorted((_ev_dict(t) for t in n["investment_evidence"]),
-                          key=evidence_sort_key)
+        evidence = [_ev_dict(t) for t in sorted(n["investment_evidence"], key=_ev_tuple_key)]
         # Several values for one project: the earliest evidence by
         # (article, start) wins, so the choice is stable under merging.
         out["investment"] = evidence[0]["value"]
@@ -165,7 +192,7 @@ def _add_result(b: _Builder, res: DocResult, divisions: Mapping[str, Division]) 
     source = res.document.source
     articles = {a.article_id: a for a in res.document.articles}
     for art in res.document.articles:
-        b.node(iri(art.article_id), "Article", art.title, title=art.title, source=art.source,
+        b.node(b.iri(art.article_id), "Article", art.title, title=art.title, source=art.source,
                start=art.start, end=art.end, date=art.date)
 
     known: set[str] = set()
@@ -181,13 +208,13 @@ def _add_result(b: _Builder, res: DocResult, divisions: Mapping[str, Division]) 
                               "neither in DocResult.entities nor a gazetteer division")
             b.division(divisions[gid])
             known.add(entity_id)
-        return iri(entity_id)
+        return b.iri(entity_id)
 
     def article(article_id: str, what: str) -> str:
         if article_id not in articles:
             raise KGError(f"{source}: {what} cites article {article_id!r}, which is not "
                           "in Document.articles; add the Article record")
-        return iri(article_id)
+        return b.iri(article_id)
 
     for m in res.mentions:
         key = endpoint(m.entity_id, "a mention")
@@ -230,13 +257,13 @@ def _add_entity(b: _Builder, ent: Entity, divisions: Mapping[str, Division]) -> 
         b.division(divisions[gid], (ent.name, *ent.aliases))
         return
     scalars = {"level": ent.level, "adcode": ent.code} if ent.type == "Division" else {}
-    b.node(iri(ent.entity_id), ent.type, ent.name, ent.aliases, **scalars)
+    b.node(b.iri(ent.entity_id), ent.type, ent.name, ent.aliases, **scalars)
     if ent.type == "Division" and ent.parent is not None:
         # A division missing from the gazetteer: trust the resolver's parent
         # only when the gazetteer knows it, so the chain still ends at 山西省.
         pgid = _gazetteer_id(ent.parent)
         if pgid is not None and pgid in divisions:
-            b.edge(iri(ent.entity_id), b.division(divisions[pgid]), "partOf", None)
+            b.edge(b.iri(ent.entity_id), b.division(divisions[pgid]), "partOf", None)
 
 
 def _add_ancestors(b: _Builder, divisions: Mapping[str, Division]) -> None:
