@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import ahocorasick
 
@@ -66,65 +66,63 @@ class Candidate:
         return self.name or self.text
 
 
-@dataclass
 class Context:
     """What the finders need besides the text: data and word boundaries.
 
-    ``tokens`` are the segmenter's token offsets; a boundary word only counts
-    where it is a whole token, so 和 in 和顺县 or 有 in 国有 never cut a name.
+    The segmenter's non-space tokens are given as parallel lists in text
+    order (``starts``, ``ends``, jieba ``tags``, ``""`` for an unknown word);
+    a boundary word only counts where it is a whole token, so 和 in 和顺县 or
+    有 in 国有 never cut a name.  Tokens tile the text without overlapping, so
+    every start and every end occurs once; the lookup tables map an offset to
+    the token's index (ints only: no tuple per token for the collector).
     """
 
-    lexicon: Lexicon
-    divisions: "DivisionMatcher"
-    token_starts: frozenset[int] = frozenset()
-    token_ends: frozenset[int] = frozenset()
-    pos: dict[tuple[int, int], str] = field(default_factory=dict)  # (start, end) -> jieba tag or ""
-    ends_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # token end -> (start, tag)
-    starts_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # token start -> (end, tag)
-    _sorted: list[tuple[int, int, str]] = field(default_factory=list)
-    _starts: list[int] = field(default_factory=list)
-    cache: dict = field(default_factory=dict)  # per-text results shared by the finders
+    __slots__ = ("lexicon", "divisions", "token_starts", "token_ends", "_starts", "_ends", "_tags", "cache")
 
-    def __post_init__(self) -> None:
-        if self.pos and not self.ends_at:
-            self.ends_at = {e: (s, t) for (s, e), t in self.pos.items()}
-        if self.pos and not self.starts_at:
-            self.starts_at = {s: (e, t) for (s, e), t in self.pos.items()}
-        if not self._sorted:
-            self._sorted = sorted((s, e, t) for (s, e), t in self.pos.items())
-        self._starts = [s for s, _, _ in self._sorted]
+    def __init__(self, lexicon: Lexicon, divisions: "DivisionMatcher", starts: Sequence[int] = (),
+                 ends: Sequence[int] = (), tags: Sequence[str] = ()) -> None:
+        self.lexicon = lexicon
+        self.divisions = divisions
+        self._starts = list(starts)
+        self._ends = list(ends)
+        self._tags = list(tags)
+        n = len(self._starts)
+        #: token start -> token index / token end -> token index (``in`` tests a boundary)
+        self.token_starts: dict[int, int] = dict(zip(self._starts, range(n)))
+        self.token_ends: dict[int, int] = dict(zip(self._ends, range(n)))
+        self.cache: dict = {}  # per-text results shared by the finders
 
-    @classmethod
-    def of_tokens(cls, lexicon: Lexicon, divisions: "DivisionMatcher",
-                  tokens: Sequence[tuple[int, int, str]]) -> "Context":
-        """The context of a text's non-space tokens ``(start, end, tag)``, in text order.
+    def starting_at(self, start: int) -> tuple[int, str] | None:
+        """``(end, tag)`` of the token starting at ``start``, or None."""
+        k = self.token_starts.get(start)
+        return None if k is None else (self._ends[k], self._tags[k])
 
-        Tokens tile the text without overlapping, so text order is sorted order
-        and every start and end occurs once: the lookup tables are built in one
-        pass each, with no sorting.
-        """
-        starts = [s for s, _, _ in tokens]
-        ends = [e for _, e, _ in tokens]
-        tags = [t for _, _, t in tokens]
-        return cls(lexicon, divisions, frozenset(starts), frozenset(ends),
-                   dict(zip(zip(starts, ends), tags)),
-                   ends_at=dict(zip(ends, zip(starts, tags))), starts_at=dict(zip(starts, zip(ends, tags))),
-                   _sorted=list(tokens))
+    def ending_at(self, end: int) -> tuple[int, str] | None:
+        """``(start, tag)`` of the token ending at ``end``, or None."""
+        k = self.token_ends.get(end)
+        return None if k is None else (self._starts[k], self._tags[k])
+
+    def tag_starting_at(self, start: int) -> str | None:
+        """The tag of the token starting at ``start``, or None."""
+        k = self.token_starts.get(start)
+        return None if k is None else self._tags[k]
 
     def tokens_in(self, start: int, end: int) -> Iterator[tuple[int, int, str]]:
         """Tokens ``(start, end, tag)`` lying within ``[start, end)`` (binary search, not a scan)."""
-        i = bisect.bisect_left(self._starts, start)
-        while i < len(self._sorted) and self._sorted[i][0] < end:
-            s, e, t = self._sorted[i]
-            if e <= end:
-                yield s, e, t
+        starts, ends, tags = self._starts, self._ends, self._tags
+        i = bisect.bisect_left(starts, start)
+        while i < len(starts) and starts[i] < end:
+            if ends[i] <= end:
+                yield starts[i], ends[i], tags[i]
             i += 1
 
     def is_token(self, start: int, end: int) -> bool:
         return start in self.token_starts and end in self.token_ends
 
     def tag(self, start: int, end: int) -> str | None:
-        return self.pos.get((start, end))
+        """The tag of the token ``[start, end)``, or None when that is not a token."""
+        k = self.token_starts.get(start)
+        return self._tags[k] if k is not None and self._ends[k] == end else None
 
 
 class DivisionMatcher:
@@ -323,7 +321,7 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
     i = head_start
     while i > 0 and head_start - i < max_len:
         if i < head_start and (i in starts or (text[i] in w.juris_chars and ctx.is_token(i, i + 1))):
-            before = ctx.ends_at.get(i)
+            before = ctx.ending_at(i)
             if before is not None and (before[1] in w.stop_tags):
                 break
         if i in protected:
@@ -357,8 +355,8 @@ _VERBAL = ("v", "vn")
 
 def _joins_works(ctx: Context, start: int, end: int) -> bool:
     """A conjunction between two verbs joins two works of one name (保护与修复)."""
-    before = ctx.ends_at.get(start)
-    after = ctx.starts_at.get(end, (0, None))[1]
+    before = ctx.ending_at(start)
+    after = ctx.tag_starting_at(end)
     return before is not None and before[1] in _VERBAL and after in _VERBAL
 
 
@@ -423,7 +421,7 @@ def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Seque
     with a time word (春季补植补种) is an activity, not a project.
     """
     w = _Words.of(ctx.lexicon)
-    if ctx.starts_at.get(start, (0, None))[1] == "t":
+    if ctx.tag_starting_at(start) == "t":
         return False
     if count_divisions and any(start <= c.start and c.end <= end for c in divisions):
         return True
@@ -432,7 +430,7 @@ def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Seque
         return True
     for s, e, tag in ctx.tokens_in(start, end):
         if start < s and e <= end and text[s:e] in w.street_words:
-            before = ctx.ends_at.get(s)
+            before = ctx.ending_at(s)
             if before is not None and before[0] >= start and text[before[0]:s] not in w.generic_words:
                 return True  # 千峰路, 东北街: a street name
         if start <= s and e <= end and e - s >= 2:
@@ -712,7 +710,7 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
         if len(items) >= 2 or (items and counted):
             for s, e in items:
                 named_facility = e - s <= 14 and any(text.endswith(f, s, e) for f in w.facility)
-                first = ctx.starts_at.get(s, (0, None))[1]
+                first = ctx.tag_starting_at(s)
                 if first == "t":
                     continue
                 if (named_facility or _is_specific(text, s, e, ctx, divisions)) and not any(

@@ -18,6 +18,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 
+import numpy
 import spacy
 from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SPACY
 from spacy.language import Language
@@ -163,7 +164,9 @@ class CandidateTagger:
         import jieba.posseg
 
         self.tags = jieba.posseg.dt.word_tag_tab
-        self._words: dict[int, tuple[str, str]] = {}  # ORTH hash -> (text, jieba tag or "")
+        # per-process tables of the words seen: ORTH hash -> text, ORTH hash -> jieba tag or ""
+        self._texts: dict[int, str] = {}
+        self._tags: dict[int, str] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = self.match(doc)
@@ -181,27 +184,31 @@ class CandidateTagger:
         """The doc's text and the naming context of its tokens, read from ``doc.to_array``.
 
         Iterating a Doc makes one Python ``Token`` per token (and ``doc.text``
-        does it again); a token's text and jieba tag come from a per-process
-        table keyed by its ORTH hash instead (a hash is the same string in
-        every vocab).
+        does it again); here the columns of one array are mapped through
+        per-process tables keyed by ORTH hash (a hash is the same string in
+        every vocab), with ``map`` and ``zip`` and no Python loop per token.
         """
-        words = self._words
-        strings = doc.vocab.strings
-        pieces: list[str] = []
-        tokens: list[tuple[int, int, str]] = []
-        for orth, idx, length, is_space, space in doc.to_array(_TOKEN_ATTRS).tolist():
-            word = words.get(orth)
-            if word is None:
-                if len(words) >= _MAX_WORDS:
-                    words.clear()
-                text = strings[orth]
-                word = words[orth] = (text, self.tags.get(text, ""))
-            pieces.append(word[0])
-            if space:
-                pieces.append(" ")
-            if not is_space:
-                tokens.append((idx, idx + length, word[1]))
-        return "".join(pieces), Context.of_tokens(self.lexicon, self.matcher, tokens)
+        array = doc.to_array(_TOKEN_ATTRS)
+        orths = array[:, 0].tolist()
+        texts, tags = self._texts, self._tags
+        missing = set(orths).difference(texts)
+        if missing:
+            if len(texts) + len(missing) > _MAX_WORDS:
+                texts.clear()
+                tags.clear()
+                missing = set(orths)
+            strings = doc.vocab.strings
+            for orth in missing:
+                word = texts[orth] = strings[orth]
+                tags[orth] = self.tags.get(word, "")
+        pieces = list(map(texts.__getitem__, orths))
+        for i in numpy.flatnonzero(array[:, 4]).tolist():  # a trailing space (rare in Chinese text)
+            pieces[i] += " "
+        text = "".join(pieces)
+        words = array[array[:, 3] == 0]
+        starts = words[:, 1]
+        return text, Context(self.lexicon, self.matcher, starts.tolist(), (starts + words[:, 2]).tolist(),
+                             list(map(tags.__getitem__, words[:, 0].tolist())))
 
     def set_annotations(self, doc: Doc, candidates: list[Candidate]) -> None:
         doc._.kg_candidates = candidates
