@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/scale.py [--sizes 1 10 100] [--workers 1 2] [--repeat 3] [--dask] [--json FILE]
+    python benchmarks/scale.py [--sizes 1 10 100] [--workers 1 2] [--repeat 3] [--dask] [--memory-mb 100] [--json FILE]
 
 Makes synthetic corpora of 1×, 10× and 100× ``corpus/`` (every file copied
 under varied names, in a temporary directory) and measures, in one run:
@@ -17,10 +17,13 @@ under varied names, in a temporary directory) and measures, in one run:
   relations, graph building, and the Turtle export in triples/s;
 * **end to end**: ``kg build --no-cache --workers N`` in a fresh process for
   each size and N, wall time including start-up, chars/s, the speed-up over
-  one worker and peak RSS of the driver (and its peak before the exports, while
-  it holds the graph) and of one worker; checks that every
+  one worker, the seconds and triples/s of writing every export, and peak RSS
+  of the driver (and its peak before the exports, while it holds the graph)
+  and of one worker; checks that every
   N writes the same bytes; then a warm rebuild from the per-document cache
-  and, with ``--dask``, ``--engine dask`` on a 2-worker LocalCluster.
+  and, with ``--dask``, ``--engine dask`` on a 2-worker LocalCluster;
+* **memory at scale** (``--memory-mb 100``): a corpus of about that many MB
+  of files built with the most workers, for the peak RSS target.
 
 The machine's load average is printed with the results: other processes on
 a shared machine slow wall-clock figures (per-stage figures use CPU time of
@@ -45,26 +48,38 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 _RSS_WRAPPER = """
-import resource, sys
+import resource, sys, time
 import kg.build
 from kg.cli import main
-before = [0]
+def peak_kb():
+    # VmHWM: ru_maxrss would carry over the peak of the process that started this one
+    # (Linux keeps it across exec), here the benchmark holding a loaded pipeline
+    try:
+        with open("/proc/self/status") as fh:
+            return int(next(l for l in fh if l.startswith("VmHWM:")).split()[1])
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+seen = {}
 write_exports = kg.build.write_exports
-def measured(graph, out_dir):  # the driver's peak while it holds the graph, before the exports
-    before[0] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return write_exports(graph, out_dir)
+def measured(graph, out_dir, *args, **kwargs):  # the driver's peak while it holds the graph, before the exports
+    seen["graph"] = peak_kb()
+    t0 = time.perf_counter()
+    try:
+        return write_exports(graph, out_dir, *args, **kwargs)
+    finally:
+        seen["export"] = time.perf_counter() - t0
 kg.build.write_exports = measured
 rc = main(sys.argv[1:])
-me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+me = peak_kb()
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(f"@@rss {me} {kids} {before[0]}", file=sys.stderr)
+print(f"@@rss {me} {kids} {seen.get('graph', 0)} {seen.get('export', 0.0)}", file=sys.stderr)
 sys.exit(rc)
 """
 
 
-def make_corpus(base: Path, copies: int) -> Path:
+def make_corpus(base: Path, copies: int, name: str | None = None) -> Path:
     """``copies`` copies of every file of corpus/ under varied names."""
-    out = base / f"corpus_{copies}x"
+    out = base / (name or f"corpus_{copies}x")
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted((ROOT / "corpus").iterdir()):
         data = path.read_bytes()
@@ -162,9 +177,11 @@ def kg_build(corpus: Path, out: Path, *extra: str) -> dict[str, float]:
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"kg build failed:\n{proc.stderr}")
-    me, kids, graph = re.search(r"@@rss (\d+) (\d+) (\d+)", proc.stderr).groups()
+    me, kids, graph, export = re.search(r"@@rss (\d+) (\d+) (\d+) ([0-9.]+)", proc.stderr).groups()
+    with open(out / "graph.nt", "rb") as fh:  # N-Triples: one line per triple
+        triples = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     return {"wall": wall, "rss_main_mb": int(me) / 1024, "rss_worker_mb": int(kids) / 1024,
-            "rss_graph_mb": int(graph) / 1024}
+            "rss_graph_mb": int(graph) / 1024, "export_s": float(export), "triples": triples}
 
 
 def same_output(a: Path, b: Path) -> bool:
@@ -181,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dask", action="store_true", help="also time --engine dask on the largest corpus")
+    ap.add_argument("--memory-mb", type=float, default=0,
+                    help="also build a corpus of about this many MB of files with the most workers "
+                         "(peak memory at scale; 100 for the 100 MB target)")
     ap.add_argument("--json", help="write the figures to this file too")
     args = ap.parse_args(argv)
 
@@ -217,6 +237,16 @@ def main(argv: list[str] | None = None) -> int:
                         "chars_per_s": chars / m["wall"],
                         "same_bytes_as_1_worker": same_output(base / f"out_{biggest}_{args.workers[0]}",
                                                               base / "dask")})
+        if args.memory_mb:
+            size = sum(p.stat().st_size for p in (ROOT / "corpus").iterdir())
+            copies = max(1, round(args.memory_mb * 1e6 / size))
+            corpus = make_corpus(base, copies)
+            chars = corpus_chars(corpus)
+            n = max(args.workers)
+            m = kg_build(corpus, base / "memory", "--no-cache", "--workers", str(n))
+            e2e.append({"size": copies, "chars": chars, "workers": n, "engine": f"local, {copies * size / 1e6:.0f} MB",
+                        **m, "chars_per_s": chars / m["wall"]})
+            shutil.rmtree(corpus)
         report["end_to_end"] = e2e
     report["load_after"] = os.getloadavg()
 
@@ -238,8 +268,9 @@ def format_report(r: dict) -> str:
     lines += ["", f"export: {x['triples']:,} triples; Turtle {x['turtle triples/s']:,.0f} triples/s; "
                   f"all exports {x['all exports triples/s']:,.0f} triples/s", "",
               "| corpus | chars | engine | workers | wall s | chars/s | speed-up | × spaCy+jieba | "
-              "× read+regex | peak RSS driver MB (before exports) | peak RSS worker MB | same bytes |",
-              "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+              "× read+regex | export s (triples/s) | peak RSS driver MB (before exports) | peak RSS worker MB | "
+              "same bytes |",
+              "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     one = {row["size"]: row["chars_per_s"] for row in r["end_to_end"] if row["workers"] == 1
            and row["engine"] == "local"}
     for row in r["end_to_end"]:
@@ -248,7 +279,9 @@ def format_report(r: dict) -> str:
         lines.append(
             f"| {row['size']}× | {row['chars']:,} | {row['engine']} | {row['workers']} | {row['wall']:.1f} | "
             f"{row['chars_per_s']:,.0f} | {speedup:.2f}× | {row['chars_per_s'] / f['spaCy+jieba']:.2f} | "
-            f"{row['chars_per_s'] / f['read+regex']:.4f} | {row['rss_main_mb']:,.0f} ({row['rss_graph_mb']:,.0f}) | "
+            f"{row['chars_per_s'] / f['read+regex']:.4f} | "
+            f"{row['export_s']:.1f} ({row['triples'] / max(row['export_s'], 1e-9):,.0f}) | "
+            f"{row['rss_main_mb']:,.0f} ({row['rss_graph_mb']:,.0f}) | "
             f"{row['rss_worker_mb']:,.0f} | {'' if same is None else ('yes' if same else 'NO')} |")
     return "\n".join(lines)
 
