@@ -29,7 +29,7 @@ from kg.errors import InputError, KGError
 from kg.ids import entity_id
 from kg.records import Attribute, Document, DocResult, Entity, Mention, Relation
 
-__all__ = ["BuildSummary", "iter_corpus_files", "load_document", "document_from_bytes", "process_document",
+__all__ = ["BuildSummary", "iter_corpus_files", "corpus_files", "load_document", "document_from_bytes", "process_document",
            "iter_results", "build", "write_exports", "PIPELINE_VERSION", "STAGES"]
 
 #: Bumped whenever the per-document stages change what they produce.
@@ -76,6 +76,14 @@ def iter_corpus_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[Path]
                          "(hidden files are ignored)")
     # sort by file name then path: the input order never changes the output
     yield from sorted(files, key=lambda f: (f.name, str(f)))
+
+
+def corpus_files(paths: Sequence[str | os.PathLike[str]], summary: BuildSummary,
+                 on_skip: Callable[[str], None] | None = None) -> list[Path]:
+    """The corpus files of ``paths`` that every command reads: :func:`iter_corpus_files`
+    less every file whose name an earlier file already has (reported and
+    counted in ``summary.skipped``: file names identify articles)."""
+    return _drop_same_names(list(iter_corpus_files(paths)), summary, on_skip or _print_skip)
 
 
 def load_document(path: Path) -> Document:

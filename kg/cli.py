@@ -112,11 +112,11 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from kg.build import BuildSummary, iter_corpus_files, iter_results
+    from kg.build import BuildSummary, corpus_files, iter_results
     from kg.export.review import write_review
 
     summary = BuildSummary()
-    written = write_review(iter_results(iter_corpus_files(args.corpus), summary), args.out)
+    written = write_review(iter_results(corpus_files(args.corpus, summary), summary), args.out)
     print(f"wrote {len(written)} review pages to {args.out} ({summary.articles} articles; "
           f"skipped {len(summary.skipped)})")
     return 0
@@ -128,11 +128,12 @@ def _html(args: argparse.Namespace) -> int:
     if args.depth is not None and args.focus is None:
         raise KGError("--depth needs --focus NAME")
     if args.corpus:
-        from kg.build import BuildSummary, iter_corpus_files, iter_results
+        from kg.build import BuildSummary, corpus_files, iter_results
         from kg.gazetteer import load_gazetteer
         from kg.graph import build_graph
 
-        graph = build_graph(iter_results(iter_corpus_files(args.corpus), BuildSummary()),
+        summary = BuildSummary()
+        graph = build_graph(iter_results(corpus_files(args.corpus, summary), summary),
                             load_gazetteer().divisions)
     else:
         from kg.export.from_rdf import read_rdf_graph

@@ -367,6 +367,23 @@ def test_files_with_the_same_name_in_two_folders(tmp_path):
     assert len(set(g.subjects(RDF.type, KG.Article))) == 1
 
 
+@pytest.mark.parametrize("command", ["review", "html"])
+def test_review_and_html_skip_files_with_the_same_name_too(tmp_path, command):
+    corpus = tmp_path / "corpus"
+    for day in ("2024-01-01", "2024-01-02"):
+        (corpus / day).mkdir(parents=True)
+    (corpus / "2024-01-01" / "page1.txt").write_text(NEWS, encoding="utf-8")
+    (corpus / "2024-01-02" / "page1.txt").write_text(NEWS_MIXED, encoding="utf-8")
+    args = ("review", corpus, "--out", tmp_path / "r") if command == "review" else (
+        "html", "--corpus", corpus, "--articles", "--out", tmp_path / "g.html")
+    code, stdout, stderr = run_cli(*args)
+    assert code == 0
+    (reason,) = _skip_lines(stderr).values()
+    assert "same file name as" in reason and "2024-01-01" in reason
+    if command == "review":
+        assert "skipped 1" in stdout
+
+
 def test_exports_inside_the_corpus_are_not_read_back(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
