@@ -143,9 +143,12 @@ class DivisionMatcher:
                     surfaces.setdefault(form, ([], True))
                 if form in surfaces and surfaces[form][1]:
                     surfaces[form][0].append(div.id)
+        # keys as UTF-32 code units (four Latin-1 characters per character): pyahocorasick
+        # looks a character up among a node's children one by one, and the root has
+        # ~1,500 first characters of names but only 1 first byte (about 4x faster)
         self.automaton = ahocorasick.Automaton()
         for surface, (ids, short) in surfaces.items():
-            self.automaton.add_word(surface, (surface, tuple(dict.fromkeys(ids)), short))
+            self.automaton.add_word(_utf32(surface), (surface, tuple(dict.fromkeys(ids)), short))
         self.automaton.make_automaton()
         self.surfaces = surfaces
         # stop-listed short forms, matched only where the text itself says they are
@@ -163,10 +166,13 @@ class DivisionMatcher:
     def iter_matches(self, text: str) -> Iterator[tuple[int, int, str, tuple[str, ...], bool]]:
         """Leftmost-longest non-overlapping matches ``(start, end, surface, ids, short)``."""
         best: dict[int, tuple[int, str, tuple[str, ...], bool]] = {}
-        for end_index, (surface, ids, short) in self.automaton.iter(text):
-            start = end_index - len(surface) + 1
+        for end_byte, (surface, ids, short) in self.automaton.iter(_utf32(text)):
+            if end_byte & 3 != 3:
+                continue  # not aligned on characters
+            end = (end_byte + 1) >> 2
+            start = end - len(surface)
             if start not in best or len(surface) > best[start][0] - start:
-                best[start] = (end_index + 1, surface, ids, short)
+                best[start] = (end, surface, ids, short)
         last_end = 0
         for start in sorted(best):
             end, surface, ids, short = best[start]
@@ -176,6 +182,11 @@ class DivisionMatcher:
             # when this one is a short form (潞城 vs 城区…): keep it simple and greedy.
             yield start, end, surface, ids, short
             last_end = end
+
+
+def _utf32(text: str) -> str:
+    """``text`` as big-endian UTF-32 bytes, one Latin-1 character per byte."""
+    return text.encode("utf-32-be", "surrogatepass").decode("latin-1")
 
 
 def find_divisions(text: str, ctx: Context) -> list[Candidate]:
