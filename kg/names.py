@@ -272,14 +272,14 @@ class _Words:
         self.build_tail_re = _alternation(self.build_tails)
         self.party_gov_re = re.compile("(?<![\u3400-\u9fff])([省市县区])(" + "|".join(map(re.escape, self.party_gov)) + ")")
         self.national_re = _alternation(self.national)
-        self.org_head_re = _lookahead(w for w in self.org_strong if len(w) >= 2)
-        self._lookaheads: dict[tuple[str, ...], re.Pattern[str]] = {}
+        self.org_head_re = _alternation(w for w in self.org_strong if len(w) >= 2)
+        self._alternations: dict[tuple[str, ...], re.Pattern[str]] = {}
 
-    def lookahead(self, suffixes: tuple[str, ...]) -> re.Pattern[str]:
-        """An overlapping-match pattern for a suffix list (compiled once)."""
-        pattern = self._lookaheads.get(suffixes)
+    def alternation(self, words: tuple[str, ...]) -> re.Pattern[str]:
+        """:func:`_alternation` of a word list (compiled once)."""
+        pattern = self._alternations.get(words)
         if pattern is None:
-            pattern = self._lookaheads[suffixes] = _lookahead(suffixes)
+            pattern = self._alternations[words] = _alternation(words)
         return pattern
 
     @classmethod
@@ -300,9 +300,19 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)) if words else "(?!)")
 
 
-def _lookahead(words: Iterable[str]) -> re.Pattern[str]:
-    """Like :func:`_alternation`, but finds overlapping matches (局 inside 分局)."""
-    return re.compile(f"(?=({_alternation(words).pattern}))")
+def _overlapping(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, word)`` at every start where an :func:`_alternation` matches
+    (overlapping: 局 inside 分局 too), its longest word there.
+
+    The same as ``finditer`` of the lookahead ``(?=(words))``, but ``search``
+    lets ``re`` skip to the next possible first character in C instead of
+    trying every word at every position.
+    """
+    m = pattern.search(text)
+    while m is not None:
+        s = m.start()
+        yield s, m.end(), m.group()
+        m = pattern.search(text, s + 1)
 
 
 def _protected(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[tuple[int, int]]:
@@ -404,13 +414,9 @@ def _jurisdiction(text: str, start: int, end: int, ctx: Context,
 
 def _suffix_hits(text: str, suffixes: Sequence[str], w: "_Words | None" = None) -> Iterator[tuple[int, int, str]]:
     """Every (start, end, suffix) where a suffix ends; longest suffix per end."""
-    # overlapping lookahead so that 局 inside 分局 is seen too
-    pattern = w.lookahead(tuple(suffixes)) if w is not None else _lookahead(suffixes)
-    for m in pattern.finditer(text):
-        s = m.start()
-        suffix = m.group(1)
-        # longest suffix ending at the same place wins
-        yield s, s + len(suffix), suffix
+    # overlapping matches, so that 局 inside 分局 is seen too
+    pattern = w.alternation(tuple(suffixes)) if w is not None else _alternation(suffixes)
+    return _overlapping(pattern, text)
 
 
 def _longest_per_end(hits: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -530,15 +536,13 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
     w = _Words.of(ctx.lexicon)
     out = _suffix_names(text, ctx, divisions, w.org_strong, "Organization", "org-suffix", 30)
     # a bare head (基金会理事长…, 该公司) refers back to an organization named before
-    for m in w.org_head_re.finditer(text):
-        suffix = m.group(1)
-        for s0, e0 in ((m.start(), m.start() + len(suffix)),):
-            before = text[s0 - 1] if s0 > 0 else ""
-            if before not in ("", "该") and before not in w.hard and not before.isspace():
-                continue
-            if not _continues_word(text, e0, ctx):
-                start = s0 - 1 if before == "该" else s0
-                out.append(Candidate(start, e0, "Organization", text[start:e0], "org-anaphor"))
+    for s0, e0, _suffix in _overlapping(w.org_head_re, text):
+        before = text[s0 - 1] if s0 > 0 else ""
+        if before not in ("", "该") and before not in w.hard and not before.isspace():
+            continue
+        if not _continues_word(text, e0, ctx):
+            start = s0 - 1 if before == "该" else s0
+            out.append(Candidate(start, e0, "Organization", text[start:e0], "org-anaphor"))
     # brand + industry (某某化工): only when the brand is a name the segmenter does not know
     for s, e, suffix in _longest_per_end(_suffix_hits(text, w.org_weak, w)):
         if _continues_word(text, e, ctx):
