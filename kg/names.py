@@ -249,6 +249,11 @@ class _Words:
         self.separators = tuple(lex.words("boundaries", "list_separators"))
         bounds = lex.data["boundaries"]
         self.false_heads = _by_length(bounds.get("false_heads", ()))
+        self.false_head_sets = _by_length_sets(self.false_heads)
+        self.trim_sets = _by_length_sets(self.trim)
+        self.facility_sets = _by_length_sets(self.facility)
+        # ties in length never both match at one position, so their order is free
+        self.juris_longest_first = tuple(sorted(self.juris_words, key=len, reverse=True))
         self.stop_tags = frozenset(bounds.get("stop_tags_before_jurisdiction", ()))
         self.quantity = re.compile(bounds.get("quantity_pattern", "(?!)"))
         self.phase = re.compile(bounds.get("phase_pattern", "(?!)"))
@@ -292,6 +297,28 @@ class _Words:
 
 def _by_length(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _by_length_sets(words: Iterable[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Words grouped by length, longest first: ``((n, words of length n), …)``.
+
+    Which word of a list starts (or ends) at a position is one slice and one
+    set lookup per length, not one ``startswith`` per word; two words of one
+    length cannot both start there, so the first hit is the longest word, as
+    in a scan of :func:`_by_length` order.
+    """
+    groups: dict[int, set[str]] = {}
+    for word in words:
+        groups.setdefault(len(word), set()).add(word)
+    return tuple((n, frozenset(groups[n])) for n in sorted(groups, reverse=True))
+
+
+def _ending_at(text: str, end: int, groups: tuple[tuple[int, frozenset[str]], ...]) -> str | None:
+    """The longest word of ``groups`` (:func:`_by_length_sets`) ending at ``end``."""
+    for n, words in groups:
+        if n <= end and text[end - n:end] in words:
+            return text[end - n:end]
+    return None
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str]:
@@ -338,7 +365,12 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
     whole token.
     """
     w = _Words.of(ctx.lexicon)
-    starts = set(protected.values())
+    starts = ctx.cache.get(("protected-starts", id(protected)))
+    if starts is None:
+        starts = ctx.cache[("protected-starts", id(protected))] = set(protected.values())
+    token_starts, token_ends = ctx.token_starts, ctx.token_ends
+    tokens = bool(token_starts)
+    left, left_max, hard = w.left, w.left_max, w.hard
     i = head_start
     while i > 0 and head_start - i < max_len:
         if i < head_start and (i in starts or (text[i] in w.juris_chars and ctx.is_token(i, i + 1))):
@@ -349,14 +381,16 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
             i = protected[i]
             continue
         ch = text[i - 1]
-        if ch in w.hard or ch.isspace():
+        if ch in hard or ch.isspace():
             break
         stop = False
-        for k in range(min(w.left_max, i), 0, -1):
-            word = text[i - k:i]
-            if word in w.left and (ctx.is_token(i - k, i) or not ctx.token_starts):
-                stop = not (word in w.inner_conj and _joins_works(ctx, i - k, i))
-                break
+        # a boundary word counts only as whole tokens, so it must end at a token end
+        if i in token_ends or not tokens:
+            for k in range(min(left_max, i), 0, -1):
+                word = text[i - k:i]
+                if word in left and (not tokens or i - k in token_starts):
+                    stop = not (word in w.inner_conj and _joins_works(ctx, i - k, i))
+                    break
         if stop:
             break
         i -= 1
@@ -366,7 +400,7 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
 def _reference_start(text: str, start: int, ctx: Context) -> int:
     """Move a name's start back over 该/本/我/全 when it begins with 区/县/市 (该区人大 → 该区…)."""
     w = _Words.of(ctx.lexicon)
-    if start > 0 and any(text.startswith(word, start - 1) for word in w.reference_words):
+    if start > 0 and text.startswith(w.reference_words, start - 1):
         return start - 1
     return start
 
@@ -387,9 +421,9 @@ def _trim(text: str, start: int, end: int, ctx: Context) -> int:
     changed = True
     while changed and start < end:
         changed = False
-        for word in w.trim:
-            if text.startswith(word, start) and end - start > len(word) + 1:
-                start += len(word)
+        for n, words in w.trim_sets:
+            if text[start:start + n] in words and end - start > n + 1:
+                start += n
                 changed = True
                 break
     return start
@@ -405,7 +439,7 @@ def _jurisdiction(text: str, start: int, end: int, ctx: Context,
     for word in w.reference_words:
         if text.startswith(word, start) and start + len(word) < end:
             return (start, start + len(word))
-    for word in sorted(w.juris_words, key=len, reverse=True):
+    for word in w.juris_longest_first:
         if text.startswith(word, start) and start + len(word) < end:
             if len(word) > 1 or ctx.is_token(start, start + 1) or not ctx.token_starts:
                 return (start, start + len(word))
@@ -487,7 +521,7 @@ def _suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffi
 
 def _false_head(text: str, end: int, ctx: Context) -> bool:
     """An ordinary word ends here (格局, 举办, 车站): not the head of a name."""
-    return any(text.endswith(word, 0, end) for word in _Words.of(ctx.lexicon).false_heads)
+    return _ending_at(text, end, _Words.of(ctx.lexicon).false_head_sets) is not None
 
 
 def _continues_word(text: str, end: int, ctx: Context) -> bool:
@@ -612,15 +646,14 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         ph = re.search(r"[（(][一二三四五六七八九十0-9]+期[）)]$", text[max(0, s - 6):s])
         if ph:
             s -= len(ph.group(0))
-        for fac in w.facility:
-            if text.endswith(fac, 0, s):
-                start = _scan_left(text, s - len(fac), ctx, prot, 25)
-                start = _trim(text, start, s, ctx)
-                if s - start > len(fac) and _is_specific(text, start, s, ctx, divisions) and \
-                        not w.quantity.match(text, start):
-                    out.append(Candidate(start, end, "Project", text[start:end], "facility-built",
-                                         juris=_jurisdiction(text, start, end, ctx, divisions)))
-                break
+        fac = _ending_at(text, s, w.facility_sets)  # the longest facility word ending there
+        if fac is not None:
+            start = _scan_left(text, s - len(fac), ctx, prot, 25)
+            start = _trim(text, start, s, ctx)
+            if s - start > len(fac) and _is_specific(text, start, s, ctx, divisions) and \
+                    not w.quantity.match(text, start):
+                out.append(Candidate(start, end, "Project", text[start:end], "facility-built",
+                                     juris=_jurisdiction(text, start, end, ctx, divisions)))
     for trig in ("开工建设", "启动建设", "高标准建成", "建成"):
         for m in re.finditer(re.escape(trig), text):
             e0 = m.end()
