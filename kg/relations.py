@@ -20,6 +20,7 @@ Evidence offsets are mapped back to the source file, so that
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -33,17 +34,16 @@ from kg.resolve import ArticleResolution, Resolved
 __all__ = ["extract_relations", "iter_sentence_spans", "parse_amount"]
 
 _SENT_END = re.compile(r"[。！？；;!?\n]")
+# a sentence end with the closing quotes that stay with its sentence
+_SENT_BOUNDARY = re.compile(r"[。！？；;!?\n][”’」』]*")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(余|多)?(万|亿|千万|百万)?元")
 
 
 def iter_sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     """Sentence spans of a normalised article text (linear time)."""
     start = 0
-    for m in _SENT_END.finditer(text):
+    for m in _SENT_BOUNDARY.finditer(text):  # keeps a closing quote with its sentence
         end = m.end()
-        # keep a closing quote with its sentence
-        while end < len(text) and text[end] in "”’」』":
-            end += 1
         s, e = _trim_span(text, start, end)
         if e > s:
             yield s, e
@@ -54,11 +54,10 @@ def iter_sentence_spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _trim_span(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
+    """``[s, e)`` without surrounding whitespace (``str.strip``'s, i.e. ``str.isspace``)."""
+    piece = text[s:e]
+    left = piece.lstrip()
+    return s + len(piece) - len(left), s + len(left.rstrip()) + len(piece) - len(left)
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -105,24 +104,46 @@ class _Rules:
         self.local_institutions = tuple(lexicon.words("organization", "local_institutions"))
         self.subunit_heads = tuple(lexicon.words("organization", "subunit_heads"))
         self.passive = rel.get("passive", {}).get("agent_marker", "由")
+        # prepared once per lexicon (the rules run per article)
+        self.sub_trigger_max = max(map(len, self.sub_triggers), default=0)
+        # ties in length never both end at one place, so their order is free
+        self.titles_longest_first = tuple(sorted(self.employee_titles, key=len, reverse=True))
+        self.money_patterns = tuple(re.compile(re.escape(trig) + _MONEY_AFTER_TRIGGER)
+                                    for trig in self.money_triggers)
+        self.money_any = re.compile("(?:" + "|".join(map(re.escape, self.money_triggers)) + ")"
+                                    + _MONEY_AFTER_TRIGGER) if self.money_triggers else re.compile("(?!)")
+
+    @classmethod
+    def of(cls, lexicon: Lexicon) -> "_Rules":
+        """The rules of a lexicon (built once per lexicon)."""
+        cached = _RULES.get(id(lexicon))
+        if cached is None or cached[0] is not lexicon:
+            cached = _RULES[id(lexicon)] = (lexicon, cls(lexicon))
+        return cached[1]
+
+
+_RULES: dict[int, tuple[Lexicon, _Rules]] = {}
+# an amount right after a money trigger (投资1.5亿元)
+_MONEY_AFTER_TRIGGER = r"(\d+(?:\.\d+)?(?:余|多)?(?:千万|百万|万|亿)?元)"
 
 
 def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
                       newspaper: Resolved | None = None,
                       entity_names: dict[str, str] | None = None) -> tuple[list[Relation], list[Attribute]]:
     """All relations and attributes of one resolved article."""
-    rules = _Rules(lexicon)
+    rules = _Rules.of(lexicon)
     art = res.art
     text = art.text
     out: list[Relation] = []
     attrs: list[Attribute] = []
     mentions = res.mentions
     sentences = list(iter_sentence_spans(text))
+    sentence_starts = [s for s, _ in sentences]
 
     def sentence_of(pos: int) -> tuple[int, int]:
-        for s, e in sentences:
-            if s <= pos < e:
-                return s, e
+        k = bisect.bisect_right(sentence_starts, pos) - 1  # sentences are sorted and disjoint
+        if k >= 0 and pos < sentences[k][1]:
+            return sentences[k]
         return pos, pos + 1
 
     def add(head: Resolved | str, rel: str, tail: Resolved | str, pos: int, rule: str, role: str | None = None,
@@ -177,11 +198,12 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
     # ORG + 组织/下属/所属 + sub-unit (某供电公司组织某某服务队)
     for a in agencies_orgs:
         for b in agencies_orgs:
-            if b.start > a.end and text[a.end:b.start] in rules.sub_triggers and b.name.endswith(rules.subunit_heads):
+            if 0 < b.start - a.end <= rules.sub_trigger_max and text[a.end:b.start] in rules.sub_triggers and \
+                    b.name.endswith(rules.subunit_heads):
                 add(b, "subOrganizationOf", a, b.start, "sub-trigger")
 
     # undertakes
-    topic = _topic(res, rules.topic_openers)
+    topic = _topic(res, rules.topic_openers, sentences)
     for p in projects:
         s, e = sentence_of(p.start)
         # a project named after its owner: 某厂某某综合利用
@@ -278,9 +300,11 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
 
     # investment
     for s, e in sentences:
+        if not rules.money_any.search(text, s, e):
+            continue  # no trigger + amount in the sentence
         sentence = text[s:e]
-        for trig in rules.money_triggers:
-            for m in re.finditer(re.escape(trig) + r"(\d+(?:\.\d+)?(?:余|多)?(?:千万|百万|万|亿)?元)", sentence):
+        for pattern in rules.money_patterns:
+            for m in pattern.finditer(sentence):
                 amount = parse_amount(m.group(1))
                 if amount is None:
                     continue
@@ -341,11 +365,12 @@ def _located_context(m: Resolved, res: ArticleResolution, rules: _Rules, text: s
     return None, ""
 
 
-def _topic(res: ArticleResolution, openers: Sequence[str]) -> Resolved | None:
+def _topic(res: ArticleResolution, openers: Sequence[str],
+           sentences: Sequence[tuple[int, int]] | None = None) -> Resolved | None:
     """The body an article is about: an agency/organization that opens a sentence,
     alone or after a time adverbial (近年来,某县某局…), before any other such sentence."""
     text = res.art.text
-    for s, e in iter_sentence_spans(text):
+    for s, e in (iter_sentence_spans(text) if sentences is None else sentences):
         for m in res.mentions:
             if s <= m.start < e and m.type in ("Agency", "Organization"):
                 prefix = re.sub(r"^本报讯\s*(?:[（(][^）)]*[）)])?", "", text[s:m.start]).strip(" ,，、\u3000")
@@ -404,8 +429,7 @@ def _works_for_chain(text: str, title_start: int, person: Resolved, orgs: Sequen
         # the previous segment: 、ORG TITLE (or an honorary title with no organization: 全国劳动模范)
         seg = org.start - 1
         while seg > 0 and text[seg] in "、，,":
-            prev_title = next((t for t in sorted(rules.employee_titles, key=len, reverse=True)
-                               if text.endswith(t, 0, seg)), None)
+            prev_title = next((t for t in rules.titles_longest_first if text.endswith(t, 0, seg)), None)
             if prev_title is not None:
                 pos = seg - len(prev_title)
                 break
@@ -424,7 +448,7 @@ def _works_for_chain(text: str, title_start: int, person: Resolved, orgs: Sequen
 
 
 def _skip_titles(text: str, pos: int, rules) -> int:
-    titles = sorted(rules.employee_titles, key=len, reverse=True)
+    titles = rules.titles_longest_first
     while pos > 0 and text[pos - 1] == "、":
         t = next((t for t in titles if text.endswith(t, 0, pos - 1)), None)
         if t is None:
