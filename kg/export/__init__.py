@@ -1,8 +1,10 @@
 """Exports of the knowledge graph (all from the networkx graph, never from text).
 
-Only this package imports rdflib and pyvis.  Every exporter writes its file
-through :func:`atomic_write`, so a reader never sees a half-written export and
-an interrupted run leaves the previous file in place.
+Only this package imports rdflib and pyvis.  Every exporter streams its file
+through :func:`atomic_writer` (or hands a whole string to :func:`atomic_write`),
+so a reader never sees a half-written export and an interrupted run leaves the
+previous file in place.  :func:`write_all` writes every export of a build,
+optionally in several forked processes.
 
 Inside :func:`staged_writes` (``kg build`` writes all its exports in one such
 block) the renames wait until every export has been written, so a build
@@ -15,21 +17,26 @@ SIGKILL cannot remove its own; the first :func:`atomic_write` of a process
 into a directory removes those of processes that no longer run.
 
 For tests only: with the environment variable ``KG_TEST_WRITE_PAUSE`` set to a
-number of seconds, :func:`atomic_write` sleeps that long after writing the
-first half of each temporary file, so a test can kill a build mid-export.
+number of seconds, :func:`atomic_writer` sleeps that long once per file, in the
+middle of the first block of bytes it hands to the operating system (half of
+the file when the file is smaller than the write buffer, else half of the
+first buffer), so a test can kill a build mid-export.
 """
 from __future__ import annotations
 
-__all__ = ["atomic_write", "staged_writes", "TEMP_FILE", "WRITE_PAUSE_ENV"]
+__all__ = ["atomic_writer", "atomic_write", "staged_writes", "write_all", "TEMP_FILE",
+           "WRITE_PAUSE_ENV"]
 
 import contextlib
 import contextvars
+import io
 import os
 import re
 import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 from kg.errors import ExportError
 
@@ -42,6 +49,15 @@ WRITE_PAUSE_ENV = "KG_TEST_WRITE_PAUSE"
 # (temp file, destination) pairs of the innermost staged_writes() block.
 _STAGED: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar(
     "kg_staged_writes", default=None)
+# Temporary file names chosen in advance (destination -> temp file), set in the
+# worker processes of write_all: the parent then knows every name a worker
+# may create, and removes them all if the workers are killed.
+_PLANNED: contextvars.ContextVar[dict[Path, Path] | None] = contextvars.ContextVar(
+    "kg_planned_temp_files", default=None)
+
+#: Size of the write buffer of :func:`atomic_writer` (bytes).  Exporters hand
+#: it batches of a few thousand lines; 1 MiB keeps system calls few.
+BUFFER_SIZE = 1 << 20
 
 
 def _export_error(dest: Path, exc: OSError) -> ExportError:
@@ -106,13 +122,119 @@ def _pause_seconds() -> float:
         return 0.0
 
 
+def temp_path(dest: Path, pid: int | None = None) -> Path:
+    """The name of a new temporary file for ``dest``: ``.<name>.<pid>.<8 hex>.tmp`` beside it."""
+    return dest.with_name(f".{dest.name}.{os.getpid() if pid is None else pid}."
+                          f"{secrets.token_hex(4)}.tmp")
+
+
+class _PausingFileIO(io.FileIO):
+    """A file that sleeps once, in the middle of the first block written (test-only pause)."""
+
+    def __init__(self, fd: int, pause: float) -> None:
+        super().__init__(fd, "wb")
+        self.pause = pause
+
+    def write(self, b: Any) -> int:
+        if not self.pause or len(b) < 2:
+            return super().write(b)
+        half = len(b) // 2
+        written = super().write(memoryview(b)[:half])
+        self.sleep()
+        return written  # a short write: the buffered writer writes the rest
+
+    def sleep(self) -> None:
+        if self.pause:
+            pause, self.pause = self.pause, 0.0
+            time.sleep(pause)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str], mode: str = "text") -> Iterator[IO[Any]]:
+    """Stream a file to ``path`` atomically: write a temp file, then ``os.replace`` it.
+
+    The block gets a buffered file: in ``"text"`` mode it takes ``str`` and
+    writes UTF-8 as is (no newline translation), in ``"binary"`` mode it takes
+    bytes.  When the block ends without an exception the file is flushed,
+    ``fsync``-ed and renamed into place (inside :func:`staged_writes`, when
+    that block ends); on an exception the temporary file is removed and the
+    destination is left as it was.  The parent directory is created if
+    needed; the file gets the usual ``0o666 & ~umask`` permissions.
+
+    Parameters
+    ----------
+    path
+        Destination file.
+    mode
+        ``"text"`` (UTF-8) or ``"binary"``.
+
+    Raises
+    ------
+    ExportError
+        The directory cannot be created or the file cannot be written (an
+        ``OSError`` inside the block is turned into one, naming the file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> with atomic_writer(os.path.join(d, "x.nt")) as fh:
+    ...     for line in ("山西", "长治"):
+    ...         _ = fh.write(line + "\n")
+    >>> Path(d, "x.nt").read_text(encoding="utf-8")
+    '山西\n长治\n'
+    """
+    if mode not in ("text", "binary"):
+        raise ValueError(f"mode must be 'text' or 'binary', not {mode!r}")
+    dest = Path(path)
+    planned = _PLANNED.get()
+    tmp = planned.get(dest) if planned else None
+    if tmp is None:
+        tmp = temp_path(dest)
+    staged = _STAGED.get()
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temp_files(dest.parent)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as exc:
+        raise _export_error(dest, exc) from exc
+    try:
+        pause = _pause_seconds()
+        raw = _PausingFileIO(fd, pause) if pause else io.FileIO(fd, "wb")
+        buffered = io.BufferedWriter(raw, buffer_size=BUFFER_SIZE)
+        fh: IO[Any] = (io.TextIOWrapper(buffered, encoding="utf-8", newline="")
+                       if mode == "text" else buffered)
+        try:
+            yield fh
+            fh.flush()
+            if pause:
+                raw.sleep()  # nothing was written: pause before the (empty) file is finished
+            os.fsync(fd)
+        except BaseException:
+            with contextlib.suppress(OSError, ValueError):
+                fh.close()
+            raise
+        fh.close()
+        if staged is None:
+            os.replace(tmp, dest)
+            _fsync_dir(dest.parent)
+        else:
+            staged.append((tmp, dest))
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _export_error(dest, exc) from exc
+        raise
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` to ``path`` atomically: temp file in the same directory, then ``os.replace``.
 
     Text is encoded as UTF-8 and written as is (no newline translation).  The
     parent directory is created if needed; the file gets the usual
     ``0o666 & ~umask`` permissions.  Inside :func:`staged_writes` the rename
-    happens when the block ends.
+    happens when the block ends.  Exporters that produce a lot of text
+    stream it through :func:`atomic_writer` instead.
 
     Parameters
     ----------
@@ -138,38 +260,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     >>> atomic_write(os.path.join(d, "x.txt"), "山西\\n").read_text(encoding="utf-8")
     '山西\\n'
     """
-    dest = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    staged = _STAGED.get()
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temp_files(dest.parent)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pause = _pause_seconds()
-                if pause:
-                    half = len(payload) // 2
-                    fh.write(payload[:half])
-                    fh.flush()
-                    time.sleep(pause)
-                    fh.write(payload[half:])
-                else:
-                    fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if staged is None:
-                os.replace(tmp, dest)
-                _fsync_dir(dest.parent)
-            else:
-                staged.append((tmp, dest))
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise _export_error(dest, exc) from exc
-    return dest
+    with atomic_writer(path, "binary") as fh:
+        fh.write(payload)
+    return Path(path)
 
 
 @contextlib.contextmanager
@@ -219,3 +313,13 @@ def staged_writes() -> Iterator[None]:
             if dest not in done:
                 tmp.unlink(missing_ok=True)
         raise _export_error(dest, exc) from exc
+
+
+def __getattr__(name: str) -> Any:
+    # write_all imports every exporter (rdflib, networkx, …); importing
+    # kg.export for atomic_write alone should not.
+    if name == "write_all":
+        from kg.export.bundle import write_all
+
+        return write_all
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
