@@ -77,12 +77,13 @@ class Context:
     the token's index (ints only: no tuple per token for the collector).
     """
 
-    __slots__ = ("lexicon", "divisions", "token_starts", "token_ends", "_starts", "_ends", "_tags", "cache")
+    __slots__ = ("lexicon", "divisions", "words", "token_starts", "token_ends", "_starts", "_ends", "_tags", "cache")
 
     def __init__(self, lexicon: Lexicon, divisions: "DivisionMatcher", starts: Sequence[int] = (),
                  ends: Sequence[int] = (), tags: Sequence[str] = ()) -> None:
         self.lexicon = lexicon
         self.divisions = divisions
+        self.words = _Words.of(lexicon)  # the lexicon's word lists prepared for lookup
         self._starts = list(starts)
         self._ends = list(ends)
         self._tags = list(tags)
@@ -195,7 +196,7 @@ def find_divisions(text: str, ctx: Context) -> list[Candidate]:
     for start, end, surface, ids, short in ctx.divisions.iter_matches(text):
         out.append(Candidate(start, end, "Division", surface, "gazetteer-short" if short else "gazetteer",
                              division_ids=ids, short=short))
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     taken = [(c.start, c.end) for c in out]
     for m in ctx.divisions.guarded_re.finditer(text):
         form = m.group(0)
@@ -211,7 +212,7 @@ def find_divisions(text: str, ctx: Context) -> list[Candidate]:
 class _Words:
     """Word lists of the lexicon prepared for fast lookup (built once per lexicon)."""
 
-    _cache: dict[int, "_Words"] = {}
+    _cache: dict[int, tuple[Lexicon, "_Words"]] = {}
 
     def __init__(self, lex: Lexicon) -> None:
         self.left = frozenset(lex.words("boundaries", "left"))
@@ -277,6 +278,10 @@ class _Words:
         self.build_tail_re = _alternation(self.build_tails)
         self.party_gov_re = re.compile("(?<![\u3400-\u9fff])([省市县区])(" + "|".join(map(re.escape, self.party_gov)) + ")")
         self.national_re = _alternation(self.national)
+        self.honorific_res = tuple((h, re.compile(re.escape(h))) for h in self.honorifics)
+        self.invested_heads = tuple(self.project_heads) + tuple(self.facility)
+        self.invested_re = re.compile(rf"({'|'.join(map(re.escape, self.money_triggers))})({_MONEY})"
+                                      rf"(?:[,，]?({'|'.join(map(re.escape, self.money_objects))})|(的))")
         self.org_head_re = _alternation(w for w in self.org_strong if len(w) >= 2)
         self._alternations: dict[tuple[str, ...], re.Pattern[str]] = {}
 
@@ -289,10 +294,10 @@ class _Words:
 
     @classmethod
     def of(cls, lex: Lexicon) -> "_Words":
-        key = id(lex)
-        if key not in cls._cache:
-            cls._cache[key] = cls(lex)
-        return cls._cache[key]
+        cached = cls._cache.get(id(lex))
+        if cached is None or cached[0] is not lex:  # (an id is reused once its lexicon is gone)
+            cached = cls._cache[id(lex)] = (lex, cls(lex))
+        return cached[1]
 
 
 def _by_length(words: Iterable[str]) -> tuple[str, ...]:
@@ -345,7 +350,7 @@ def _overlapping(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int
 def _protected(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[tuple[int, int]]:
     """Spans the left scan never cuts inside: division names and domain compounds."""
     spans = [(c.start, c.end) for c in divisions]
-    spans.extend(m.span() for m in _Words.of(ctx.lexicon).compound_re.finditer(text))
+    spans.extend(m.span() for m in ctx.words.compound_re.finditer(text))
     return spans
 
 
@@ -364,7 +369,7 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
     their end); stops at hard punctuation or at a boundary word that is a
     whole token.
     """
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     starts = ctx.cache.get(("protected-starts", id(protected)))
     if starts is None:
         starts = ctx.cache[("protected-starts", id(protected))] = set(protected.values())
@@ -399,7 +404,7 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
 
 def _reference_start(text: str, start: int, ctx: Context) -> int:
     """Move a name's start back over 该/本/我/全 when it begins with 区/县/市 (该区人大 → 该区…)."""
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     if start > 0 and text.startswith(w.reference_words, start - 1):
         return start - 1
     return start
@@ -417,7 +422,7 @@ def _joins_works(ctx: Context, start: int, end: int) -> bool:
 
 def _trim(text: str, start: int, end: int, ctx: Context) -> int:
     """Drop leading introducing words (一是, 实施, 新建 …) left inside a name."""
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     changed = True
     while changed and start < end:
         changed = False
@@ -435,7 +440,7 @@ def _jurisdiction(text: str, start: int, end: int, ctx: Context,
     for c in divisions:
         if c.start == start and c.end < end:
             return (c.start, c.end)
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     for word in w.reference_words:
         if text.startswith(word, start) and start + len(word) < end:
             return (start, start + len(word))
@@ -471,7 +476,7 @@ def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Seque
     unless that token is a generic word (老旧, 城镇 …).  A name that opens
     with a time word (春季补植补种) is an activity, not a project.
     """
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     if ctx.tag_starting_at(start) == "t":
         return False
     if count_divisions and any(start <= c.start and c.end <= end for c in divisions):
@@ -501,18 +506,18 @@ def _suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffi
                   type_: str, rule: str, max_len: int) -> list[Candidate]:
     prot = _protected_map(text, ctx, divisions)
     out = []
-    for s, e, suffix in _longest_per_end(_suffix_hits(text, suffixes, _Words.of(ctx.lexicon))):
+    for s, e, suffix in _longest_per_end(_suffix_hits(text, suffixes, ctx.words)):
         # the head must not be the start of a longer word (局面, 公司化, 二中队 …)
         # (a division or a position title may follow a head inside one segmenter word: 局局长)
         if (_continues_word(text, e, ctx) and not any(c.start == e for c in divisions)
-                and not text.startswith(_Words.of(ctx.lexicon).titles, e)) or \
+                and not text.startswith(ctx.words.titles, e)) or \
                 (suffix.endswith("中") and text[e:e + 1] == "队"):
             continue
         if _false_head(text, e, ctx):
             continue
         start = _scan_left(text, s, ctx, prot, max_len)
         start = _reference_start(text, _trim(text, start, e, ctx), ctx)
-        if e - start <= len(suffix) or _Words.of(ctx.lexicon).quantity.match(text, start):
+        if e - start <= len(suffix) or ctx.words.quantity.match(text, start):
             continue
         out.append(Candidate(start, e, type_, text[start:e], rule,
                              juris=_jurisdiction(text, start, e, ctx, divisions)))
@@ -521,7 +526,7 @@ def _suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffi
 
 def _false_head(text: str, end: int, ctx: Context) -> bool:
     """An ordinary word ends here (格局, 举办, 车站): not the head of a name."""
-    return _ending_at(text, end, _Words.of(ctx.lexicon).false_head_sets) is not None
+    return _ending_at(text, end, ctx.words.false_head_sets) is not None
 
 
 def _continues_word(text: str, end: int, ctx: Context) -> bool:
@@ -533,7 +538,7 @@ def _continues_word(text: str, end: int, ctx: Context) -> bool:
 
 def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
     """Government bodies: jurisdiction + domain + body, and party/government short forms."""
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     out = _suffix_names(text, ctx, divisions, w.agency_strong, "Agency", "agency-suffix", 30)
     # weak heads (中心, 站 …) count with a jurisdiction prefix or an agency domain word
     for c in _suffix_names(text, ctx, divisions, w.agency_weak, "Agency", "agency-weak", 20):
@@ -567,7 +572,7 @@ def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
 
 def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
     """Companies, schools, hospitals, foundations, newspapers: name + legal/institution head."""
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     out = _suffix_names(text, ctx, divisions, w.org_strong, "Organization", "org-suffix", 30)
     # a bare head (基金会理事长…, 该公司) refers back to an organization named before
     for s0, e0, _suffix in _overlapping(w.org_head_re, text):
@@ -598,7 +603,7 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
 
 def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
     """Specific projects: a name ending in a project head, list items, built facilities."""
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     prot = _protected_map(text, ctx, divisions)
     out: list[Candidate] = []
     for s, e, suffix in _longest_per_end(_suffix_hits(text, w.project_heads, w)):
@@ -619,7 +624,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         start = _trim(text, start, e, ctx)
         if e - start <= len(suffix) + 1 or w.quantity.match(text, start):
             continue
-        placed = next((c for c in divisions if c.end == start - 1 and text[start - 1] == "的"), None)
+        placed = _division_ending(divisions, start - 1, ctx) if start > 0 and text[start - 1] == "的" else None
         if placed is not None and not any(text.endswith(g, start, e) for g in w.generic):
             # 某区的某某工程: the text places it; its name with the place
             out.append(Candidate(placed.start, e, "Project", text[placed.start:e], "project-placed",
@@ -643,7 +648,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
     # facilities that are the object of construction: 推进某某公园建设, 开工建设某某学校
     for m in w.build_tail_re.finditer(text):
         s = end = m.start()
-        ph = re.search(r"[（(][一二三四五六七八九十0-9]+期[）)]$", text[max(0, s - 6):s])
+        ph = _PHASE_BEFORE.search(text[max(0, s - 6):s])
         if ph:
             s -= len(ph.group(0))
         fac = _ending_at(text, s, w.facility_sets)  # the longest facility word ending there
@@ -654,8 +659,8 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
                     not w.quantity.match(text, start):
                 out.append(Candidate(start, end, "Project", text[start:end], "facility-built",
                                      juris=_jurisdiction(text, start, end, ctx, divisions)))
-    for trig in ("开工建设", "启动建设", "高标准建成", "建成"):
-        for m in re.finditer(re.escape(trig), text):
+    for trig in _BUILT_TRIGGERS:
+        for m in trig.finditer(text):
             e0 = m.end()
             for fac in w.facility:
                 idx = text.find(fac, e0, e0 + 20)
@@ -676,6 +681,27 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
 
 
 _QUOTES = re.compile("[“”\"「」『』]")
+# patterns of the project and person rules, compiled once
+_PHASE_BEFORE = re.compile(r"[（(][一二三四五六七八九十0-9]+期[）)]$")
+_BUILT_TRIGGERS = tuple(re.compile(re.escape(t)) for t in ("开工建设", "启动建设", "高标准建成", "建成"))
+_LIST_CLOSE = re.compile(rf"等([^，。；;,]{{0,12}}?)(?:{'|'.join(map(re.escape, ('项目', '工程', '建设')))})")
+_LIST_COUNT = re.compile(r"[0-9一二两三四五六七八九十几]+[个座所处条项批]")
+_LIST_CATEGORY = re.compile(r"([0-9一二两三四五六七八九十]+([大个座所处条项]))")
+_CREDIT_PARENS = re.compile(r"[（(]([^（()）\n]{2,30})[）)]")
+_CREDIT_BODY = re.compile(r"[\u3400-\u9fff、 \u3000/]+")
+_CREDIT_LINE = re.compile(r"(?:^|\n|。|\s)([\u3400-\u9fff][\u3400-\u9fff \u3000]{1,20}?)\s*(摄影|摄)\s*(?=\n|$)")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def _division_ending(divisions: Sequence[Candidate], end: int, ctx: Context) -> Candidate | None:
+    """The first division candidate (in list order) that ends at ``end``."""
+    cached = ctx.cache.get("division-ends")
+    if cached is None or cached[0] is not divisions:
+        ends: dict[int, Candidate] = {}
+        for c in divisions:
+            ends.setdefault(c.end, c)
+        cached = ctx.cache["division-ends"] = (divisions, ends)
+    return cached[1].get(end)
 
 
 def _quoted_before(text: str, start: int) -> tuple[int, int] | None:
@@ -698,13 +724,11 @@ def _invested_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) 
     without a proper name: the sentence itself singles it out.  A bare work
     (升级改造) is named after the investor written before the amount.
     """
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     prot = _protected_map(text, ctx, divisions)
-    heads = tuple(w.project_heads) + tuple(w.facility)
+    heads = w.invested_heads
     out = []
-    trig = "|".join(map(re.escape, w.money_triggers))
-    verbs = "|".join(map(re.escape, w.money_objects))
-    for m in re.finditer(rf"({trig})({_MONEY})(?:[,，]?({verbs})|(的))", text):
+    for m in w.invested_re.finditer(text):
         obj_start = m.end()
         # the object ends at the first project head / facility word before punctuation
         stop = obj_start
@@ -747,14 +771,13 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
     Spans of candidates that turn out to be a list's last item plus a shared
     head are added to ``superseded``.
     """
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     out = []
-    heads = "|".join(map(re.escape, ("项目", "工程", "建设")))
     # A、B、C等(N个…)项目|工程|建设
-    for m in re.finditer(rf"等([^，。；;,]{{0,12}}?)(?:{heads})", text):
+    for m in _LIST_CLOSE.finditer(text):
         list_end = m.start()
         items = _list_items(text, list_end, ctx, divisions)
-        counted = bool(re.match(r"[0-9一二两三四五六七八九十几]+[个座所处条项批]", m.group(1)))
+        counted = bool(_LIST_COUNT.match(m.group(1)))
         if len(items) >= 2 or (items and counted):
             for s, e in items:
                 named_facility = e - s <= 14 and any(text.endswith(f, s, e) for f in w.facility)
@@ -768,7 +791,7 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
     for c in found:
         if c.rule != "project-head":
             continue
-        q = re.search(r"([0-9一二两三四五六七八九十]+([大个座所处条项]))", c.text)
+        q = _LIST_CATEGORY.search(c.text)
         if not q or q.start() == 0 or c.text[q.start() - 1] in "等":
             continue
         cut = c.start + q.start()
@@ -796,7 +819,7 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
 
 def _list_items(text: str, list_end: int, ctx: Context, divisions: Sequence[Candidate]) -> list[tuple[int, int]]:
     """The items of a 、-separated list that ends at ``list_end`` (right to left)."""
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     prot = _protected_map(text, ctx, divisions)
     items = []
     end = list_end
@@ -824,7 +847,7 @@ _NAME_END = set("，。、；：！？,;:!? （(）)“”\"\n")
 
 def _name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tuple[int, int] | None:
     """A surname + given name starting at ``i``; returns its span or None."""
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     if text[i:i + 2] in w.surnames2:
         sur = 2
     elif i < len(text) and text[i] in w.surnames1:
@@ -858,7 +881,7 @@ def _name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tup
 
 def find_persons(text: str, ctx: Context) -> list[Candidate]:
     """Persons: title + name, bylines and credits, speakers, honorifics."""
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     out: list[Candidate] = []
     # title + name (董事长张三, 记者 李四)
     title_re = w.title_re
@@ -881,12 +904,12 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
                 out.append(Candidate(nxt[0], nxt[1], "Person", text[nxt[0]:nxt[1]], "title-name", title=m.group(0)))
                 j = nxt[1]
     # credits: (A、B) / (A B 文/图) / A 摄 / A B 摄影 at a line's end
-    for m in re.finditer(r"[（(]([^（()）\n]{2,30})[）)]", text):
+    for m in _CREDIT_PARENS.finditer(text):
         body = m.group(1)
-        if not re.fullmatch(r"[\u3400-\u9fff、 \u3000/]+", body):
+        if not _CREDIT_BODY.fullmatch(body):
             continue
         out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
-    for m in re.finditer(r"(?:^|\n|。|\s)([\u3400-\u9fff][\u3400-\u9fff \u3000]{1,20}?)\s*(摄影|摄)\s*(?=\n|$)", text):
+    for m in _CREDIT_LINE.finditer(text):
         out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
     # speakers: 。张三说 / ，李四表示 (not starting inside a title: 局长孙某)
     in_title = {i for m in title_re.finditer(text) for i in range(m.start() + 1, m.end())}
@@ -901,10 +924,10 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
                 out.append(Candidate(i, s, "Person", text[i:s], "speaker"))
                 break
     # honorifics after the name: 某某某总书记, 某某某同志
-    for h in w.honorifics:
+    for h, pattern in w.honorific_res:
         if h in ("先生", "女士"):
             continue
-        for m in re.finditer(re.escape(h), text):
+        for m in pattern.finditer(text):
             s = m.start()
             for n in (3, 2):
                 i = s - n
@@ -919,7 +942,7 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
 
 def _credit_names(text: str, start: int, end: int, ctx: Context) -> list[Candidate]:
     """Names in a credit like ``张三、李四 文/图`` between start and end."""
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     body = text[start:end]
     out = []
     # strip trailing markers (文/图, 摄) glued to the last name
@@ -929,7 +952,7 @@ def _credit_names(text: str, start: int, end: int, ctx: Context) -> list[Candida
             cut = len(body.rstrip()) - len(marker)
             break
     # 毛 峰: a two-character name typeset with a space between its characters
-    pieces = [(m.start(), m.group(0)) for m in re.finditer(r"[\u3400-\u9fff]+", body[:cut])]
+    pieces = [(m.start(), m.group(0)) for m in _CJK_RUN.finditer(body[:cut])]
     merged: list[tuple[int, str]] = []
     for off, piece in pieces:
         if merged and len(piece) == 1 and len(merged[-1][1]) == 1 and body[merged[-1][0] + 1:off].strip() == "":
@@ -959,7 +982,7 @@ def find_all(text: str, ctx: Context) -> list[Candidate]:
     out.extend(find_organizations(text, ctx, divisions))
     out.extend(find_projects(text, ctx, divisions))
     out.extend(find_persons(text, ctx))
-    w = _Words.of(ctx.lexicon)
+    w = ctx.words
     out = [c for c in out if c.type in ("Division", "Person") or not (
         w.quantity.match(c.surface) or w.slogan.match(c.text)
         or (c.type == "Project" and w.inner_count.search(c.surface)))]
