@@ -13,6 +13,14 @@ as U+FFFD (the JSON text of list values escapes them, so lists keep them); a CR 
 written as ``&#13;`` because an XML parser turns a literal CR into LF.
 Everything else, markup characters included, round-trips exactly through
 ``networkx.read_graphml``.
+
+The file is what ``networkx.write_graphml_xml`` writes for
+:func:`to_graphml_graph` (ElementTree, pretty-printed), but written element
+by element by :func:`_graphml_chunks`, which does what ElementTree does
+(escapes, indentation, ``<x />`` for empty elements, key ids in order of
+first use, key elements in reverse order); graphs it does not cover (values
+of other types than str/int/float/bool, node ids that the XML clean-up would
+change) go through networkx's writer, which builds the whole tree.
 """
 from __future__ import annotations
 
@@ -22,13 +30,14 @@ import io
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export import atomic_write
+from kg.export import atomic_writer
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -77,6 +86,134 @@ def serialize_graphml(graph: nx.MultiDiGraph) -> bytes:
     return buf.getvalue().replace(b"\r", b"&#13;")
 
 
+# -- streamed -------------------------------------------------------------------
+
+_NS_GRAPHML = "http://graphml.graphdrawing.org/xmlns"
+_NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_SCHEMA = "http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"
+# networkx's GraphML types of the Python types _attributes leaves (exact types: bool is no int here)
+_XML_TYPES = {str: "string", int: "long", float: "double", bool: "boolean"}
+_BATCH = 2000  # elements per write
+
+
+class _Unsupported(Exception):
+    """The graph needs networkx's writer."""
+
+
+def _xml_type(name: str, value: Any) -> str:
+    # the type of _attributes(...)[name], without building the value
+    if name == "investment":
+        return "double"
+    if isinstance(value, (list, tuple, dict)):
+        return "string"
+    xml_type = _XML_TYPES.get(type(value))
+    if xml_type is None:
+        raise _Unsupported
+    return xml_type
+
+
+def _cdata(text: str) -> str:
+    # xml.etree.ElementTree._escape_cdata, then CR as in serialize_graphml
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def _attrib(text: str) -> str:
+    # xml.etree.ElementTree._escape_attrib
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def _element(open_tag: str, data: dict[str, Any], scope: str, keys: dict[tuple[str, str, str], str],
+             indent: str) -> str:
+    """An element with its ``<data>`` children, indented as networkx's pretty-printer does."""
+    children = []
+    for name, value in _attributes(data).items():
+        text = str(value)
+        key = keys[name, _XML_TYPES[type(value)], scope]
+        children.append(f'<data key="{key}">{_cdata(text)}</data>' if text
+                        else f'<data key="{key}" />')
+    if not children:
+        return f"{indent}{open_tag} />\n"
+    inner = f"\n{indent}  "
+    return f"{indent}{open_tag}>{inner}" + inner.join(children) + f"\n{indent}</{open_tag[1:open_tag.index(' ')]}>\n"
+
+
+def _graphml_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
+    """Text of the GraphML document of ``graph``; raises _Unsupported before yielding anything."""
+    nodes = sorted(graph.nodes)
+    edges = sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3])
+    keys: dict[tuple[str, str, str], str] = {}
+    for key in nodes:
+        if type(key) is not str or _text(key) != key:
+            raise _Unsupported
+        for name, value in sorted(graph.nodes[key].items()):
+            if value is not None and type(name) is str:
+                keys.setdefault((name, _xml_type(name, value), "node"), f"d{len(keys)}")
+            elif value is not None:
+                raise _Unsupported
+    for _, _, _, data in edges:
+        for name, value in sorted(data.items()):
+            if value is not None and type(name) is str:
+                keys.setdefault((name, _xml_type(name, value), "edge"), f"d{len(keys)}")
+            elif value is not None:
+                raise _Unsupported
+    head = [f"<?xml version='1.0' encoding='utf-8'?>\n"
+            f'<graphml xmlns="{_NS_GRAPHML}" xmlns:xsi="{_NS_XSI}" xsi:schemaLocation="{_SCHEMA}">']
+    for (name, xml_type, scope), key_id in reversed(keys.items()):
+        head.append(f'<key id="{key_id}" for="{scope}" attr.name="{_attrib(name)}" '
+                    f'attr.type="{xml_type}" />')
+    if not nodes:
+        yield "\n  ".join(head) + '\n  <graph edgedefault="directed" />\n</graphml>\n'
+        return
+    yield "\n  ".join(head) + '\n  <graph edgedefault="directed">\n'
+    batch = []
+    for key in nodes:
+        batch.append(_element(f'<node id="{_attrib(key)}"', graph.nodes[key], "node", keys, "    "))
+        if len(batch) >= _BATCH:
+            yield "".join(batch)
+            batch = []
+    for head_, tail, rel, data in edges:
+        batch.append(_element(f'<edge source="{_attrib(head_)}" target="{_attrib(tail)}" '
+                              f'id="{_attrib(str(rel))}"', data, "edge", keys, "    "))
+        if len(batch) >= _BATCH:
+            yield "".join(batch)
+            batch = []
+    yield "".join(batch) + "  </graph>\n</graphml>\n"
+
+
 def write_graphml(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
-    """Write the GraphML export of ``graph`` to ``path`` atomically."""
-    return atomic_write(path, serialize_graphml(graph))
+    """Write the GraphML export of ``graph`` to ``path`` atomically, streamed element by element."""
+    try:
+        chunks = _graphml_chunks(graph)
+        first = next(chunks)
+    except _Unsupported:
+        with atomic_writer(path, "binary") as fh:
+            fh.write(serialize_graphml(graph))
+        return Path(path)
+    with atomic_writer(path, "binary") as fh:
+        # as ElementTree writes it: characters UTF-8 cannot carry as references
+        fh.write(first.encode("utf-8", "xmlcharrefreplace"))
+        for chunk in chunks:
+            fh.write(chunk.encode("utf-8", "xmlcharrefreplace"))
+    return Path(path)

@@ -15,6 +15,13 @@ Every property value is an array, even a single one, so code reading the
 JSON needs no "one or many" case.  Integers are JSON numbers (JSON-LD reads
 them as ``xsd:integer``); decimals and dates keep their lexical form with an
 ``@type``, so no value passes through a float.
+
+The file is the text of ``json.dumps(to_jsonld(graph), ensure_ascii=False,
+sort_keys=True, indent=1)`` plus a newline, but written node by node: the
+text of each node is put together from strings encoded by :mod:`json`'s C
+string encoder (json's indenting encoder is pure Python and slow), from the
+subject index of :mod:`kg.export.rdf`, so no document-sized structure is
+ever built.
 """
 from __future__ import annotations
 
@@ -23,19 +30,24 @@ __all__ = ["CONTEXT", "to_jsonld", "serialize_jsonld", "write_jsonld"]
 import json
 import os
 import re
+from collections.abc import Iterator, Mapping
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export import atomic_write
-from kg.export.rdf import PREFIXES, Lit, Term, iter_quads
+from kg.export import atomic_writer
+from kg.ids import KG_NS
+from kg.export.rdf import (PREFIXES, Lit, Term, _ALL, _date, _GraphIndex, _index, _Memo, _Templates,
+                           _XSD_DECIMAL, _ZH, iter_quads)
 
 #: The ``@context``: the prefixes of the Turtle export (kg, rdf, rdfs, skos, prov, dcterms, xsd, owl).
 CONTEXT: dict[str, str] = dict(sorted(PREFIXES.items()))
 
 _TYPE = PREFIXES["rdf"] + "type"
+_STATEMENT = PREFIXES["rdf"] + "Statement"
 _XSD_INTEGER = PREFIXES["xsd"] + "integer"
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _CANONICAL_INT = re.compile(r"^(0|-?[1-9][0-9]*)$")
@@ -89,11 +101,137 @@ def to_jsonld(graph: nx.MultiDiGraph) -> dict[str, Any]:
     return {"@context": dict(CONTEXT), "@graph": out}
 
 
+# -- streamed text ------------------------------------------------------------------
+#
+# json.dumps(..., indent=1) puts a node of "@graph" at two spaces, its keys at
+# three, the items of a value list at four and the members of a value
+# object at five.
+
+_BATCH = 1500  # nodes per write
+
+
+class _Values:
+    """Terms → the JSON text of their value (:func:`_value`) inside a node; IRIs and integers memoised."""
+
+    def __init__(self) -> None:
+        self._iris = _Memo(lambda iri: '{\n     "@id": ' + encode_basestring(iri) + "\n    }")
+        self.iri = self._iris.__getitem__
+        self._ints = _Memo(self._integer)
+        self.integer = self._ints.__getitem__
+        self._compact = _Memo(lambda iri: encode_basestring(_compact(iri)))
+        self.compact = self._compact.__getitem__
+
+    def literal(self, lex: str, datatype: str | None, lang: str | None) -> str:
+        if _SURROGATE.search(lex):
+            _value(Lit(lex, datatype, lang))  # raises the ExportError
+        if lang:
+            return ('{\n     "@language": ' + encode_basestring(lang) + ',\n     "@value": '
+                    + encode_basestring(lex) + "\n    }")
+        if not datatype:
+            return encode_basestring(lex)
+        if datatype == _XSD_INTEGER and _CANONICAL_INT.match(lex):
+            return repr(int(lex))
+        return ('{\n     "@type": ' + self.compact(datatype) + ',\n     "@value": '
+                + encode_basestring(lex) + "\n    }")
+
+    def _integer(self, n: Any) -> str:
+        return self.literal(str(int(n)), _XSD_INTEGER, None)
+
+    def zh(self, text: str) -> str:
+        return self.literal(text, None, _ZH)
+
+    def term(self, term: Term) -> str:
+        return self.literal(*term) if isinstance(term, Lit) else self.iri(term)
+
+
+def _key(predicate: str) -> str:
+    return "@type" if predicate == _TYPE else _compact(predicate)
+
+
+def _node_text(keys: list[tuple[str, str]]) -> str:
+    """A node from ``(key, JSON text of its value)``; keys sorted as json's ``sort_keys``."""
+    keys.sort(key=lambda kv: kv[0])
+    return "  {\n" + ",\n".join(f"   {encode_basestring(k)}: {v}" for k, v in keys) + "\n  }"
+
+
+def _templates() -> _Templates:
+    def build(fields: list[tuple[str, str]]) -> str:
+        keys = [("@id", "%(S)s")] + [(_key(p), f"[\n    %({f})s\n   ]") for f, p in fields]
+        return _node_text([(k.replace("%", "%%"), v) for k, v in keys])
+    return _Templates(build)
+
+
+def _template_values(index: _GraphIndex, values: _Values, s: str) -> dict[str, str] | None:
+    """Values of the template of a statement of one evidence or a plain article (see kg.export.rdf)."""
+    recipe = index.statement(s)
+    if recipe is not None:
+        subject, rel, obj, ev, _ = recipe
+        out = {"S": encode_basestring(s), "type": values.compact(_STATEMENT),
+               "subject": values.iri(subject), "predicate": values.iri(KG_NS + rel),
+               "object": values.term(obj), "derived": values.iri(ev["article"]),
+               "evidence": values.zh(ev["text"]),
+               "start": values.integer(ev["start"]), "end": values.integer(ev["end"])}
+        if ev.get("role"):
+            out["role"] = values.zh(ev["role"])
+        if ev.get("rule"):
+            out["rule"] = values.literal(ev["rule"], None, None)
+        return out
+    data = index.article(s)
+    if data is not None:
+        out = {"S": encode_basestring(s), "type": values.compact(KG_NS + "Article"),
+               "title": values.zh(data.get("title") or data.get("label") or ""),
+               "source": values.literal(data["source"], None, None),
+               "start": values.integer(data["start"]), "end": values.integer(data["end"])}
+        if data.get("date"):
+            out["date"] = values.term(_date(data["date"]))
+        return out
+    return None
+
+
+def _node_texts(index: _GraphIndex, values: _Values) -> Iterator[str]:
+    templates = _templates()
+    for s in index.subjects:
+        filled = _template_values(index, values, s)
+        if filled is not None:
+            yield templates[tuple(filled)] % filled
+            continue
+        groups: dict[str, list[str]] = {}
+        for p, k, x, dt, lang in index.pairs(s, _ALL):
+            if p == _TYPE:
+                text = values.compact(x) if k == 0 else encode_basestring(_compact(Lit(x)))
+            else:
+                text = values.iri(x) if k == 0 else values.literal(x, dt or None, lang or None)
+            groups.setdefault(p, []).append(text)
+        keys = [("@id", encode_basestring(s))]
+        keys += [(_key(p), "[\n    " + ",\n    ".join(texts) + "\n   ]") for p, texts in groups.items()]
+        yield _node_text(keys)
+
+
+def _jsonld_chunks(graph: nx.MultiDiGraph | _GraphIndex) -> Iterator[str]:
+    index = _index(graph)
+    empty = json.dumps({"@context": CONTEXT, "@graph": []}, ensure_ascii=False, sort_keys=True, indent=1)
+    head, tail = empty[:-len("]\n}")], "\n ]\n}\n"
+    if not index.subjects:
+        yield empty + "\n"
+        return
+    yield head + "\n"
+    batch: list[str] = []
+    for text in _node_texts(index, _Values()):
+        batch.append(text)
+        if len(batch) >= _BATCH:
+            yield ",\n".join(batch) + ",\n"
+            batch = []
+    yield ",\n".join(batch) + tail
+
+
 def serialize_jsonld(graph: nx.MultiDiGraph) -> str:
     """JSON-LD text: UTF-8, keys sorted, one-space indent, ending in a newline."""
-    return json.dumps(to_jsonld(graph), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    return "".join(_jsonld_chunks(graph))
 
 
 def write_jsonld(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
-    """Write the JSON-LD export of ``graph`` to ``path`` atomically."""
-    return atomic_write(path, serialize_jsonld(graph))
+    """Write the JSON-LD export of ``graph`` to ``path`` atomically, streamed node by node."""
+    with atomic_writer(path) as fh:
+        for chunk in _jsonld_chunks(graph):
+            fh.write(chunk)
+    return Path(path)

@@ -43,6 +43,9 @@ __all__ = [
     "iter_relationship_rows",
     "generate_csv",
     "ladybug_script",
+    "write_nodes_csv",
+    "write_relationships_csv",
+    "write_ladybug_script",
     "write_neo4j_csv",
 ]
 
@@ -54,7 +57,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export import atomic_write
+from kg.export import atomic_write, atomic_writer
 from kg.ids import ID_NS
 
 #: Neo4j's default array delimiter, also passed explicitly in the README command.
@@ -153,8 +156,18 @@ def generate_csv(header: Iterable[str], rows: Iterable[Sequence[Any]]) -> Iterat
         yield ",".join(_field(v) for v in row)
 
 
-def _text(lines: Iterable[str]) -> str:
-    return "\n".join(lines) + "\n"
+def _write_lines(path: Path, lines: Iterable[str], batch: int = 5000) -> Path:
+    """Write ``lines`` (each ending in a newline once written) atomically, a batch per write."""
+    with atomic_writer(path) as fh:
+        chunk: list[str] = []
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) >= batch:
+                fh.write("\n".join(chunk) + "\n")
+                chunk = []
+        if chunk:
+            fh.write("\n".join(chunk) + "\n")
+    return path
 
 
 def _kind_prefix(kind: str) -> str:
@@ -251,14 +264,25 @@ def ladybug_script(graph: nx.MultiDiGraph, nodes_csv: str = "nodes.csv",
 def write_neo4j_csv(graph: nx.MultiDiGraph, out_dir: str | os.PathLike[str]) -> list[Path]:
     """Write ``nodes.csv``, ``relationships.csv`` and ``ladybug.cypher`` into ``out_dir``.
 
-    Each file is written atomically; the bytes depend only on the graph.
+    Each file is written atomically (and streamed); the bytes depend only on the graph.
     """
     out = Path(out_dir)
-    return [
-        atomic_write(out / "nodes.csv",
-                     _text(generate_csv((h for h, _ in NODE_COLUMNS), iter_node_rows(graph)))),
-        atomic_write(out / "relationships.csv",
-                     _text(generate_csv((h for h, *_ in RELATIONSHIP_COLUMNS),
-                                        iter_relationship_rows(graph)))),
-        atomic_write(out / "ladybug.cypher", ladybug_script(graph)),
-    ]
+    return [write_nodes_csv(graph, out / "nodes.csv"),
+            write_relationships_csv(graph, out / "relationships.csv"),
+            write_ladybug_script(graph, out / "ladybug.cypher")]
+
+
+def write_nodes_csv(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
+    """Write ``nodes.csv`` (:data:`NODE_COLUMNS`) to ``path`` atomically."""
+    return _write_lines(Path(path), generate_csv((h for h, _ in NODE_COLUMNS), iter_node_rows(graph)))
+
+
+def write_relationships_csv(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
+    """Write ``relationships.csv`` (:data:`RELATIONSHIP_COLUMNS`) to ``path`` atomically."""
+    return _write_lines(Path(path), generate_csv((h for h, *_ in RELATIONSHIP_COLUMNS),
+                                                 iter_relationship_rows(graph)))
+
+
+def write_ladybug_script(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
+    """Write :func:`ladybug_script` (for ``nodes.csv`` and ``relationships.csv``) to ``path`` atomically."""
+    return atomic_write(path, ladybug_script(graph))
