@@ -375,10 +375,12 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
         starts = ctx.cache[("protected-starts", id(protected))] = set(protected.values())
     token_starts, token_ends = ctx.token_starts, ctx.token_ends
     tokens = bool(token_starts)
-    left, left_max, hard = w.left, w.left_max, w.hard
+    left, left_max, hard, juris_chars = w.left, w.left_max, w.hard, w.juris_chars
     i = head_start
-    while i > 0 and head_start - i < max_len:
-        if i < head_start and (i in starts or (text[i] in w.juris_chars and ctx.is_token(i, i + 1))):
+    lowest = head_start - max_len
+    while i > 0 and i > lowest:
+        if i < head_start and (i in starts or (text[i] in juris_chars and i in token_starts
+                                               and i + 1 in token_ends)):
             before = ctx.ending_at(i)
             if before is not None and (before[1] in w.stop_tags):
                 break
@@ -388,16 +390,16 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
         ch = text[i - 1]
         if ch in hard or ch.isspace():
             break
-        stop = False
         # a boundary word counts only as whole tokens, so it must end at a token end
         if i in token_ends or not tokens:
+            stop = False
             for k in range(min(left_max, i), 0, -1):
                 word = text[i - k:i]
                 if word in left and (not tokens or i - k in token_starts):
                     stop = not (word in w.inner_conj and _joins_works(ctx, i - k, i))
                     break
-        if stop:
-            break
+            if stop:
+                break
         i -= 1
     return i
 
