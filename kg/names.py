@@ -627,7 +627,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         if e - start <= len(suffix) + 1 or w.quantity.match(text, start):
             continue
         placed = _division_ending(divisions, start - 1, ctx) if start > 0 and text[start - 1] == "的" else None
-        if placed is not None and not any(text.endswith(g, start, e) for g in w.generic):
+        if placed is not None and not text.endswith(w.generic, start, e):
             # 某区的某某工程: the text places it; its name with the place
             out.append(Candidate(placed.start, e, "Project", text[placed.start:e], "project-placed",
                                  juris=(placed.start, placed.end), name=placed.text + text[start:e]))
@@ -636,7 +636,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         if phase:
             e = phase.end()
         name = text[start:e]
-        if any(name.endswith(g) or name == g for g in w.generic) and not _is_specific(
+        if name.endswith(w.generic) and not _is_specific(
                 text, start, e - len(suffix), ctx, divisions, count_divisions=False):
             continue  # 某县民生项目: a place before a generic head does not make a name
         weak = name.endswith(w.weak_heads)
@@ -747,7 +747,7 @@ def _invested_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) 
         start = _scan_left(text, best - 1, ctx, prot, best - obj_start) if best - 1 > obj_start else obj_start
         start = max(start, obj_start)
         name = text[start:best]
-        if m.group(4) and (text[best:best + 1] == "、" or any(name.endswith(g) for g in w.generic)):
+        if m.group(4) and (text[best:best + 1] == "、" or name.endswith(w.generic)):
             continue  # 总投资X元的A、B…: a total over a list; the items are found as a list
         if name in w.bare_works:
             # the investor: the name right before the money trigger
@@ -782,12 +782,12 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
         counted = bool(_LIST_COUNT.match(m.group(1)))
         if len(items) >= 2 or (items and counted):
             for s, e in items:
-                named_facility = e - s <= 14 and any(text.endswith(f, s, e) for f in w.facility)
+                named_facility = e - s <= 14 and text.endswith(w.facility, s, e)
                 first = ctx.tag_starting_at(s)
                 if first == "t":
                     continue
-                if (named_facility or _is_specific(text, s, e, ctx, divisions)) and not any(
-                        g == text[s:e] or text[s:e].endswith(g) for g in w.generic):
+                if (named_facility or _is_specific(text, s, e, ctx, divisions)) and \
+                        not text[s:e].endswith(w.generic):
                     out.append(Candidate(s, e, "Project", text[s:e], "project-list"))
     # A、B、C三大片区某某项目: every item takes the shared head
     for c in found:
@@ -864,14 +864,14 @@ def _name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tup
         piece = text[i:e]
         if not all(_CJK.match(ch) for ch in piece):
             continue
-        if given == 2 and any(text.startswith(v, e - 1) for v in w.speech):
+        if given == 2 and text.startswith(w.speech, e - 1):
             continue  # 赵强说: the last character is the verb
         if piece in w.not_names or text[i + sur:e] in w.not_names:
             continue
         after = text[e:e + 4]
         ends_here = (e == len(text) or text[e] in _NAME_END or text[e].isspace()
-                     or any(after.startswith(v) for v in w.speech) or any(after.startswith(b) for b in w.byline)
-                     or any(after.startswith(h) for h in w.honorifics) or after[:1] in ("等", "在", "于", "和", "与"))
+                     or after.startswith(w.speech) or after.startswith(w.byline)
+                     or after.startswith(w.honorifics) or after[:1] in ("等", "在", "于", "和", "与"))
         if ends_here:
             best = (i, e)
             break
