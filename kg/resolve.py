@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from kg.ids import division_entity_id, entity_id
@@ -219,11 +219,13 @@ def resolve_document(articles: Sequence[tuple[ArticleText, Sequence[Candidate]]]
     # pass 1: unambiguous county-level-and-above divisions -> home city
     first: list[str] = []
     for art, cands in articles:
+        # only organization and project names can hold a division
+        holders = [o for o in cands if o.type in ("Organization", "Project")]
         for c in cands:
             if c.type == "Division":
                 divs = [gazetteer.get(i) for i in c.division_ids]
                 high = [d for d in divs if d is not None and d.level in _HIGH]
-                if len(high) == 1 and not _inside_other(c, cands):
+                if len(high) == 1 and not _inside_other(c, holders):
                     first.append(high[0].id)
     city = home_city(gazetteer, first)
     entities: dict[str, Entity] = {}
@@ -411,11 +413,11 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
             target = county
         if not target:
             continue
-        for mm in re.finditer(re.escape(word), text):
-            if any(o.start <= mm.start() < o.end for o in open_class):
+        for pos in _occurrences(text, word):
+            if any(o.start <= pos < o.end for o in open_class):
                 continue
             div = gaz.get(target)
-            mentions.append(Resolved(mm.start(), mm.end(), "Division", div.name, word, division_entity_id(target),
+            mentions.append(Resolved(pos, pos + len(word), "Division", div.name, word, division_entity_id(target),
                                      "home-reference", division_id=target))
     # open-class names
     last_agency_juris: tuple[int, str | None] | None = None
@@ -439,6 +441,14 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
             last_agency_juris = (c.end, juris)
     res.mentions = sorted(mentions, key=lambda m: (m.start, -m.end, m.type))
     return res
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    """Starts of the non-overlapping occurrences of ``word``, left to right (as ``re.finditer``)."""
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + len(word))
 
 
 def _division_mention(r: _Resolver, start: int, end: int, surface: str, did: str, rule: str,
@@ -715,12 +725,32 @@ def _ends_with_subunit(r: _Resolver, name: str) -> bool:
 
 
 def _generic_name(name: str) -> bool:
-    """A name made only of common words (自来水公司, 消防支队): no proper name in it."""
+    """A name made only of common words (自来水公司, 消防支队): no proper name in it.
+
+    Remembered per name while jieba's dictionary stays the same (names recur
+    across articles; segmenting one with Python jieba costs ~20 µs).
+    """
+    import jieba
+
+    dt = jieba.dt
+    state = (id(dt), dt.initialized, dt.total, len(dt.FREQ))
+    if _GENERIC_NAMES.get(None) != state or len(_GENERIC_NAMES) > 100_000:
+        _GENERIC_NAMES.clear()
+        _GENERIC_NAMES[None] = state
+    known = _GENERIC_NAMES.get(name)
+    if known is None:
+        known = _GENERIC_NAMES[name] = _segment_generic(name)
+    return known
+
+
+_GENERIC_NAMES: dict = {}  # name -> _segment_generic(name); None -> jieba's dictionary state
+
+
+def _segment_generic(name: str) -> bool:
+    import jieba
     import jieba.posseg
 
     tags = jieba.posseg.dt.word_tag_tab
-    import jieba
-
     for word in jieba.cut(name):
         tag = tags.get(word)
         if tag is None or tag in ("ns", "nz", "nr", "nrt", "nt") or re.search(r"[0-9A-Za-z]", word):
