@@ -18,7 +18,7 @@ import pytest
 
 import kg.export as export
 from kg.errors import ExportError
-from kg.export import TEMP_FILE, WRITE_PAUSE_ENV, atomic_write, staged_writes
+from kg.export import TEMP_FILE, WRITE_PAUSE_ENV, atomic_write, atomic_writer, staged_writes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -119,6 +119,70 @@ def test_stale_temp_files_of_dead_processes_are_removed(tmp_path):
 
 
 # --------------------------------------------------------------------------
+# atomic_writer
+
+
+def test_atomic_writer_streams_text_and_bytes(tmp_path):
+    dest = tmp_path / "sub" / "graph.nt"
+    with atomic_writer(dest) as fh:
+        for i in range(50_000):
+            fh.write(f"行 {i}\r\n")
+        assert not dest.exists()
+        assert len(_temp_files(tmp_path)) == 1
+    assert dest.read_bytes() == "".join(f"行 {i}\r\n" for i in range(50_000)).encode("utf-8")
+    with atomic_writer(dest, "binary") as fh:
+        fh.write(b"\x00\xff")
+    assert dest.read_bytes() == b"\x00\xff"
+    assert _temp_files(tmp_path) == []
+    with pytest.raises(ValueError, match="mode"):
+        with atomic_writer(dest, "wb"):
+            pass
+
+
+def test_atomic_writer_failure_in_the_block_keeps_the_old_file(tmp_path):
+    dest = tmp_path / "graph.ttl"
+    dest.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="generator failed"):
+        with atomic_writer(dest) as fh:
+            fh.write("new " * 1_000_000)
+            raise RuntimeError("generator failed")
+    with pytest.raises(ExportError, match=r"^cannot write .*graph\.ttl: No space left on device; check"):
+        with atomic_writer(dest):
+            raise OSError(28, "No space left on device")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_writer(dest) as fh:
+            fh.write("new")
+            raise KeyboardInterrupt
+    assert dest.read_text(encoding="utf-8") == "old"
+    assert _temp_files(tmp_path) == []
+
+
+def test_atomic_writer_stages_inside_staged_writes(tmp_path):
+    with staged_writes():
+        with atomic_writer(tmp_path / "a.ttl") as fh:
+            fh.write("a")
+        assert not (tmp_path / "a.ttl").exists()
+    assert (tmp_path / "a.ttl").read_text(encoding="utf-8") == "a"
+
+
+@pytest.mark.parametrize("size", [0, 10, 3 << 20])
+def test_write_pause_happens_once_part_way_through_the_file(tmp_path, monkeypatch, size):
+    monkeypatch.setenv(WRITE_PAUSE_ENV, "5")
+    seen: list[int] = []
+    monkeypatch.setattr(export.time, "sleep", lambda s: seen.append(
+        sum(p.stat().st_size for p in _temp_files(tmp_path))))
+    with atomic_writer(tmp_path / "x.nt", "binary") as fh:
+        for _ in range(4):
+            fh.write(b"x" * (size // 4))
+    total = size // 4 * 4
+    assert len(seen) == 1
+    assert (0 < seen[0] < total) if total else seen[0] == 0  # paused part-way through
+    if total <= export.BUFFER_SIZE:
+        assert seen[0] == total // 2
+    assert (tmp_path / "x.nt").stat().st_size == total
+
+
+# --------------------------------------------------------------------------
 # staged_writes
 
 
@@ -155,25 +219,23 @@ def test_staged_rename_failure_is_an_export_error(tmp_path):
 
 
 def test_build_writes_its_exports_staged(tmp_path, monkeypatch):
-    """kg.build.write_exports runs every exporter inside one staged_writes block."""
+    """kg.build.write_exports writes every export before it renames any into place."""
     from kg.build import write_exports
     from kg.graph import build_graph
 
-    seen: list[bool] = []
-    real = export.atomic_write
+    at_first_rename: list[int] = []
+    real = os.replace
 
-    def spy(path, data):
-        seen.append(export._STAGED.get() is not None)
-        return real(path, data)
+    def spy(src, dst):
+        if not at_first_rename:
+            at_first_rename.append(len(_temp_files(tmp_path)))
+        return real(src, dst)
 
-    for module in ("kg.export.rdf", "kg.export.html", "kg.export.jsonld", "kg.export.graphml",
-                   "kg.export.neo4j"):
-        mod = pytest.importorskip(module)
-        if hasattr(mod, "atomic_write"):
-            monkeypatch.setattr(mod, "atomic_write", spy)
+    monkeypatch.setattr(os, "replace", spy)
     outputs = write_exports(build_graph([], {}), tmp_path)
-    assert seen and all(seen), "an export was renamed into place before the others were written"
     assert all(p.exists() for p in outputs)
+    assert at_first_rename == [len(outputs)], \
+        "an export was renamed into place before the others were written"
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,312 @@
+"""Every export of a build, written in one staged block, optionally by forked processes.
+
+:func:`write_all` writes the files ``kg build`` writes (Turtle, HTML,
+N-Triples, TriG, JSON-LD, GraphML and the Neo4j/LadybugDB files) and renames
+them into place together at the end (:func:`kg.export.staged_writes`).
+
+With ``jobs > 1`` (and the ``fork`` start method, i.e. not on Windows) the
+files are written by ``jobs`` forked worker processes.  The graph is
+inherited copy-on-write, nothing is pickled; the parent hands out files,
+largest first, to whichever worker is free, and each worker sends back the
+``(temporary file, destination)`` pairs it wrote.  The parent chose every
+temporary name in advance (under its own process id, so a sweep of stale
+temporary files by another process leaves them alone while the parent
+runs), renames them all when every worker succeeded, and otherwise kills
+the workers and removes every one of those names: on a failure or an
+interruption no destination changes.  Workers die with the parent (Linux
+``PR_SET_PDEATHSIG``).  The bytes of every file are the same whatever
+``jobs`` is.
+"""
+from __future__ import annotations
+
+__all__ = ["EXPORTS", "write_all"]
+
+import collections
+import contextlib
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing import connection
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.errors import ExportError
+from kg.export import (_PLANNED, _STAGED, _export_error, _remove_stale_temp_files, staged_writes,
+                       temp_path)
+
+
+class _Context:
+    """What the writers of one process share: the subject index of the RDF exports, built once."""
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self.graph = graph
+        self._rdf_index = None
+
+    @property
+    def rdf(self) -> Any:
+        if self._rdf_index is None:
+            from kg.export.rdf import _index
+
+            self._rdf_index = _index(self.graph)
+        return self._rdf_index
+
+
+def _turtle(ctx: _Context, path: Path) -> Path:
+    from kg.export.rdf import write_turtle
+    return write_turtle(ctx.rdf, path)
+
+
+def _html(ctx: _Context, path: Path) -> Path:
+    from kg.export.html import write_html
+    return write_html(ctx.graph, path)
+
+
+def _ntriples(ctx: _Context, path: Path) -> Path:
+    from kg.export.rdf import write_ntriples
+    return write_ntriples(ctx.rdf, path)
+
+
+def _trig(ctx: _Context, path: Path) -> Path:
+    from kg.export.rdf import write_trig
+    return write_trig(ctx.rdf, path)
+
+
+def _jsonld(ctx: _Context, path: Path) -> Path:
+    from kg.export.jsonld import write_jsonld
+    return write_jsonld(ctx.rdf, path)
+
+
+def _graphml(ctx: _Context, path: Path) -> Path:
+    from kg.export.graphml import write_graphml
+    return write_graphml(ctx.graph, path)
+
+
+def _nodes_csv(ctx: _Context, path: Path) -> Path:
+    from kg.export.neo4j import write_nodes_csv
+    return write_nodes_csv(ctx.graph, path)
+
+
+def _relationships_csv(ctx: _Context, path: Path) -> Path:
+    from kg.export.neo4j import write_relationships_csv
+    return write_relationships_csv(ctx.graph, path)
+
+
+def _ladybug(ctx: _Context, path: Path) -> Path:
+    from kg.export.neo4j import write_ladybug_script
+    return write_ladybug_script(ctx.graph, path)
+
+
+@dataclass(frozen=True)
+class _Export:
+    path: str  # relative to the output directory
+    write: Callable[[_Context, Path], Path]
+    cost: float  # seconds for the 100-fold corpus (219k triples), to hand out the largest first
+
+
+#: The exports of :func:`write_all`, in the order of the list it returns.
+EXPORTS: tuple[_Export, ...] = (
+    _Export("graph.ttl", _turtle, 0.20),
+    _Export("graph.html", _html, 0.16),
+    _Export("graph.nt", _ntriples, 0.25),
+    _Export("graph.trig", _trig, 0.30),
+    _Export("graph.jsonld", _jsonld, 0.23),
+    _Export("graph.graphml", _graphml, 0.14),
+    _Export("neo4j/nodes.csv", _nodes_csv, 0.03),
+    _Export("neo4j/relationships.csv", _relationships_csv, 0.10),
+    _Export("neo4j/ladybug.cypher", _ladybug, 0.01),
+)
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def write_all(graph: nx.MultiDiGraph, out_dir: str | os.PathLike[str], *, jobs: int = 1) -> list[Path]:
+    """Write every export of ``graph`` into ``out_dir``, all renamed into place at the end.
+
+    Parameters
+    ----------
+    graph
+        A graph from :func:`kg.graph.build_graph`.
+    out_dir
+        Output directory (created if needed); ``neo4j/`` beneath it holds
+        the property-graph files.
+    jobs
+        Processes that write the files.  Above 1, forked workers write them
+        (where ``fork`` exists; elsewhere this runs sequentially).  The
+        files are the same bytes for every value.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``graph.ttl``, ``graph.html``, ``graph.nt``, ``graph.trig``,
+        ``graph.jsonld``, ``graph.graphml``, ``neo4j/nodes.csv``,
+        ``neo4j/relationships.csv``, ``neo4j/ladybug.cypher``.
+
+    Raises
+    ------
+    ExportError
+        A file cannot be written (from whichever process wrote it); no
+        destination has changed and no temporary file is left.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("https://w3id.org/shanxi-kg/id/person/1", kind="Person", label="张三")
+    >>> [p.name for p in write_all(g, tempfile.mkdtemp(), jobs=2)][:3]
+    ['graph.ttl', 'graph.html', 'graph.nt']
+    """
+    out = Path(out_dir)
+    dests = [out / export.path for export in EXPORTS]
+    with staged_writes():
+        if jobs > 1 and _can_fork():
+            pairs = _write_forked(graph, out, jobs)
+            staged = _STAGED.get()
+            assert staged is not None
+            staged.extend(pairs)
+        else:
+            ctx = _Context(graph)
+            for export, dest in zip(EXPORTS, dests):
+                export.write(ctx, dest)
+    return dests
+
+
+# -- workers ----------------------------------------------------------------------
+
+class _WorkerTraceback(Exception):
+    """The traceback of an exception raised in a worker (as its ``__cause__``)."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else an ExportError with its message."""
+    try:
+        copy = pickle.loads(pickle.dumps(exc))
+        if type(copy) is type(exc) and str(copy) == str(exc):
+            return exc
+    except Exception:
+        pass
+    return ExportError(f"{type(exc).__name__}: {exc}")
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when the parent dies (Linux); exit if it already has."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _worker(graph: nx.MultiDiGraph, out: Path, plan: dict[Path, Path], conn: Any, parent: int) -> None:
+    """Body of a forked worker: write the exports the parent names, report, never return."""
+    code = 0
+    try:
+        _die_with_parent(parent)
+        _PLANNED.set(plan)
+        ctx = _Context(graph)
+        while True:
+            i = conn.recv()
+            if i is None:
+                break
+            pending: list[tuple[Path, Path]] = []
+            token = _STAGED.set(pending)
+            try:
+                EXPORTS[i].write(ctx, out / EXPORTS[i].path)
+            finally:
+                _STAGED.reset(token)
+            conn.send(("done", i, pending))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        code = 1
+        with contextlib.suppress(BaseException):
+            conn.send(("error", _portable(exc), traceback.format_exc()))
+    finally:
+        os._exit(code)
+
+
+def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int) -> list[tuple[Path, Path]]:
+    """Write every export in ``jobs`` forked workers; the ``(temp, destination)`` pairs written."""
+    parent = os.getpid()
+    dests = [out / export.path for export in EXPORTS]
+    for directory in dict.fromkeys(dest.parent for dest in dests):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _export_error(directory, exc) from exc
+        # swept here, once: workers inherit the record and do not sweep again
+        _remove_stale_temp_files(directory)
+    plan = {dest: temp_path(dest, parent) for dest in dests}
+    todo = collections.deque(sorted(range(len(EXPORTS)), key=lambda i: -EXPORTS[i].cost))
+    workers: dict[Any, int] = {}  # connection -> pid
+    written: list[tuple[Path, Path]] = []
+    try:
+        for _ in range(min(jobs, len(EXPORTS))):
+            here, there = multiprocessing.Pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker
+                here.close()
+                for other in workers:
+                    other.close()
+                _worker(graph, out, plan, there, parent)
+            there.close()
+            workers[here] = pid
+            here.send(todo.popleft() if todo else None)
+        busy = set(workers)  # workers writing a file
+        while busy:
+            for conn in connection.wait(list(busy)):
+                try:
+                    message = conn.recv()
+                except EOFError:
+                    _, status = os.waitpid(workers[conn], 0)
+                    workers[conn] = 0
+                    raise ExportError("an export worker process died "
+                                      f"({_describe(status)}); no export was changed") from None
+                if message[0] == "error":
+                    exc, text = message[1], message[2]
+                    exc.__cause__ = _WorkerTraceback(text)
+                    raise exc
+                written.extend(message[2])
+                if todo:
+                    conn.send(todo.popleft())
+                else:
+                    conn.send(None)  # the worker exits; reaped below
+                    busy.discard(conn)
+        return written
+    except BaseException:
+        for conn, pid in workers.items():
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        for conn, pid in workers.items():
+            if pid:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+                workers[conn] = 0
+        for tmp in plan.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        for conn, pid in workers.items():
+            if pid:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+            conn.close()
+
+
+def _describe(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"

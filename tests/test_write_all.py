@@ -1,0 +1,209 @@
+"""write_all: every export, all-or-nothing, the same bytes in one process or several.
+
+Also checks the fast paths of the streamed writers against their general
+paths: statement and article templates against sorted triples, the JSON-LD
+text against ``json.dumps`` of :func:`to_jsonld`, the GraphML text against
+networkx's writer.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kg.export as export
+from kg.errors import ExportError
+from kg.export import TEMP_FILE, bundle, write_all
+from kg.export.graphml import _graphml_chunks, serialize_graphml
+from kg.export.jsonld import serialize_jsonld, to_jsonld
+from kg.export.rdf import (_GraphIndex, _ntriples_chunks, _QuadIndex, _trig_chunks, _turtle_chunks,
+                           iter_quads)
+from kg.graph import build_graph
+from test_graph import sample_graph
+
+NAMES = ["graph.ttl", "graph.html", "graph.nt", "graph.trig", "graph.jsonld", "graph.graphml",
+         "neo4j/nodes.csv", "neo4j/relationships.csv", "neo4j/ladybug.cypher"]
+needs_fork = pytest.mark.skipif(not bundle._can_fork(), reason="no fork start method here")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cleanup_state(monkeypatch):
+    monkeypatch.setattr(export, "_CLEANED", set())
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*"))
+            if p.is_file()}
+
+
+def _temp_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if TEMP_FILE.match(p.name))
+
+
+def _general(index: _GraphIndex) -> _GraphIndex:
+    """The same index with the template fast paths turned off."""
+    index.statement = {}.get
+    index.article = {}.get
+    return index
+
+
+def _hostile() -> nx.MultiDiGraph:
+    """Text that needs escaping everywhere, shared statement nodes, an article with a relation."""
+    g = sample_graph()
+    art = next(n for n, d in g.nodes(data=True) if d["kind"] == "Article")
+    g.nodes[art]["title"] = 'a "title"\r\n<b>&\x01\u2028'
+    g.nodes[art]["date"] = "2024-02-30"
+    head, tail, key, data = next(iter(g.edges(keys=True, data=True)))
+    ev = dict(data["evidence"][0], role="chief;\t\\", rule='r"1')
+    data["evidence"] = data["evidence"] + [ev, dict(ev, rule="r2")]  # one statement, two rules
+    g.add_edge(art, tail, key="partOf", rel="partOf", evidence=[])
+    return g
+
+
+GRAPHS = {"empty": lambda: build_graph([], {}), "sample": sample_graph, "hostile": _hostile}
+
+
+# --------------------------------------------------------------------------
+# fast paths = general paths
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_templates_write_what_sorting_the_triples_writes(name):
+    graph = GRAPHS[name]()
+    for chunks in (_turtle_chunks, _ntriples_chunks, _trig_chunks, serialize_jsonld):
+        fast = "".join(chunks(_GraphIndex(graph)))
+        assert fast == "".join(chunks(_general(_GraphIndex(graph)))), chunks.__name__
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_graph_index_writes_what_the_quads_write(name):
+    graph = GRAPHS[name]()
+    quads = _QuadIndex(iter_quads(graph))
+    for chunks in (_turtle_chunks, _ntriples_chunks, _trig_chunks):
+        assert "".join(chunks(_GraphIndex(graph))) == "".join(chunks(quads)), chunks.__name__
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_jsonld_text_is_json_dumps_of_the_document(name):
+    graph = GRAPHS[name]()
+    expected = json.dumps(to_jsonld(graph), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    assert serialize_jsonld(graph) == expected
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_streamed_graphml_is_what_networkx_writes(name):
+    graph = GRAPHS[name]()
+    assert "".join(_graphml_chunks(graph)).encode("utf-8") == serialize_graphml(graph)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=12), st.text(max_size=12), st.text(max_size=12))
+def test_streamed_writers_equal_general_paths_for_any_text(label, sentence, title):
+    graph = sample_graph()
+    node = next(n for n, d in graph.nodes(data=True) if d["kind"] != "Article")
+    art = next(n for n, d in graph.nodes(data=True) if d["kind"] == "Article")
+    graph.nodes[node]["label"] = label
+    graph.nodes[art]["title"] = title
+    for *_, data in graph.edges(keys=True, data=True):
+        data["evidence"] = [dict(ev, text=sentence) for ev in data["evidence"]]
+    try:
+        expected = {f: "".join(f(_general(_GraphIndex(graph)))) for f in (_turtle_chunks, _ntriples_chunks)}
+    except ExportError:
+        with pytest.raises(ExportError):
+            "".join(_turtle_chunks(_GraphIndex(graph)))
+        return
+    for f, text in expected.items():
+        assert "".join(f(_GraphIndex(graph))) == text
+    assert serialize_jsonld(graph) == json.dumps(to_jsonld(graph), ensure_ascii=False, sort_keys=True,
+                                                 indent=1) + "\n"
+    try:
+        old = serialize_graphml(graph)
+    except ExportError:
+        return
+    assert "".join(_graphml_chunks(graph)).encode("utf-8", "xmlcharrefreplace") == old
+
+
+# --------------------------------------------------------------------------
+# write_all
+
+
+def test_write_all_writes_every_export_in_order(tmp_path):
+    paths = write_all(sample_graph(), tmp_path)
+    assert [str(p.relative_to(tmp_path)) for p in paths] == NAMES
+    assert all(p.is_file() for p in paths)
+    assert _temp_files(tmp_path) == []
+
+
+@needs_fork
+@pytest.mark.parametrize("name", GRAPHS)
+def test_write_all_bytes_do_not_depend_on_jobs(tmp_path, name):
+    graph = GRAPHS[name]()
+    outputs = {}
+    for jobs in (1, 2, 5):
+        out = tmp_path / str(jobs)
+        paths = write_all(graph, out, jobs=jobs)
+        assert [str(p.relative_to(out)) for p in paths] == NAMES
+        outputs[jobs] = _files(out)
+    assert outputs[1] == outputs[2] == outputs[5]
+    assert sorted(outputs[1]) == sorted(NAMES)
+
+
+def _failing(monkeypatch, path: str, exc: BaseException) -> None:
+    def fail(ctx, dest):
+        raise exc
+    monkeypatch.setattr(bundle, "EXPORTS", tuple(
+        dataclasses.replace(e, write=fail) if e.path == path else e for e in bundle.EXPORTS))
+
+
+@pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
+@pytest.mark.parametrize("failing", ["graph.ttl", "graph.graphml", "neo4j/ladybug.cypher"])
+def test_a_failing_export_changes_nothing(tmp_path, monkeypatch, jobs, failing):
+    write_all(sample_graph(), tmp_path)
+    before = _files(tmp_path)
+    _failing(monkeypatch, failing, ExportError(f"cannot write {failing}: disk on fire"))
+    with pytest.raises(ExportError, match=f"^cannot write {failing}: disk on fire$"):
+        write_all(_hostile(), tmp_path, jobs=jobs)
+    assert _files(tmp_path) == before
+    assert _temp_files(tmp_path) == []
+
+
+@needs_fork
+def test_other_errors_of_a_worker_arrive_as_they_were(tmp_path, monkeypatch):
+    _failing(monkeypatch, "graph.nt", KeyError("kind"))
+    with pytest.raises(KeyError, match="kind") as info:
+        write_all(sample_graph(), tmp_path, jobs=2)
+    assert "KeyError" in str(info.value.__cause__)  # the worker's traceback
+    assert _temp_files(tmp_path) == []
+
+
+@needs_fork
+def test_a_worker_that_dies_is_an_export_error(tmp_path, monkeypatch):
+    write_all(sample_graph(), tmp_path)
+    before = _files(tmp_path)
+
+    def die(ctx, dest):
+        with open(dest.with_name(".x"), "w"):  # noqa: PTH123 - any file, then a hard exit
+            pass
+        os._exit(3)
+    monkeypatch.setattr(bundle, "EXPORTS", tuple(
+        dataclasses.replace(e, write=die) if e.path == "graph.trig" else e for e in bundle.EXPORTS))
+    with pytest.raises(ExportError, match="export worker process died .*exit status 3"):
+        write_all(_hostile(), tmp_path, jobs=2)
+    (tmp_path / ".x").unlink()
+    assert _files(tmp_path) == before
+    assert _temp_files(tmp_path) == []
+
+
+def test_unwritable_output_is_an_export_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    for jobs in (1, 2):
+        with pytest.raises(ExportError, match="cannot write .*file"):
+            write_all(sample_graph(), blocker / "out", jobs=jobs)
+    assert _temp_files(tmp_path) == []
