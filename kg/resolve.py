@@ -275,8 +275,9 @@ def _merge_variants(r: "_Resolver", results: Sequence["ArticleResolution"]) -> N
                 names.setdefault(m.type, set()).add(m.name)
     mapping: dict[tuple[str, str], str] = {}
     for type_, group in names.items():
+        longest_first = sorted(group, key=lambda n: (-len(n), n))
         for x in sorted(group, key=len):
-            for y in sorted(group, key=lambda n: (-len(n), n)):
+            for y in longest_first:
                 if len(y) <= len(x):
                     break
                 if _variant(r, type_, x, y):
