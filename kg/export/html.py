@@ -56,6 +56,7 @@ __all__ = [
     "vis_options",
     "to_page_data",
     "render_html",
+    "generate_html",
     "write_html",
 ]
 
@@ -67,13 +68,14 @@ import math
 import os
 import re
 from importlib import resources
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export import atomic_write
+from kg.export import atomic_writer
 from kg.export.layout import balloon_layout
 
 #: Colour (colour-blind-safe Tableau 10 hues) and vis-network shape per kind;
@@ -359,6 +361,10 @@ def to_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
             "focus": node_index.get(focus) if focus is not None else None}
 
 
+_UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
+_ITEMS_PER_CHUNK = 2000  # list items per piece of the streamed data block
+
+
 def _json_for_html(value: Any) -> str:
     """JSON that is inert inside a ``<script type="application/json">`` block.
 
@@ -366,9 +372,38 @@ def _json_for_html(value: Any) -> str:
     can close the block (``</script>``) or open a comment (``<!--``); U+2028/9
     and lone surrogates (which UTF-8 cannot encode) are escaped too.
     """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+    return "".join(_json_chunks_for_html(value))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                       allow_nan=False)
-    return re.sub("[<>&\u2028\u2029\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _json_chunks_for_html(value: Any) -> Iterator[str]:
+    """:func:`_json_for_html` in pieces: the long lists of a dict a few thousand items at a time."""
+    if not (isinstance(value, dict) and all(isinstance(k, str) for k in value)):
+        pieces: Iterator[str] = iter([_dumps(value)])
+    else:
+        pieces = _dict_pieces(value)
+    for piece in pieces:
+        yield _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group()):04x}", piece)
+
+
+def _dict_pieces(value: dict[str, Any]) -> Iterator[str]:
+    # the text of _dumps(value): keys sorted, "," between items, ":" after keys
+    yield "{"
+    for i, key in enumerate(sorted(value)):
+        item = value[key]
+        head = ("," if i else "") + _dumps(key) + ":"
+        if isinstance(item, list) and len(item) > _ITEMS_PER_CHUNK:
+            yield head + "["
+            for j in range(0, len(item), _ITEMS_PER_CHUNK):
+                yield ("," if j else "") + ",".join(_dumps(v) for v in item[j:j + _ITEMS_PER_CHUNK])
+            yield "]"
+        else:
+            yield head + _dumps(item)
+    yield "}"
 
 
 def _vis_asset(name: str) -> str:
@@ -402,7 +437,13 @@ def _script_hash(text: str) -> str:
 
 def render_html(graph: nx.MultiDiGraph, title: str | None = None, include_articles: bool = False,
                 focus: str | None = None, depth: int = 1) -> str:
-    """The self-contained HTML page of ``graph``.
+    """The self-contained HTML page of ``graph`` (:func:`generate_html` joined)."""
+    return "".join(generate_html(graph, title, include_articles, focus, depth))
+
+
+def generate_html(graph: nx.MultiDiGraph, title: str | None = None, include_articles: bool = False,
+                  focus: str | None = None, depth: int = 1) -> Iterator[str]:
+    """The self-contained HTML page of ``graph``, in pieces (the data block a few thousand records at a time).
 
     Parameters
     ----------
@@ -447,13 +488,22 @@ def render_html(graph: nx.MultiDiGraph, title: str | None = None, include_articl
                            "base-uri 'none'; form-action 'none'"),
         "VIS_CSS": _inline(_vis_asset("vis-network.css"), "style", "pyvis' vis-network.css"),
         "PAGE_CSS": _inline(_static("page.css"), "style", "kg/export/static/page.css"),
-        "DATA": _json_for_html(to_page_data(graph, include_articles, centre)),
         "VIS_JS": vis_js,
         "PAGE_JS": page_js,
     }
+    data = to_page_data(graph, include_articles, centre)
     # One pass over the template: text put in by one marker is never searched
     # for another, so corpus text containing "%%PAGE_JS%%" stays text.
-    return _MARKER.sub(lambda m: parts[m.group(1)], _static("page.html"))
+    template = _static("page.html")
+    end = 0
+    for m in _MARKER.finditer(template):
+        yield template[end:m.start()]
+        if m.group(1) == "DATA":
+            yield from _json_chunks_for_html(data)
+        else:
+            yield parts[m.group(1)]
+        end = m.end()
+    yield template[end:]
 
 
 def write_html(graph: nx.MultiDiGraph, path: str | os.PathLike[str], title: str | None = None,
@@ -471,5 +521,8 @@ def write_html(graph: nx.MultiDiGraph, path: str | os.PathLike[str], title: str 
     >>> "山西省" in p.read_text(encoding="utf-8")
     True
     """
-    return atomic_write(path, render_html(graph, title=title, include_articles=include_articles,
-                                          focus=focus, depth=depth))
+    with atomic_writer(path) as fh:
+        for piece in generate_html(graph, title=title, include_articles=include_articles,
+                                   focus=focus, depth=depth):
+            fh.write(piece)
+    return Path(path)
