@@ -91,7 +91,7 @@ class FastJieba:
             pos = m.end()
         if pos < len(text):
             out.extend(self._rj.cut(text[pos:], True))
-        return [w for w in out if w]
+        return list(filter(None, out))  # no empty strings
 
     def _cut_blocks(self, text: str) -> list[str]:
         """Block by block, as ``jieba.Tokenizer.cut`` does (for texts with rare characters)."""
@@ -111,7 +111,7 @@ class FastJieba:
                         out.append(piece)
                     else:
                         out.extend(piece)
-        return [w for w in out if w]
+        return list(filter(None, out))  # no empty strings
 
     def __reduce__(self):
         raise TypeError("FastJieba holds a compiled dictionary; build one per process")
