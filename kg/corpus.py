@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import functools
+import itertools
 import os
 import re
 import stat
@@ -669,9 +670,9 @@ class OffsetMap(Sequence[int]):
         return self._src[k] + (i - self._norm[k])
 
     def __iter__(self) -> Iterator[int]:
+        # one range per run, chained in C (``tuple(m)`` of a long article is common)
         ends = self._norm[1:] + [self._len]
-        for n0, n1, s in zip(self._norm, ends, self._src):
-            yield from range(s, s + n1 - n0)
+        return itertools.chain.from_iterable([range(s, s + n1 - n0) for n0, n1, s in zip(self._norm, ends, self._src)])
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, OffsetMap):
