@@ -692,6 +692,7 @@ _LIST_CATEGORY = re.compile(r"([0-9一二两三四五六七八九十]+([大个�
 _CREDIT_PARENS = re.compile(r"[（(]([^（()）\n]{2,30})[）)]")
 _CREDIT_BODY = re.compile(r"[\u3400-\u9fff、 \u3000/]+")
 _CREDIT_LINE = re.compile(r"(?:^|\n|。|\s)([\u3400-\u9fff][\u3400-\u9fff \u3000]{1,20}?)\s*(摄影|摄)\s*(?=\n|$)")
+_CREDIT_LINE_MARK = "摄"  # in every match of _CREDIT_LINE
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
@@ -886,8 +887,8 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
     w = ctx.words
     out: list[Candidate] = []
     # title + name (董事长张三, 记者 李四)
-    title_re = w.title_re
-    for m in title_re.finditer(text):
+    titles = list(w.title_re.finditer(text))
+    for m in titles:
         i = m.end()
         while i < len(text) and text[i] in " \u3000":
             i += 1
@@ -911,11 +912,14 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
         if not _CREDIT_BODY.fullmatch(body):
             continue
         out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
-    for m in _CREDIT_LINE.finditer(text):
-        out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
+    if _CREDIT_LINE_MARK in text:  # (the line pattern scans every position)
+        for m in _CREDIT_LINE.finditer(text):
+            out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
     # speakers: 。张三说 / ，李四表示 (not starting inside a title: 局长孙某)
-    in_title = {i for m in title_re.finditer(text) for i in range(m.start() + 1, m.end())}
+    in_title: set[int] | None = None
     for m in w.speech_re.finditer(text):
+        if in_title is None:
+            in_title = {i for t in titles for i in range(t.start() + 1, t.end())}
         s = m.start()
         for n in (3, 2, 4):
             i = s - n
