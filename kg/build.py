@@ -328,7 +328,8 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
     if not summary.documents:
         raise InputError(f"no readable corpus file ({len(summary.skipped)} skipped); "
                          f"the exports in {out_dir} are left as they were")
-    summary.outputs = write_exports(graph, out_dir)
+    # the exports get the processes the documents had (no more than the machine has)
+    summary.outputs = write_exports(graph, out_dir, jobs=min(workers, os.cpu_count() or 1))
     summary.entities = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") != "Article")
     summary.seconds = time.perf_counter() - started
     return summary
@@ -459,22 +460,13 @@ def _with_progress(results: Iterator[DocResult], bar, summary: BuildSummary) -> 
         yield result
 
 
-def write_exports(graph, out_dir: Path) -> list[Path]:
+def write_exports(graph, out_dir: Path, jobs: int = 1) -> list[Path]:
     """Every export of the graph into ``out_dir``, all renamed into place at the end.
 
-    Inside :func:`kg.export.staged_writes`: a build interrupted while
-    exporting leaves every previous export as it was.
+    :func:`kg.export.write_all`: written in ``jobs`` processes, the same bytes
+    for any number; a build interrupted while exporting leaves every previous
+    export as it was.
     """
-    from kg.export import staged_writes
-    from kg.export.graphml import write_graphml
-    from kg.export.html import write_html
-    from kg.export.jsonld import write_jsonld
-    from kg.export.neo4j import write_neo4j_csv
-    from kg.export.rdf import write_ntriples, write_trig, write_turtle
+    from kg.export import write_all
 
-    with staged_writes():
-        return [write_turtle(graph, out_dir / "graph.ttl"), write_html(graph, out_dir / "graph.html"),
-                write_ntriples(graph, out_dir / "graph.nt"), write_trig(graph, out_dir / "graph.trig"),
-                write_jsonld(graph, out_dir / "graph.jsonld"),
-                write_graphml(graph, out_dir / "graph.graphml"),
-                *write_neo4j_csv(graph, out_dir / "neo4j")]
+    return write_all(graph, out_dir, jobs=jobs)
