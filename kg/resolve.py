@@ -402,6 +402,8 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
     mentions = [m for m in resolved_divs if not m.in_name]
     # 我市 / 全县 / 该区 → home jurisdictions
     for word in r.home_markers + r.anaphors:
+        if word not in text:
+            continue
         level = r.level_of.get(word[-1])
         if level is None:
             continue
