@@ -390,16 +390,21 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
         ch = text[i - 1]
         if ch in hard or ch.isspace():
             break
-        # a boundary word counts only as whole tokens, so it must end at a token end
-        if i in token_ends or not tokens:
-            stop = False
+        # a boundary word counts only as whole tokens: it ends at a token end and
+        # starts at a token start (the longest such word decides)
+        word = None
+        if not tokens:
             for k in range(min(left_max, i), 0, -1):
-                word = text[i - k:i]
-                if word in left and (not tokens or i - k in token_starts):
-                    stop = not (word in w.inner_conj and _joins_works(ctx, i - k, i))
+                if text[i - k:i] in left:
+                    word = text[i - k:i]
                     break
-            if stop:
-                break
+        elif i in token_ends:
+            for k in range(min(left_max, i), 0, -1):
+                if i - k in token_starts and text[i - k:i] in left:
+                    word = text[i - k:i]
+                    break
+        if word is not None and not (word in w.inner_conj and _joins_works(ctx, i - len(word), i)):
+            break
         i -= 1
     return i
 
