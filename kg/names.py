@@ -254,7 +254,7 @@ class _Words:
         self.trim_sets = _by_length_sets(self.trim)
         self.facility_sets = _by_length_sets(self.facility)
         # ties in length never both match at one position, so their order is free
-        self.juris_longest_first = tuple(sorted(self.juris_words, key=len, reverse=True))
+        self.juris_sets = _by_length_sets(self.juris_words)
         self.stop_tags = frozenset(bounds.get("stop_tags_before_jurisdiction", ()))
         self.quantity = re.compile(bounds.get("quantity_pattern", "(?!)"))
         self.phase = re.compile(bounds.get("phase_pattern", "(?!)"))
@@ -271,6 +271,7 @@ class _Words:
         self.head_modified_by = tuple(lex.data["project"].get("head_modified_by", ()))
         refs = lex.data["references"]
         self.reference_words = _by_length(tuple(refs.get("home_markers", ())) + tuple(refs.get("anaphors", ())))
+        self.reference_sets = _by_length_sets(self.reference_words)
         # patterns compiled once per lexicon (the finders run per article)
         self.compound_re = _alternation(self.compounds)
         self.title_re = _alternation(self.titles)
@@ -444,18 +445,29 @@ def _trim(text: str, start: int, end: int, ctx: Context) -> int:
 def _jurisdiction(text: str, start: int, end: int, ctx: Context,
                   divisions: Sequence[Candidate]) -> tuple[int, int] | None:
     """The jurisdiction prefix of a name: a division name or 省/市/县/区 as a word."""
-    for c in divisions:
-        if c.start == start and c.end < end:
+    for c in _divisions_starting(divisions, start, ctx):
+        if c.end < end:
             return (c.start, c.end)
     w = ctx.words
-    for word in w.reference_words:
-        if text.startswith(word, start) and start + len(word) < end:
-            return (start, start + len(word))
-    for word in w.juris_longest_first:
-        if text.startswith(word, start) and start + len(word) < end:
-            if len(word) > 1 or ctx.is_token(start, start + 1) or not ctx.token_starts:
-                return (start, start + len(word))
+    for n, words in w.reference_sets:
+        if start + n < end and text[start:start + n] in words:
+            return (start, start + n)
+    for n, words in w.juris_sets:
+        if start + n < end and text[start:start + n] in words:
+            if n > 1 or ctx.is_token(start, start + 1) or not ctx.token_starts:
+                return (start, start + n)
     return None
+
+
+def _divisions_starting(divisions: Sequence[Candidate], start: int, ctx: Context) -> list[Candidate]:
+    """The division candidates starting at ``start``, in list order."""
+    cached = ctx.cache.get("division-starts")
+    if cached is None or cached[0] is not divisions:
+        starts: dict[int, list[Candidate]] = {}
+        for c in divisions:
+            starts.setdefault(c.start, []).append(c)
+        cached = ctx.cache["division-starts"] = (divisions, starts)
+    return cached[1].get(start, [])
 
 
 def _suffix_hits(text: str, suffixes: Sequence[str], w: "_Words | None" = None) -> Iterator[tuple[int, int, str]]:
