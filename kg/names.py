@@ -470,18 +470,21 @@ def _divisions_starting(divisions: Sequence[Candidate], start: int, ctx: Context
     return cached[1].get(start, [])
 
 
-def _suffix_hits(text: str, suffixes: Sequence[str], w: "_Words | None" = None) -> Iterator[tuple[int, int, str]]:
-    """Every (start, end, suffix) where a suffix ends; longest suffix per end."""
-    # overlapping matches, so that 局 inside 分局 is seen too
-    pattern = w.alternation(tuple(suffixes)) if w is not None else _alternation(suffixes)
-    return _overlapping(pattern, text)
+def _suffix_heads(text: str, suffixes: tuple[str, ...], ctx: Context) -> list[tuple[int, int, str]]:
+    """``(start, end, suffix)`` of the longest suffix ending at each place where one ends.
 
-
-def _longest_per_end(hits: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    Overlapping hits count (局 inside 分局).  :func:`_overlapping` hits come
+    by increasing start, so the first hit ending somewhere is the longest
+    suffix ending there.
+    """
+    pattern = ctx.words.alternation(suffixes)
     best: dict[int, tuple[int, int, str]] = {}
-    for s, e, suf in hits:
-        if e not in best or s < best[e][0]:
-            best[e] = (s, e, suf)
+    m = pattern.search(text)
+    while m is not None:
+        s, e = m.span()
+        if e not in best:
+            best[e] = (s, e, m.group())
+        m = pattern.search(text, s + 1)
     return [best[e] for e in sorted(best)]
 
 
@@ -525,10 +528,10 @@ def _suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffi
                   type_: str, rule: str, max_len: int) -> list[Candidate]:
     prot = _protected_map(text, ctx, divisions)
     out = []
-    for s, e, suffix in _longest_per_end(_suffix_hits(text, suffixes, ctx.words)):
+    for s, e, suffix in _suffix_heads(text, tuple(suffixes), ctx):
         # the head must not be the start of a longer word (局面, 公司化, 二中队 …)
         # (a division or a position title may follow a head inside one segmenter word: 局局长)
-        if (_continues_word(text, e, ctx) and not any(c.start == e for c in divisions)
+        if (_continues_word(text, e, ctx) and not _divisions_starting(divisions, e, ctx)
                 and not text.startswith(ctx.words.titles, e)) or \
                 (suffix.endswith("中") and text[e:e + 1] == "队"):
             continue
@@ -602,7 +605,7 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
             start = s0 - 1 if before == "该" else s0
             out.append(Candidate(start, e0, "Organization", text[start:e0], "org-anaphor"))
     # brand + industry (某某化工): only when the brand is a name the segmenter does not know
-    for s, e, suffix in _longest_per_end(_suffix_hits(text, w.org_weak, w)):
+    for s, e, suffix in _suffix_heads(text, w.org_weak, ctx):
         if _continues_word(text, e, ctx):
             continue
         for k in (2, 3):
@@ -625,7 +628,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
     w = ctx.words
     prot = _protected_map(text, ctx, divisions)
     out: list[Candidate] = []
-    for s, e, suffix in _longest_per_end(_suffix_hits(text, w.project_heads, w)):
+    for s, e, suffix in _suffix_heads(text, w.project_heads, ctx):
         # 工程建设 is one word to the segmenter; the head still ends the name there
         if _continues_word(text, e, ctx) and not text.startswith(w.build_tails + w.completion_tails, e):
             continue
