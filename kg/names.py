@@ -573,6 +573,8 @@ def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
             out.append(c)
     # 市委/县政府/省委: jurisdiction + party/government word, as whole words
     for c in divisions:
+        if not text.startswith(w.party_gov, c.end):
+            continue  # (most divisions)
         for word in w.party_gov:
             end = c.end + len(word)
             if text.startswith(word, c.end) and (not _continues_word(text, end, ctx)
