@@ -17,6 +17,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -123,6 +124,8 @@ class _Resolver:
         self.township_suffixes = lexicon.words("references", "township_suffixes")
         self.zone_suffixes = tuple(sorted(lexicon.words("references", "zone_suffixes"), key=len, reverse=True))
         self.village_suffixes = lexicon.words("references", "village_suffixes")
+        # a village name: a few characters and a village suffix (as written, suffixes are patterns)
+        self.village_after = re.compile(r"[\u3400-\u9fff]{1,5}?(?:" + "|".join(self.village_suffixes) + ")")
         self.legal_forms = lexicon.words("organization", "legal_forms")
         self.local_institutions = tuple(lexicon.words("organization", "local_institutions"))
         self.institution_modifiers = tuple(lexicon.data["organization"].get("institution_modifiers", ()))
@@ -369,6 +372,9 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
     resolved_divs: list[Resolved] = []
     chain: list[Resolved] = []
     pending = sorted(divisions, key=lambda c: c.start)
+    pending_starts = [c.start for c in pending]
+    cover_starts = [o.start for o in covering]  # covering is sorted by start, as open_class
+    cover_longest = max((o.end - o.start for o in covering), default=0)
     i = 0
     while i < len(pending):
         c = pending[i]
@@ -385,12 +391,15 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
             else:
                 chain = []
             continue
-        m = _division_mention(r, c.start, c.end, c.text, did, c.rule, covering)
+        m = _division_mention(r, c.start, c.end, c.text, did, c.rule, covering, cover_starts, cover_longest)
         resolved_divs.append(m)
         chain.append(m)
         # a unit missing from the gazetteer right after it: 某县 + X镇 (+ Y村)
         while True:
-            nxt = _unknown_division(r, text, m, pending[i:])
+            # (none when a known division of those still pending starts right there)
+            k = bisect.bisect_left(pending_starts, m.end, i)
+            known = k < len(pending) and pending_starts[k] == m.end
+            nxt = None if known else _unknown_division(r, text, m, ())
             if nxt is None:
                 break
             resolved_divs.append(nxt)
@@ -455,7 +464,12 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
 
 
 def _division_mention(r: _Resolver, start: int, end: int, surface: str, did: str, rule: str,
-                      covering: Sequence[Candidate]) -> Resolved:
+                      covering: Sequence[Candidate], cover_starts: Sequence[int] | None = None,
+                      cover_longest: int = 0) -> Resolved:
+    if cover_starts is not None:
+        # covering sorted by start: a name holding [start, end) starts in [end - longest, start]
+        covering = covering[bisect.bisect_left(cover_starts, end - cover_longest):
+                            bisect.bisect_right(cover_starts, start)]
     in_name = any(o.start <= start and end <= o.end and (o.start, o.end) != (start, end) for o in covering)
     return Resolved(start, end, "Division", r.get(did).name, surface, division_entity_id(did), rule,
                     division_id=did, in_name=in_name)
@@ -495,14 +509,13 @@ def _unknown_division(r: _Resolver, text: str, prev: Resolved, later: Sequence[C
     run = _CJK_RUN.match(text, pos)
     if not run or run.group(0).startswith(r.not_place_stems):
         return None  # 部分乡镇, 各村: a description, not a unit
-    for n in range(1, len(run.group(0)) + 1):
+    for n in range(1, min(len(run.group(0)), 4) + 1):
         for suffix in suffixes:
-            if text.startswith(suffix, pos + n) and n <= 4:
+            if text.startswith(suffix, pos + n):
                 name = text[pos:pos + n + len(suffix)]
                 after = text[pos + len(name):pos + len(name) + 6]
                 # the unit must end there: punctuation, or a village of it follows
-                if not (after[:1] in _UNIT_END or (level == "township" and re.match(
-                        r"[\u3400-\u9fff]{1,5}?(?:" + "|".join(r.village_suffixes) + ")", after))):
+                if not (after[:1] in _UNIT_END or (level == "township" and r.village_after.match(after))):
                     continue
                 did = _child_id(parent.id, name)
                 if did not in r.extra:
@@ -553,10 +566,17 @@ def _select_open(cands: Sequence[Candidate]) -> list[Candidate]:
         if _preference(c) > _preference(old):
             by_span[key] = c
     chosen = sorted(by_span.values(), key=lambda c: (c.start, -(c.end - c.start)))
+    # Only a longer candidate that overlaps (or holds) c can drop it; such a one
+    # starts in [c.start - longest, c.end], so each c looks at a window of the
+    # start-sorted list (linear for names of bounded length, not quadratic).
+    starts = [c.start for c in chosen]
+    longest = max((c.end - c.start for c in chosen), default=0)
     keep: list[Candidate] = []
     for c in chosen:
         drop = False
-        for o in chosen:
+        lo = bisect.bisect_left(starts, c.start - longest)
+        hi = bisect.bisect_right(starts, c.end)
+        for o in chosen[lo:hi]:
             if o is c or (o.end - o.start) <= (c.end - c.start):
                 continue
             if o.start <= c.start and c.end <= o.end:
