@@ -459,6 +459,18 @@ def _jurisdiction(text: str, start: int, end: int, ctx: Context,
     return None
 
 
+def _division_spans_within(divisions: Sequence[Candidate], start: int, end: int,
+                           ctx: Context) -> list[tuple[int, int]]:
+    """Spans of the division candidates lying within ``[start, end]`` (binary search)."""
+    cached = ctx.cache.get("division-spans")
+    if cached is None or cached[0] is not divisions:
+        spans = sorted((c.start, c.end) for c in divisions)
+        cached = ctx.cache["division-spans"] = (divisions, spans, [a for a, _ in spans])
+    _, spans, starts = cached
+    lo, hi = bisect.bisect_left(starts, start), bisect.bisect_right(starts, end)
+    return [(a, b) for a, b in spans[lo:hi] if b <= end]
+
+
 def _divisions_starting(divisions: Sequence[Candidate], start: int, ctx: Context) -> list[Candidate]:
     """The division candidates starting at ``start``, in list order."""
     cached = ctx.cache.get("division-starts")
@@ -501,9 +513,9 @@ def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Seque
     w = ctx.words
     if ctx.tag_starting_at(start) == "t":
         return False
-    if count_divisions and any(start <= c.start and c.end <= end for c in divisions):
+    spans = _division_spans_within(divisions, start, end, ctx)
+    if count_divisions and spans:
         return True
-    spans = [(c.start, c.end) for c in divisions if start <= c.start and c.end <= end]
     if _LATIN_OR_DIGIT.search(text, start, end):
         return True
     for s, e, tag in ctx.tokens_in(start, end):
