@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy
 import spacy
-from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SPACY
+from spacy.attrs import IDX, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -31,7 +31,7 @@ __all__ = ["make_nlp", "tag", "candidates_of", "SPANS_KEY", "JiebaTokenizer"]
 SPANS_KEY = "kg_candidates"
 
 # What the candidate component reads of each token (one array, no Token objects).
-_TOKEN_ATTRS = [ORTH, IDX, LENGTH, IS_SPACE, SPACY]
+_TOKEN_ATTRS = [ORTH, IDX, SPACY]
 # Bound of the per-process word table (a corpus has far fewer distinct tokens).
 _MAX_WORDS = 1_000_000
 
@@ -167,6 +167,7 @@ class CandidateTagger:
         # per-process tables of the words seen: ORTH hash -> text, ORTH hash -> jieba tag or ""
         self._texts: dict[int, str] = {}
         self._tags: dict[int, str] = {}
+        self._space_orths: tuple[int, ...] = ()  # ORTH hashes of the whitespace tokens seen
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = self.match(doc)
@@ -186,29 +187,56 @@ class CandidateTagger:
         Iterating a Doc makes one Python ``Token`` per token (and ``doc.text``
         does it again); here the columns of one array are mapped through
         per-process tables keyed by ORTH hash (a hash is the same string in
-        every vocab), with ``map`` and ``zip`` and no Python loop per token.
+        every vocab), with ``map`` and numpy and no Python loop per token.
+        A token ends where the next one starts, less its trailing space.
         """
         array = doc.to_array(_TOKEN_ATTRS)
-        orths = array[:, 0].tolist()
-        texts, tags = self._texts, self._tags
-        missing = set(orths).difference(texts)
-        if missing:
-            if len(texts) + len(missing) > _MAX_WORDS:
-                texts.clear()
-                tags.clear()
-                missing = set(orths)
-            strings = doc.vocab.strings
-            for orth in missing:
-                word = texts[orth] = strings[orth]
-                tags[orth] = self.tags.get(word, "")
-        pieces = list(map(texts.__getitem__, orths))
-        for i in numpy.flatnonzero(array[:, 4]).tolist():  # a trailing space (rare in Chinese text)
+        orth, spacy = array[:, 0], array[:, 2]
+        orths = orth.tolist()
+        texts = self._texts
+        try:
+            pieces = list(map(texts.__getitem__, orths))
+        except KeyError:
+            self._learn(doc, orths)
+            pieces = list(map(texts.__getitem__, orths))
+        for i in numpy.flatnonzero(spacy).tolist():  # a trailing space (rare in Chinese text)
             pieces[i] += " "
         text = "".join(pieces)
-        words = array[array[:, 3] == 0]
-        starts = words[:, 1]
-        return text, Context(self.lexicon, self.matcher, starts.tolist(), (starts + words[:, 2]).tolist(),
-                             list(map(tags.__getitem__, words[:, 0].tolist())))
+        starts = array[:, 1]
+        ends = numpy.empty_like(starts)
+        if len(ends):
+            ends[:-1] = starts[1:] - spacy[:-1]
+            ends[-1] = len(text) - spacy[-1]
+        spaces = self._space_orths
+        if spaces:  # drop whitespace tokens (a few kinds: a comparison per kind beats numpy.isin)
+            if len(spaces) <= 16:
+                words = orth != spaces[0]
+                for space in spaces[1:]:
+                    words &= orth != space
+            else:
+                words = ~numpy.isin(orth, numpy.array(spaces, dtype=numpy.uint64))
+            orth, starts, ends = orth[words], starts[words], ends[words]
+        return text, Context(self.lexicon, self.matcher, starts.tolist(), ends.tolist(),
+                             list(map(self._tags.__getitem__, orth.tolist())))
+
+    def _learn(self, doc: Doc, orths: list[int]) -> None:
+        """Add the text, jieba tag and whitespace-ness of unseen ORTH hashes to the tables."""
+        texts, tags = self._texts, self._tags
+        missing = set(orths).difference(texts)
+        if len(texts) + len(missing) > _MAX_WORDS:
+            texts.clear()
+            tags.clear()
+            self._space_orths = ()
+            missing = set(orths)
+        strings = doc.vocab.strings
+        spaces = []
+        for orth in missing:
+            word = texts[orth] = strings[orth]
+            tags[orth] = self.tags.get(word, "")
+            if word.isspace():  # spaCy's IS_SPACE
+                spaces.append(orth)
+        if spaces:
+            self._space_orths = tuple(sorted(set(self._space_orths).union(spaces)))
 
     def set_annotations(self, doc: Doc, candidates: list[Candidate]) -> None:
         doc._.kg_candidates = candidates
