@@ -50,6 +50,7 @@ def _general(index: _GraphIndex) -> _GraphIndex:
     """The same index with the template fast paths turned off."""
     index.statement = {}.get
     index.article = {}.get
+    index.entity = {}.get
     return index
 
 

@@ -53,7 +53,9 @@ __all__ = [
 
 import bisect
 import datetime
+import functools
 import hashlib
+import operator
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -102,6 +104,7 @@ Term = Union[str, Lit]
 Quad = tuple[str, str, Term, Union[str, None]]
 
 _ZH = "zh"
+_AT_ZH = f'"@{_ZH}'  # the end of a literal @zh
 _TYPE = str(RDF.type)
 _XSD_INTEGER, _XSD_DECIMAL, _XSD_STRING = str(XSD.integer), str(XSD.decimal), str(XSD.string)
 _ISO_DATES = (  # (pattern, datatype) for Article.date
@@ -348,7 +351,7 @@ class _Encoder:
     def __init__(self, prefixes: Mapping[str, str] | None) -> None:
         self.prefixes = dict(prefixes or {})
         self.turtle = prefixes is not None
-        self._namespaces = tuple(self.prefixes.values())
+        self.namespaces = tuple(self.prefixes.values())
         self._iris = _Memo(self.encode_iri)
         self.iri = self._iris.__getitem__
         self._verbs: dict[str, str] = {}
@@ -360,7 +363,7 @@ class _Encoder:
 
     def encode_iri(self, value: str) -> str:
         """The text of an IRI, not memoised (for IRIs seen once, such as statements)."""
-        if not value.startswith(self._namespaces):
+        if not value.startswith(self.namespaces):
             return _full_iri(value)
         for prefix, ns in self.prefixes.items():
             if value.startswith(ns) and _LOCAL.match(value[len(ns):]):
@@ -438,12 +441,19 @@ class _QuadIndex:
         for s, p, o, g in quads:
             self._quads.setdefault(s, []).append(_quad(p, o, g))
         self.subjects = sorted(self._quads)
+        self.relations: dict[str, list] = {}  # none known: entity() is always None
 
     def statement(self, s: str) -> None:
         return None
 
     def article(self, s: str) -> None:
         return None
+
+    def entity(self, s: str) -> None:
+        return None
+
+    def bare_iris(self, namespaces: tuple[str, ...]) -> bool:
+        return False
 
     def subject_quads(self, s: str) -> list[tuple]:
         return self._quads[s]
@@ -476,49 +486,112 @@ class _GraphIndex:
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         self.graph = graph
-        # statement IRI -> [(subject, rel, object, evidence, tail key)]
-        self.statements: dict[str, list[tuple]] = {}
+        # statement IRI -> (subject, rel, object, evidence, tail key) of its one
+        # evidence, written from a template (:meth:`statement`), or None for
+        # statements of several evidences and those whose IRI is a node's too,
+        # whose evidences are in _many: IRI -> [recipes]
+        self._one: dict[str, tuple] = {}
+        self._many: dict[str, list[tuple]] = {}
         # head -> [(predicate, tail)] of the direct relation triples
         self.relations: dict[Any, list[tuple[str, Any]]] = {}
-        for key, data in graph.nodes(data=True):
-            if data.get("kind") != "Article" and data.get("investment") is not None:
+        one, sha1 = self._one, hashlib.sha1
+        nodes = graph._node
+        # entities that are nothing else (not a statement; no relation whose
+        # predicate is one of their own): written by _turtle_entity/_ntriples_entity
+        entities = dict(nodes)
+        # articles that are nothing else: no relations from them, not a statement
+        articles = {}
+        for key, data in nodes.items():
+            if data.get("kind") == "Article":
+                articles[key] = entities.pop(key)
+            elif data.get("investment") is not None:
                 for ev in data.get("investment_evidence", ()):
                     self._add(key, "investment", _decimal(ev["value"]), ev, ev["value"])
-        for head, tail, rel, data in graph.edges(keys=True, data=True):
-            rel = data.get("rel", rel)
-            self.relations.setdefault(head, []).append((KG_NS + rel, tail))
-            for ev in data.get("evidence", ()):
-                self._add(head, rel, tail, ev, tail)
-        subjects = set(graph.nodes)
-        subjects.update(self.statements)
-        self.subjects = sorted(subjects)
+        relations, own_names = self.relations, _OWN_NAMES
+        # the adjacency as MultiDiGraph.edges(keys=True, data=True) walks it;
+        # the loop inlines _add (it runs once per evidence)
+        for head, tails in graph._adj.items():
+            if not tails:
+                continue
+            head_relations = relations[head] = []
+            for tail, edges in tails.items():
+                for rel, data in edges.items():
+                    rel = data.get("rel", rel)
+                    head_relations.append((KG_NS + rel, tail))
+                    if rel in own_names:
+                        entities.pop(head, None)
+                    for ev in data.get("evidence", ()):
+                        article, start, end = ev["article"], ev["start"], ev["end"]
+                        digest = sha1(f"{head}|{rel}|{tail}|{article}|{start}|{end}".encode("utf-8"))
+                        s = f"{ID_NS}statement/{digest.hexdigest()[:16]}"
+                        recipe = (head, rel, tail, ev, tail)
+                        if one.setdefault(s, recipe) is not recipe:
+                            self._share(s, recipe)
+        subjects = list(nodes)
+        subjects += one
+        if not nodes.keys().isdisjoint(one):
+            for s in nodes.keys() & one.keys():  # a statement IRI that is a node
+                self._share(s)
+                entities.pop(s, None)
+                articles.pop(s, None)
+            subjects = list(set(subjects))
+        for key in relations.keys() & articles.keys():
+            del articles[key]
+        subjects.sort()
+        self.subjects = subjects
         self._node_graphs: dict[Any, dict[Any, list[Pair]]] = {}
-        # statements of one evidence whose IRI is no node's: written from a template
-        nodes = graph._node
-        self._simple = {s: recipes[0] for s, recipes in self.statements.items()
-                        if len(recipes) == 1 and s not in nodes}
-        self.statement = self._simple.get
-        # articles that are nothing else: no relations from them, not a statement
-        self._articles = {key: data for key, data in nodes.items()
-                          if data.get("kind") == "Article" and key not in self.relations
-                          and key not in self.statements}
-        self.article = self._articles.get
+        self.statement = one.get
+        self._articles, self.article = articles, articles.get
+        self._entities, self.entity = entities, entities.get
+        self._bare: dict[tuple[str, ...], bool] = {}
 
     def _add(self, subject: str, rel: str, obj: Term, ev: Mapping[str, Any], tail_key: str) -> None:
         s = _statement(subject, rel, tail_key, ev["article"], ev["start"], ev["end"])
-        recipes = self.statements.get(s)
-        if recipes is None:
-            self.statements[s] = [(subject, rel, obj, ev, tail_key)]
-        else:
-            recipes.append((subject, rel, obj, ev, tail_key))
+        recipe = (subject, rel, obj, ev, tail_key)
+        if self._one.setdefault(s, recipe) is not recipe:
+            self._share(s, recipe)
+
+    def _share(self, s: str, recipe: tuple | None = None) -> None:
+        """Statement ``s`` takes the general path (from :meth:`recipes`); add ``recipe`` to it."""
+        recipes = self._many.setdefault(s, [])
+        first = self._one[s]
+        if first is not None:
+            recipes.append(first)
+            self._one[s] = None  # kept as a subject, no longer from a template
+        if recipe is not None:
+            recipes.append(recipe)
+
+    def recipes(self, s: str) -> list[tuple]:
+        """The evidences statement ``s`` comes from (empty if ``s`` is no statement)."""
+        recipe = self._one.get(s)
+        return [recipe] if recipe is not None else self._many.get(s, [])
 
     def statement(self, s: str) -> tuple | None:  # replaced by a dict lookup in __init__
         """The one evidence ``s`` is the statement of, or ``None`` (several, or not a statement)."""
-        return self._simple.get(s)
+        return self._one.get(s)
+
+    def bare_iris(self, namespaces: tuple[str, ...]) -> bool:
+        """Whether every node is an IRI written ``<iri>``: allowed in RDF, under none of ``namespaces``."""
+        bare = self._bare.get(namespaces)
+        if bare is None:
+            nodes = self.graph._node
+            try:
+                text = "".join(nodes)
+            except TypeError:  # not all strings
+                bare = False
+            else:
+                bare = not (_IRI_FORBIDDEN.search(text) or _SURROGATE.search(text)
+                            or any(map(operator.methodcaller("startswith", namespaces), nodes)))
+            self._bare[namespaces] = bare
+        return bare
 
     def article(self, s: str) -> Mapping[str, Any] | None:  # replaced by a dict lookup in __init__
         """The data of article ``s`` if it has no other triples, else ``None``."""
         return self._articles.get(s)
+
+    def entity(self, s: Any) -> Mapping[str, Any] | None:  # replaced by a dict lookup in __init__
+        """The data of entity ``s`` if the entity fast path can write it, else ``None``."""
+        return self._entities.get(s)
 
     def subject_quads(self, s: Any) -> list[tuple]:
         """Every quad of subject ``s`` (the quads of :func:`iter_quads` with this subject)."""
@@ -530,7 +603,7 @@ class _GraphIndex:
             out = [_quad(p, o, g) for _, p, o, g in quads]
             for p, tail in self.relations.get(s, ()):
                 out.append((p, 0, tail, "", "", None))
-        for subject, rel, obj, ev, tail_key in self.statements.get(s, ()):
+        for subject, rel, obj, ev, tail_key in self.recipes(s):
             out.extend(_quad(p, o, g) for _, p, o, g in _statement_quads(subject, rel, obj, ev, tail_key))
         return out
 
@@ -557,7 +630,10 @@ class _GraphIndex:
             if data.get("kind") != "Article":
                 for article in data.get("mentioned_in", ()):
                     by_graph.setdefault(article, set()).add(key)
-        for s, recipes in self.statements.items():
+        for s, recipe in self._one.items():
+            if recipe is not None:
+                by_graph.setdefault(recipe[3]["article"], set()).add(s)
+        for s, recipes in self._many.items():
             for recipe in recipes:
                 by_graph.setdefault(recipe[3]["article"], set()).add(s)
         if not self.graph.number_of_nodes():
@@ -612,37 +688,11 @@ _FIELDS = {**_STATEMENT_FIELDS, **_ARTICLE_FIELDS}
 _ARTICLE_TYPE = KG_NS + "Article"
 
 
-def _statement_values(enc: _Encoder, s_text: str, recipe: tuple) -> dict[str, str]:
-    """The texts of the objects of a statement of one evidence (the triples of :func:`_statement_quads`)."""
-    subject, rel, obj, ev, _ = recipe
-    iri = enc.iri
-    values = {
-        "S": s_text, "type": iri(_STATEMENT), "subject": iri(subject),
-        "predicate": iri(KG_NS + rel),
-        "object": enc.literal(*obj) if isinstance(obj, Lit) else iri(obj),
-        "derived": iri(ev["article"]),
-        "evidence": f'"{_escape_string(ev["text"])}"@{_ZH}',
-        "start": enc.integer(ev["start"]), "end": enc.integer(ev["end"]),
-    }
-    role, rule = ev.get("role"), ev.get("rule")
-    if role:
-        values["role"] = f'"{_escape_string(role)}"@{_ZH}'
-    if rule:
-        values["rule"] = f'"{_escape_string(rule)}"'
-    return values
-
-
-def _article_values(enc: _Encoder, s_text: str, data: Mapping[str, Any]) -> dict[str, str]:
-    """The texts of the objects of an article (the triples of :func:`_article_quads`)."""
-    values = {
-        "S": s_text, "type": enc.iri(_ARTICLE_TYPE),
-        "title": f'"{_escape_string(data.get("title") or data.get("label") or "")}"@{_ZH}',
-        "source": f'"{_escape_string(data["source"])}"',
-        "start": enc.integer(data["start"]), "end": enc.integer(data["end"]),
-    }
-    if data.get("date"):
-        values["date"] = enc.literal(*_date(data["date"]))
-    return values
+# positional arguments of the templates ({i} of str.format), in this order
+_STATEMENT_ARGS = ("S", "type", "subject", "predicate", "object", "derived", "evidence", "start",
+                   "end", "role", "rule")
+_ARTICLE_ARGS = ("S", "type", "title", "source", "start", "end", "date")
+_STATEMENT_NS = ID_NS + "statement/"
 
 
 class _Templates(dict):
@@ -657,54 +707,247 @@ class _Templates(dict):
         return text
 
 
-def _turtle_templates(enc: _Encoder, indent: str) -> _Templates:
-    def build(fields: list[tuple[str, str]]) -> str:
-        # the order of _ordered: rdf:type first, then by predicate IRI
-        fields.sort(key=lambda fp: (fp[1] != _TYPE, fp[1]))
-        lines = [f"{enc.verb(p).replace('%', '%%')} %({f})s" for f, p in fields]
-        return f"\n{indent}%(S)s\n{indent}    " + f" ;\n{indent}    ".join(lines) + " .\n"
-    return _Templates(build)
+def _braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
-def _ntriples_templates(enc: _Encoder) -> _Templates:
-    def build(fields: list[tuple[str, str]]) -> str:
-        # lines sorted as text; the predicates differ, so by "<predicate>"
-        fields.sort(key=lambda fp: enc.iri(fp[1]))
-        return "".join(f"%(S)s {enc.iri(p).replace('%', '%%')} %({f})s .\n" for f, p in fields)
-    return _Templates(build)
+def _turtle_template(enc: _Encoder, indent: str, fields: Iterable[str], predicates: Mapping[str, str],
+                     args: tuple[str, ...]) -> str:
+    """The ``str.format`` template of a Turtle block with ``fields`` (``{0}`` is the subject)."""
+    # the order of _ordered: rdf:type first, then by predicate IRI
+    order = sorted(fields, key=lambda f: (predicates[f] != _TYPE, predicates[f]))
+    lines = [f"{_braces(enc.verb(predicates[f]))} {{{args.index(f)}}}" for f in order]
+    return f"\n{indent}{{0}}\n{indent}    " + f" ;\n{indent}    ".join(lines) + " .\n"
 
 
-def _statement_template_values(index: _GraphIndex | _QuadIndex, enc: _Encoder,
-                               s: Any) -> dict[str, str] | None:
-    """:func:`_template_values` in a named graph of the TriG export: no article is in one."""
-    recipe = index.statement(s)
-    return None if recipe is None else _statement_values(enc, enc.encode_iri(s), recipe)
+def _ntriples_template(enc: _Encoder, fields: Iterable[str], predicates: Mapping[str, str],
+                       args: tuple[str, ...]) -> str:
+    """The ``str.format`` template of the N-Triples lines with ``fields`` (``{0}`` is the subject)."""
+    # lines sorted as text; the predicates differ, so by "<predicate>"
+    order = sorted(fields, key=lambda f: enc.iri(predicates[f]))
+    return "".join(f"{{0}} {_braces(enc.iri(predicates[f]))} {{{args.index(f)}}} .\n" for f in order)
 
 
-def _template_values(index: _GraphIndex | _QuadIndex, enc: _Encoder, s: Any) -> dict[str, str] | None:
-    """Values for the template of subject ``s``, or ``None`` when it takes the general path."""
-    recipe = index.statement(s)
-    if recipe is not None:
-        return _statement_values(enc, enc.encode_iri(s), recipe)
-    data = index.article(s)
-    if data is not None:
-        return _article_values(enc, enc.encode_iri(s), data)
-    return None
+def _statement_block(index: _GraphIndex | _QuadIndex, enc: _Encoder,
+                     template: Callable[..., str]) -> Callable[[str, tuple], str]:
+    """The text of a statement of one evidence (the triples of :func:`_statement_quads`)
+    from ``template(fields, predicates, args)``: :func:`_turtle_template` or :func:`_ntriples_template`."""
+    base = ("type", "subject", "predicate", "object", "derived", "evidence", "start", "end")
+    # indexed by 2 * (has a role) + (has a rule)
+    variants = [template(base + extra, _STATEMENT_FIELDS, _STATEMENT_ARGS).format
+                for extra in ((), ("rule",), ("role",), ("role", "rule"))]
+    iri, literal, integer, encode_iri = enc.iri, enc.literal, enc.integer, enc.encode_iri
+    search, esc = _SPECIAL.search, _escape_string
+    type_text = iri(_STATEMENT)
+    predicates = _Memo(lambda rel: iri(KG_NS + rel))
+    # Statement IRIs are _STATEMENT_NS + hex digits (_statement): "<s>", unless a prefix covers them.
+    encode_iri(_STATEMENT_NS)  # checked once
+    plain = not any(ns.startswith(_STATEMENT_NS) or _STATEMENT_NS.startswith(ns)
+                    for ns in enc.prefixes.values())
+    # Subjects and tails are nodes: "<iri>" without a memo lookup (a cache miss
+    # or two on a big graph) when every node is (_GraphIndex.bare_iris).
+    bare = index.bare_iris(enc.namespaces)
+
+    def block(s: str, recipe: tuple) -> str:
+        subject, rel, obj, ev, _ = recipe
+        text, role, rule = ev["text"], ev.get("role"), ev.get("rule")
+        if search(text):
+            text = esc(text)
+        if isinstance(obj, Lit):
+            obj = literal(*obj)
+        else:
+            obj = "<" + obj + ">" if bare else iri(obj)
+        return variants[(2 if role else 0) + (1 if rule else 0)](
+            "<" + s + ">" if plain else encode_iri(s), type_text,
+            "<" + subject + ">" if bare else iri(subject), predicates[rel], obj, iri(ev["article"]),
+            '"' + text + _AT_ZH, integer(ev["start"]), integer(ev["end"]),
+            '"' + esc(role) + _AT_ZH if role else "", '"' + esc(rule) + '"' if rule else "")
+
+    return block
+
+
+def _article_block(enc: _Encoder, template: Callable[..., str]) -> Callable[[Any, Mapping[str, Any]], str]:
+    """The text of an article with no other triples (the triples of :func:`_article_quads`)."""
+    base = ("type", "title", "source", "start", "end")
+    plain, dated = (template(fields, _ARTICLE_FIELDS, _ARTICLE_ARGS).format
+                    for fields in (base, base + ("date",)))
+    iri, literal, integer, esc = enc.iri, enc.literal, enc.integer, _escape_string
+    type_text = iri(_ARTICLE_TYPE)
+
+    def block(s: Any, data: Mapping[str, Any]) -> str:
+        date = data.get("date")
+        return (dated if date else plain)(
+            iri(s), type_text, '"' + esc(data.get("title") or data.get("label") or "") + _AT_ZH,
+            '"' + esc(data["source"]) + '"', integer(data["start"]), integer(data["end"]),
+            literal(*_date(date)) if date else "")
+
+    return block
+
+
+# -- entity nodes ------------------------------------------------------------------
+#
+# An entity's predicates are fixed except its relations: rdf:type, rdfs:label,
+# skos:altLabel, then kg: predicates (every vocabulary IRI sorts before the
+# kg: namespace, "http:" < "https:"), among which the relations fall by name.
+# Each predicate's objects are all IRIs or all literals, so sorting them alone
+# gives the order of _ordered (Turtle: raw values) or of sorted lines
+# (N-Triples: the text of the objects).  A relation named like one of the
+# entity's own kg: predicates would mix IRIs and literals under one predicate:
+# such heads take the general path (_OWN_NAMES).
+
+_LABEL, _ALT = _P["label"], _P["altLabel"]
+_MENTIONED, _LEVEL, _ADCODE, _INVESTMENT = (KG_NS + name for name in (
+    "mentionedIn", "level", "adcode", "investment"))
+_OWN_NAMES = frozenset({"mentionedIn", "level", "adcode", "investment"})
+
+
+def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
+                   mentions: bool = True) -> Callable[[Any, Mapping[str, Any]], str]:
+    """The Turtle block of an entity, as :func:`_subject_blocks` writes it on the
+    general path; without ``kg:mentionedIn`` when ``mentions`` is false (the
+    default graph of the TriG export)."""
+    iri, verb, literal, esc, search = enc.iri, enc.verb, enc.literal, _escape_string, _SPECIAL.search
+    sep = f" ;\n{indent}    "
+    start = f"\n{indent}"
+    # the text from the type to the label's opening quote, by kind
+    heads = _Memo(lambda kind: f'\n{indent}    {verb(_TYPE)} {iri(KG_NS + kind)}{sep}{verb(_LABEL)} "')
+    relations = index.relations.get
+    alt = f'{_AT_ZH}{sep}{verb(_ALT)} "'
+    mentioned = f"{sep}{verb(_MENTIONED)} "
+    level, adcode = f'{sep}{verb(_LEVEL)} "', f'{sep}{verb(_ADCODE)} "'
+    investment = f"{sep}{verb(_INVESTMENT)} "
+    rel_verbs = _Memo(lambda p: f"{sep}{verb(p)} ")
+    bare = index.bare_iris(enc.namespaces)  # see _statement_block
+
+    def block(s: Any, data: Mapping[str, Any]) -> str:
+        kind, label = data["kind"], data["label"]
+        if search(label):
+            label = esc(label)
+        text = start + ("<" + s + ">" if bare else iri(s)) + heads[kind] + label
+        aliases = data.get("aliases")
+        if aliases:
+            if len(aliases) > 1:
+                aliases = sorted(set(aliases))
+            text += alt + alt.join(aliases) if not search("".join(aliases)) else (
+                "".join([alt + esc(a) for a in aliases]))
+        groups = []
+        if mentions:
+            articles = data.get("mentioned_in")
+            if articles:
+                if len(articles) > 1:
+                    articles = sorted(set(articles))
+                groups.append((_MENTIONED, mentioned + mentioned.join([iri(a) for a in articles])))
+        if kind == "Division":
+            if data.get("level"):
+                groups.append((_LEVEL, level + esc(data["level"]) + '"'))
+            if data.get("adcode"):
+                groups.append((_ADCODE, adcode + esc(data["adcode"]) + '"'))
+        if data.get("investment") is not None:
+            groups.append((_INVESTMENT, investment + literal(*_decimal(data["investment"]))))
+        rels = relations(s)
+        if rels:
+            if len(rels) == 1:
+                p, tail = rels[0]
+                groups.append((p, rel_verbs[p] + ("<" + tail + ">" if bare else iri(tail))))
+            else:
+                tails: dict[str, set] = {}
+                for p, tail in rels:
+                    tails.setdefault(p, set()).add(tail)
+                for p, objects in tails.items():
+                    v = rel_verbs[p]
+                    groups.append((p, v + v.join([iri(t) for t in sorted(objects)])))
+        if not groups:
+            return text + _AT_ZH + " .\n"
+        if len(groups) > 1:
+            groups.sort()  # predicates differ: the texts are never compared
+            return text + _AT_ZH + "".join([g[1] for g in groups]) + " .\n"
+        return text + _AT_ZH + groups[0][1] + " .\n"
+
+    return block
+
+
+def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, Mapping[str, Any]], str]:
+    """The N-Triples lines of an entity, as :func:`_ntriples_blocks` writes them on the general path."""
+    iri, literal, esc, search = enc.iri, enc.literal, _escape_string, _SPECIAL.search
+    # the text from the type to the label's opening quote, by kind ({0} is the subject)
+    heads = _Memo(lambda kind: f" {iri(_TYPE)} {iri(KG_NS + kind)} .\n")
+    relations = index.relations.get
+    label, alt = f' {iri(_LABEL)} "', f' {iri(_ALT)} '
+    mentioned, level, adcode = (f" {iri(p)} " for p in (_MENTIONED, _LEVEL, _ADCODE))
+    investment = f" {iri(_INVESTMENT)} "
+    # predicates sorted as their text "<p>": that is the order of the lines
+    keys = {p: iri(p) for p in (_MENTIONED, _LEVEL, _ADCODE, _INVESTMENT)}
+    bare = index.bare_iris(enc.namespaces)  # see _statement_block
+
+    def block(s: Any, data: Mapping[str, Any]) -> str:
+        kind, text = data["kind"], data["label"]
+        if search(text):
+            text = esc(text)
+        subject = "<" + s + ">" if bare else iri(s)
+        end = " .\n" + subject
+        text = subject + heads[kind] + subject + label + text + _AT_ZH + " .\n"
+        aliases = data.get("aliases")
+        if aliases:
+            objects = sorted({'"' + esc(a) + _AT_ZH for a in aliases}) if search("".join(aliases)) \
+                else sorted({'"' + a + _AT_ZH for a in aliases})
+            text += subject + alt + (end + alt).join(objects) + " .\n"
+        groups = []
+        articles = data.get("mentioned_in")
+        if articles:
+            objects = sorted({iri(a) for a in articles}) if len(articles) > 1 else [iri(a) for a in articles]
+            groups.append((keys[_MENTIONED], subject + mentioned + (end + mentioned).join(objects) + " .\n"))
+        if kind == "Division":
+            if data.get("level"):
+                groups.append((keys[_LEVEL], f'{subject}{level}"{esc(data["level"])}" .\n'))
+            if data.get("adcode"):
+                groups.append((keys[_ADCODE], f'{subject}{adcode}"{esc(data["adcode"])}" .\n'))
+        if data.get("investment") is not None:
+            groups.append((keys[_INVESTMENT],
+                           subject + investment + literal(*_decimal(data["investment"])) + " .\n"))
+        rels = relations(s)
+        if rels:
+            if len(rels) == 1:
+                p, tail = rels[0]
+                v = iri(p)
+                groups.append((v, f"{subject} {v} {'<' + tail + '>' if bare else iri(tail)} .\n"))
+            else:
+                tails: dict[str, set] = {}
+                for p, tail in rels:
+                    tails.setdefault(p, set()).add(iri(tail))
+                for p, objects in tails.items():
+                    v = iri(p)
+                    groups.append((v, f"{subject} {v} " + (f"{end} {v} ").join(sorted(objects)) + " .\n"))
+        if len(groups) > 1:
+            groups.sort()  # predicates differ: the texts are never compared
+            return text + "".join([g[1] for g in groups])
+        return text + groups[0][1] if groups else text
+
+    return block
+
+
+def _ntriples_order(subjects: list[str]) -> Iterator[str]:
+    """Sorted ``subjects`` in the order of their texts ``<s>`` (N-Triples lines sort by code point).
+
+    The orders differ only where a subject is a prefix of another (``…-1``
+    before ``…-10`` as strings, after it as ``<…-1>``, since "0" < ">").  In
+    sorted order the subjects that start with a subject follow it at once,
+    so each such run is sorted again on its own; the others stay in place
+    and no key per subject is built.
+    """
+    i, n = 0, len(subjects)
+    while i < n:
+        head = subjects[i]
+        j = i + 1
+        while j < n and subjects[j].startswith(head):
+            j += 1
+        if j == i + 1:
+            yield head
+        else:
+            yield from sorted(subjects[i:j], key=lambda s: s + ">")
+        i = j
 
 
 # -- writers ------------------------------------------------------------------------
-
-def _batched(texts: Iterable[str], size: int = _BATCH) -> Iterator[str]:
-    """``texts`` joined into strings of ``size`` items each (fewer, larger writes)."""
-    batch: list[str] = []
-    for text in texts:
-        batch.append(text)
-        if len(batch) >= size:
-            yield "".join(batch)
-            batch = []
-    if batch:
-        yield "".join(batch)
-
 
 def _write_chunks(path: str | os.PathLike[str], chunks: Iterable[str]) -> Path:
     with atomic_writer(path) as fh:
@@ -731,19 +974,44 @@ def _prefix_text(prefixes: Mapping[str, str]) -> str:
 def _subject_blocks(index: _GraphIndex | _QuadIndex, enc: _Encoder, subjects: Iterable[Any],
                     g: Any = _ALL, indent: str = "") -> Iterator[str]:
     """Turtle text of each subject: a blank line, the subject, then one
-    predicate–object pair per line (``rdf:type`` first, then in order)."""
-    templates = _turtle_templates(enc, indent)
+    predicate–object pair per line (``rdf:type`` first, then in order);
+    yielded in chunks of :data:`_BATCH` subjects."""
+    template = functools.partial(_turtle_template, enc, indent)
+    statement_block = _statement_block(index, enc, template)
     sep = f" ;\n{indent}    "
     verb, iri, literal = enc.verb, enc.iri, enc.literal
-    template_values = _template_values if g is _ALL or g is None else _statement_template_values
+    entity, statement = index.entity, index.statement
+    if g is _ALL or g is None:
+        article, article_block = index.article, _article_block(enc, template)
+        entity_block = _turtle_entity(index, enc, indent, mentions=g is _ALL)
+    else:
+        # no article is in a named graph, and an entity has one triple there: its mention
+        article, article_block = {}.get, None
+        mention = f"\n{indent}    {verb(_MENTIONED)} {iri(g)} .\n"
+        entity_block = lambda s, data: f"\n{indent}{iri(s)}{mention}"  # noqa: E731
+    out: list[str] = []
+    append = out.append
     for s in subjects:
-        values = template_values(index, enc, s)
-        if values is not None:
-            yield templates[tuple(values)] % values
-            continue
-        lines = [f"{verb(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
-                 for p, k, x, dt, lang in index.pairs(s, g)]
-        yield f"\n{indent}{iri(s)}\n{indent}    " + sep.join(lines) + " .\n"
+        data = entity(s)
+        if data is not None:
+            append(entity_block(s, data))
+        else:
+            recipe = statement(s)
+            if recipe is not None:
+                append(statement_block(s, recipe))
+            else:
+                data = article(s)
+                if data is not None:
+                    append(article_block(s, data))
+                else:
+                    lines = [f"{verb(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
+                             for p, k, x, dt, lang in index.pairs(s, g)]
+                    append(f"\n{indent}{iri(s)}\n{indent}    " + sep.join(lines) + " .\n")
+        if len(out) >= _BATCH:
+            yield "".join(out)
+            out.clear()
+    if out:
+        yield "".join(out)
 
 
 def _turtle_chunks(graph: nx.MultiDiGraph | Graph | _GraphIndex | _QuadIndex,
@@ -752,7 +1020,7 @@ def _turtle_chunks(graph: nx.MultiDiGraph | Graph | _GraphIndex | _QuadIndex,
     index = _index(graph)
     enc = _Encoder(prefixes)
     yield _prefix_text(prefixes)
-    yield from _batched(_subject_blocks(index, enc, index.subjects))
+    yield from _subject_blocks(index, enc, index.subjects)
 
 
 def generate_turtle(graph: nx.MultiDiGraph | Graph,
@@ -782,25 +1050,43 @@ def write_turtle(graph: nx.MultiDiGraph | Graph, path: str | os.PathLike[str]) -
 
 
 def _ntriples_blocks(index: _GraphIndex | _QuadIndex) -> Iterator[str]:
+    """The lines of each subject, in chunks of :data:`_BATCH` subjects."""
     enc = _Encoder(None)
-    templates = _ntriples_templates(enc)
     iri, literal = enc.iri, enc.literal
-    template_values = _template_values
+    entity, statement, article = index.entity, index.statement, index.article
+    entity_block = _ntriples_entity(index, enc)
+    statement_block = _statement_block(index, enc, functools.partial(_ntriples_template, enc))
+    article_block = _article_block(enc, functools.partial(_ntriples_template, enc))
+    out: list[str] = []
+    append = out.append
     # Lines sorted by code point: "<s>" texts never are prefixes of one
     # another, so that is subjects by "<s>", then each subject's lines.
-    for s in sorted(index.subjects, key=lambda s: s + ">"):
-        values = template_values(index, enc, s)
-        if values is not None:
-            yield templates[tuple(values)] % values
-            continue
-        lines = sorted({f"{iri(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
-                        for p, k, x, dt, lang, _ in index.subject_quads(s)})
-        head = iri(s) + " "
-        yield head + (" .\n" + head).join(lines) + " .\n"
+    for s in _ntriples_order(index.subjects):
+        data = entity(s)
+        if data is not None:
+            append(entity_block(s, data))
+        else:
+            recipe = statement(s)
+            if recipe is not None:
+                append(statement_block(s, recipe))
+            else:
+                data = article(s)
+                if data is not None:
+                    append(article_block(s, data))
+                else:
+                    lines = sorted({f"{iri(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
+                                    for p, k, x, dt, lang, _ in index.subject_quads(s)})
+                    head = iri(s) + " "
+                    append(head + (" .\n" + head).join(lines) + " .\n")
+        if len(out) >= _BATCH:
+            yield "".join(out)
+            out.clear()
+    if out:
+        yield "".join(out)
 
 
 def _ntriples_chunks(graph: nx.MultiDiGraph | Graph | _GraphIndex | _QuadIndex) -> Iterator[str]:
-    return _batched(_ntriples_blocks(_index(graph)))
+    return _ntriples_blocks(_index(graph))
 
 
 def generate_ntriples(graph: nx.MultiDiGraph | Graph) -> Iterator[str]:
@@ -828,7 +1114,7 @@ def _trig_chunks(graph: nx.MultiDiGraph | _GraphIndex,
     # 2.0.15) accepts only triples inside a graph block.
     for name, subjects in index.graphs():
         yield "\n{\n" if name is None else f"\n{enc.iri(name)} {{\n"
-        yield from _batched(_subject_blocks(index, enc, subjects, name, indent="    "))
+        yield from _subject_blocks(index, enc, subjects, name, indent="    ")
         yield "}\n"
 
 
