@@ -328,9 +328,40 @@ def _ending_at(text: str, end: int, groups: tuple[tuple[int, frozenset[str]], ..
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str]:
-    """One pattern matching any of the words, longest first."""
+    """One pattern matching any of the words, longest first.
+
+    Written as a trie (局(?:长)?|主(?:任|席)…): at each position it matches
+    what ``"|".join(words longest first)`` matches -- the longest word there --
+    but ``re`` tries one branch per first character instead of one per word.
+    """
     words = _by_length(words)
-    return re.compile("|".join(map(re.escape, words)) if words else "(?!)")
+    return re.compile(_trie_pattern(words) if words else "(?!)")
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regular expression of a word trie whose match is the longest word at a position.
+
+    Children are tried before a word ends (greedy ``?``), and the children of
+    a node begin with different characters, so the first match found going
+    down the text's own path is its deepest word.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" not in node:
+            return body
+        return (body if len(branches) > 1 else "(?:" + body + ")") + "?"
+
+    return pattern(trie) if "" not in trie else "(?:" + pattern({k: v for k, v in trie.items() if k}) + ")?"
 
 
 def _overlapping(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int, str]]:
