@@ -22,7 +22,7 @@ import numpy
 import spacy
 from spacy.attrs import IDX, ORTH, SPACY
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from kg.names import Candidate, Context, DivisionMatcher, find_all
 
@@ -267,11 +267,10 @@ class CandidateTagger:
         doc._.kg_candidates = candidates
         spans = []
         for c in candidates:
-            span = doc.char_span(c.start, c.end, label=c.type, alignment_mode="expand")
-            if span is None:
-                continue
-            span = Span(doc, span.start, span.end, label=c.type, kb_id="|".join(c.division_ids))
-            spans.append(span)
+            span = doc.char_span(c.start, c.end, label=c.type, kb_id="|".join(c.division_ids),
+                                 alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
         doc.spans[SPANS_KEY] = spans
 
 
