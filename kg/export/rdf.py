@@ -464,12 +464,12 @@ class _QuadIndex:
             return _ordered(q[:5] for q in quads)
         return _ordered(q[:5] for q in quads if q[5] == g)
 
-    def graphs(self) -> list[tuple[str | None, list[str]]]:
+    def graphs(self) -> list[tuple[str | None, list[str], list[str]]]:
         by_graph: dict[str | None, set[str]] = {}
         for s, quads in self._quads.items():
             for q in quads:
                 by_graph.setdefault(q[5], set()).add(s)
-        return [(g, sorted(by_graph[g])) for g in sorted(by_graph, key=lambda g: (g is not None, g or ""))]
+        return [(g, sorted(by_graph[g]), []) for g in sorted(by_graph, key=lambda g: (g is not None, g or ""))]
 
 
 class _GraphIndex:
@@ -623,22 +623,43 @@ class _GraphIndex:
             groups = self._node_graphs[s] = {name: _ordered(p) for name, p in grouped.items()}
         return groups.pop(g, [])
 
-    def graphs(self) -> list[tuple[str | None, list[str]]]:
-        """``(graph name, subjects)`` of the TriG export: the default graph first, then by IRI."""
-        by_graph: dict[str | None, set[Any]] = {None: set(self.graph.nodes)}
-        for key, data in self.graph.nodes(data=True):
+    def graphs(self) -> list[tuple[str | None, list[str], list[str]]]:
+        """``(graph name, subjects, mentions)`` of the TriG export: the default graph first, then by IRI.
+
+        ``mentions`` are entities whose one triple in the graph is their
+        ``kg:mentionedIn`` (written in bulk), the ``subjects`` all others.
+        When ``mentions`` is not empty, the subjects are statements, whose
+        IRIs all start with ``_STATEMENT_NS`` and no mention's does.
+        """
+        nodes = self.graph._node
+        split = (nodes.keys().isdisjoint(self._many)  # no statement IRI is a node's
+                 and not any(map(operator.methodcaller("startswith", _STATEMENT_NS), nodes)))
+        mentions: dict[str, list[Any]] = {}
+        statements: dict[str, list[str]] = {}
+        for key, data in nodes.items():
             if data.get("kind") != "Article":
                 for article in data.get("mentioned_in", ()):
-                    by_graph.setdefault(article, set()).add(key)
+                    group = mentions.get(article)
+                    if group is None:
+                        mentions[article] = [key]
+                    else:
+                        group.append(key)
         for s, recipe in self._one.items():
             if recipe is not None:
-                by_graph.setdefault(recipe[3]["article"], set()).add(s)
+                statements.setdefault(recipe[3]["article"], []).append(s)
         for s, recipes in self._many.items():
             for recipe in recipes:
-                by_graph.setdefault(recipe[3]["article"], set()).add(s)
-        if not self.graph.number_of_nodes():
-            del by_graph[None]
-        return [(g, sorted(by_graph[g])) for g in sorted(by_graph, key=lambda g: (g is not None, g or ""))]
+                statements.setdefault(recipe[3]["article"], []).append(s)
+        out: list[tuple[str | None, list[str], list[str]]] = []
+        if nodes:
+            # the nodes in order: self.subjects without the statements
+            out.append((None, list(filter(nodes.__contains__, self.subjects)), []))
+        for name in sorted(mentions.keys() | statements.keys()):
+            if split:
+                out.append((name, sorted(set(statements.get(name, ()))), sorted(set(mentions.get(name, ())))))
+            else:
+                out.append((name, sorted({*statements.get(name, ()), *mentions.get(name, ())}), []))
+        return out
 
 
 def _from_rdflib(rdf: Graph) -> Iterator[Quad]:
@@ -949,10 +970,12 @@ def _ntriples_order(subjects: list[str]) -> Iterator[str]:
 
 # -- writers ------------------------------------------------------------------------
 
-def _write_chunks(path: str | os.PathLike[str], chunks: Iterable[str]) -> Path:
-    with atomic_writer(path) as fh:
+def _write_chunks(path: str | os.PathLike[str], chunks: Iterable[str | bytes]) -> Path:
+    # Chunks are large (_BATCH subjects): encoding each at once is faster
+    # than a text wrapper's encoder.
+    with atomic_writer(path, "binary") as fh:
         for chunk in chunks:
-            fh.write(chunk)
+            fh.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
     return Path(path)
 
 
@@ -971,19 +994,32 @@ def _prefix_text(prefixes: Mapping[str, str]) -> str:
     return "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in prefixes.items())
 
 
+class _TurtleBlocks:
+    """The fast-path block writers of one Turtle or TriG export (built once: a
+    TriG export writes thousands of graphs)."""
+
+    def __init__(self, index: _GraphIndex | _QuadIndex, enc: _Encoder, indent: str = "") -> None:
+        template = functools.partial(_turtle_template, enc, indent)
+        self.statement = _statement_block(index, enc, template)
+        self.article = _article_block(enc, template)
+        self.entity = _turtle_entity(index, enc, indent, mentions=True)
+        self.entity_without_mentions = _turtle_entity(index, enc, indent, mentions=False)
+
+
 def _subject_blocks(index: _GraphIndex | _QuadIndex, enc: _Encoder, subjects: Iterable[Any],
-                    g: Any = _ALL, indent: str = "") -> Iterator[str]:
+                    g: Any = _ALL, indent: str = "", blocks: _TurtleBlocks | None = None) -> Iterator[str]:
     """Turtle text of each subject: a blank line, the subject, then one
     predicate–object pair per line (``rdf:type`` first, then in order);
     yielded in chunks of :data:`_BATCH` subjects."""
-    template = functools.partial(_turtle_template, enc, indent)
-    statement_block = _statement_block(index, enc, template)
+    if blocks is None:
+        blocks = _TurtleBlocks(index, enc, indent)
+    statement_block = blocks.statement
     sep = f" ;\n{indent}    "
     verb, iri, literal = enc.verb, enc.iri, enc.literal
     entity, statement = index.entity, index.statement
     if g is _ALL or g is None:
-        article, article_block = index.article, _article_block(enc, template)
-        entity_block = _turtle_entity(index, enc, indent, mentions=g is _ALL)
+        article, article_block = index.article, blocks.article
+        entity_block = blocks.entity if g is _ALL else blocks.entity_without_mentions
     else:
         # no article is in a named graph, and an entity has one triple there: its mention
         article, article_block = {}.get, None
@@ -1104,7 +1140,28 @@ def write_ntriples(graph: nx.MultiDiGraph | Graph, path: str | os.PathLike[str])
     return _write_chunks(path, _ntriples_chunks(graph))
 
 
+def _coalesced(chunks: Iterable[str], size: int = 1 << 18) -> Iterator[str]:
+    """``chunks`` joined into strings of at least ``size`` characters (fewer, larger writes)."""
+    batch: list[str] = []
+    n = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        n += len(chunk)
+        if n >= size:
+            yield "".join(batch)
+            batch.clear()
+            n = 0
+    if batch:
+        yield "".join(batch)
+
+
 def _trig_chunks(graph: nx.MultiDiGraph | _GraphIndex,
+                 prefixes: Mapping[str, str] | None = None) -> Iterator[str]:
+    # an article's graph is small: its pieces are joined with the next ones'
+    return _coalesced(_trig_pieces(graph, prefixes))
+
+
+def _trig_pieces(graph: nx.MultiDiGraph | _GraphIndex,
                  prefixes: Mapping[str, str] | None = None) -> Iterator[str]:
     prefixes = dict(sorted((prefixes or PREFIXES).items()))
     index = _index(graph)
@@ -1112,10 +1169,29 @@ def _trig_chunks(graph: nx.MultiDiGraph | _GraphIndex,
     yield _prefix_text(prefixes)
     # The default graph in braces, not bare: raptor's TriG parser (rapper
     # 2.0.15) accepts only triples inside a graph block.
-    for name, subjects in index.graphs():
+    bare = index.bare_iris(enc.namespaces)
+    mention = f"\n        {enc.verb(_MENTIONED)} "
+    blocks = _TurtleBlocks(index, enc, "    ")
+    for name, subjects, mentions in index.graphs():
         yield "\n{\n" if name is None else f"\n{enc.iri(name)} {{\n"
-        yield from _subject_blocks(index, enc, subjects, name, indent="    ")
+        if not mentions:
+            yield from _subject_blocks(index, enc, subjects, name, "    ", blocks)
+        else:
+            # mentions before the statements, the statements, the mentions after them
+            text = _braces(f"{mention}{enc.iri(name)} .\n")
+            template = ("\n    <{}>" if bare else "\n    {}") + text
+            i = bisect.bisect_left(mentions, _STATEMENT_NS)
+            for j in range(0, i, _BATCH):
+                yield _mention_text(template, mentions[j:min(i, j + _BATCH)], bare, enc)
+            yield from _subject_blocks(index, enc, subjects, name, "    ", blocks)
+            for j in range(i, len(mentions), _BATCH):
+                yield _mention_text(template, mentions[j:j + _BATCH], bare, enc)
         yield "}\n"
+
+
+def _mention_text(template: str, entities: list[str], bare: bool, enc: _Encoder) -> str:
+    """The blocks of ``entities`` in an article's graph: their ``kg:mentionedIn`` (in C, no loop here)."""
+    return "".join(map(template.format, entities if bare else map(enc.iri, entities)))
 
 
 def generate_trig(graph: nx.MultiDiGraph, prefixes: Mapping[str, str] | None = None) -> Iterator[str]:
