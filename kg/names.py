@@ -277,13 +277,14 @@ class _Words:
         self.title_re = _alternation(self.titles)
         self.speech_re = _alternation(self.speech)
         self.build_tail_re = _alternation(self.build_tails)
-        self.party_gov_re = re.compile("(?<![\u3400-\u9fff])([省市县区])(" + "|".join(map(re.escape, self.party_gov)) + ")")
+        # 省/市/县/区 not after a CJK character; the look-behind comes after the first
+        # character ((?<![CJK].) there) so that re can skip ahead to one of 省市县区
+        self.party_gov_re = re.compile("([省市县区])(?<![\u3400-\u9fff].)(" + "|".join(map(re.escape, self.party_gov)) + ")")
         self.national_re = _alternation(self.national)
         self.honorific_res = tuple((h, re.compile(re.escape(h))) for h in self.honorifics)
         self.invested_heads = tuple(self.project_heads) + tuple(self.facility)
         self.invested_re = re.compile(rf"({'|'.join(map(re.escape, self.money_triggers))})({_MONEY})"
                                       rf"(?:[,，]?({'|'.join(map(re.escape, self.money_objects))})|(的))")
-        self.org_head_re = _alternation(w for w in self.org_strong if len(w) >= 2)
         self._alternations: dict[tuple[str, ...], re.Pattern[str]] = {}
 
     def alternation(self, words: tuple[str, ...]) -> re.Pattern[str]:
@@ -520,15 +521,20 @@ def _suffix_heads(text: str, suffixes: tuple[str, ...], ctx: Context) -> list[tu
     by increasing start, so the first hit ending somewhere is the longest
     suffix ending there.
     """
-    pattern = ctx.words.alternation(suffixes)
     best: dict[int, tuple[int, int, str]] = {}
-    m = pattern.search(text)
-    while m is not None:
-        s, e = m.span()
-        if e not in best:
-            best[e] = (s, e, m.group())
-        m = pattern.search(text, s + 1)
+    for hit in _word_hits(text, suffixes, ctx):
+        if hit[1] not in best:
+            best[hit[1]] = hit
     return [best[e] for e in sorted(best)]
+
+
+def _word_hits(text: str, words: tuple[str, ...], ctx: Context) -> list[tuple[int, int, str]]:
+    """``list(_overlapping(alternation(words), text))``, computed once per text and word list."""
+    key = ("hits", words)
+    hits = ctx.cache.get(key)
+    if hits is None:
+        hits = ctx.cache[key] = list(_overlapping(ctx.words.alternation(words), text))
+    return hits
 
 
 def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Sequence[Candidate],
@@ -642,7 +648,9 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
     w = ctx.words
     out = _suffix_names(text, ctx, divisions, w.org_strong, "Organization", "org-suffix", 30)
     # a bare head (基金会理事长…, 该公司) refers back to an organization named before
-    for s0, e0, _suffix in _overlapping(w.org_head_re, text):
+    # the longest head word at each start, when it has two characters or more (the
+    # same as overlapping matches of the two-character heads alone)
+    for s0, e0, _suffix in (hit for hit in _word_hits(text, w.org_strong, ctx) if hit[1] - hit[0] >= 2):
         before = text[s0 - 1] if s0 > 0 else ""
         if before not in ("", "该") and before not in w.hard and not before.isspace():
             continue
