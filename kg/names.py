@@ -86,7 +86,8 @@ class Context:
         self.words = _Words.of(lexicon)  # the lexicon's word lists prepared for lookup
         self._starts = list(starts)
         self._ends = list(ends)
-        self._tags = list(tags)
+        # any sequence: kg.tagging passes one that looks a tag up only when asked
+        self._tags = tags if isinstance(tags, (list, TokenTags)) else list(tags)
         n = len(self._starts)
         #: token start -> token index / token end -> token index (``in`` tests a boundary)
         self.token_starts: dict[int, int] = dict(zip(self._starts, range(n)))
@@ -124,6 +125,26 @@ class Context:
         """The tag of the token ``[start, end)``, or None when that is not a token."""
         k = self.token_starts.get(start)
         return self._tags[k] if k is not None and self._ends[k] == end else None
+
+
+class TokenTags:
+    """The tags of a text's tokens, looked up in a table by each token's key when asked.
+
+    (Most tokens' tags are never asked for; a list of them all would cost a
+    lookup per token.)
+    """
+
+    __slots__ = ("_keys", "_table")
+
+    def __init__(self, keys: Sequence, table: dict) -> None:
+        self._keys = keys
+        self._table = table
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, k: int) -> str:
+        return self._table[self._keys[k]]
 
 
 class DivisionMatcher:

@@ -24,7 +24,7 @@ from spacy.attrs import IDX, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.names import Candidate, Context, DivisionMatcher, find_all
+from kg.names import Candidate, Context, DivisionMatcher, TokenTags, find_all
 
 __all__ = ["make_nlp", "tag", "candidates_of", "SPANS_KEY", "JiebaTokenizer"]
 
@@ -218,12 +218,11 @@ class CandidateTagger:
         array = doc.to_array(_TOKEN_ATTRS)
         orth, spacy = array[:, 0], array[:, 2]
         orths = orth.tolist()
-        texts = self._texts
         try:
-            pieces = list(map(texts.__getitem__, orths))
+            pieces = list(map(self._texts.__getitem__, orths))
         except KeyError:
-            self._learn(doc, orths)
-            pieces = list(map(texts.__getitem__, orths))
+            self._learn(doc, orths)  # (may start new tables)
+            pieces = list(map(self._texts.__getitem__, orths))
         for i in numpy.flatnonzero(spacy).tolist():  # a trailing space (rare in Chinese text)
             pieces[i] += " "
         text = "".join(pieces)
@@ -242,15 +241,15 @@ class CandidateTagger:
                 words = ~numpy.isin(orth, numpy.array(spaces, dtype=numpy.uint64))
             orth, starts, ends = orth[words], starts[words], ends[words]
         return text, Context(self.lexicon, self.matcher, starts.tolist(), ends.tolist(),
-                             list(map(self._tags.__getitem__, orth.tolist())))
+                             TokenTags(orth.tolist(), self._tags))
 
     def _learn(self, doc: Doc, orths: list[int]) -> None:
         """Add the text, jieba tag and whitespace-ness of unseen ORTH hashes to the tables."""
         texts, tags = self._texts, self._tags
         missing = set(orths).difference(texts)
         if len(texts) + len(missing) > _MAX_WORDS:
-            texts.clear()
-            tags.clear()
+            # new tables (a context made before keeps the old tags table)
+            texts, tags = self._texts, self._tags = {}, {}
             self._space_orths = ()
             missing = set(orths)
         strings = doc.vocab.strings
