@@ -333,3 +333,140 @@ def test_atomic_write_failure_is_an_export_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ExportError, match="cannot write"):
         atomic_write(tmp_path / "file" / "out.ttl", "x")
+
+
+# -- fast paths = general paths -------------------------------------------------------
+#
+# The streamed writers fill in entities, statements of one evidence and plain
+# articles without sorting their triples; the general path sorts the quads of
+# each subject.  Both must write the same bytes, whatever the text.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kg.export.rdf import (_GraphIndex, _ntriples_chunks, _ntriples_order,  # noqa: E402
+                           _QuadIndex, _statement, _trig_chunks, _turtle_chunks, iter_quads)
+from kg.ids import ID_NS, KG_NS  # noqa: E402
+
+#: Text that sorts differently raw and escaped, or as a prefix of another.
+HOSTILE = ["a", "a\n", "a\x01", 'a"', "a\\", "", "a b", "a>", "<", "山西", "\u2028", "a", "\t",
+           "中文\r\n", "b" * 3, "\x7f", '""', "\\u0041"]
+
+
+def _general(index):
+    """The same index with every fast path turned off."""
+    index.statement = {}.get
+    index.article = {}.get
+    index.entity = {}.get
+    return index
+
+
+def _writers():
+    return (_turtle_chunks, _ntriples_chunks, _trig_chunks)
+
+
+def _hostile_graph(bare: bool = True):
+    """Entities, divisions, articles and statements full of text to escape, IRIs
+    that are prefixes of one another, duplicate mentions and relations."""
+    import networkx as nx
+    g = nx.MultiDiGraph()
+    arts = [iri(f"article/doc{x}") for x in ("1", "10", "1-2", "1/3", "2")]
+    for i, art in enumerate(arts):
+        g.add_node(art, kind="Article", title=HOSTILE[i + 1], source=HOSTILE[i + 3], start=i, end=i + 9,
+                   date=("2024-02-30", "2024-01", None, "2024", "x")[i])
+    nodes = [iri(f"agency/x{x}") for x in ("1", "10", "1-1", "1.5", "2", "")]
+    for i, node in enumerate(nodes):
+        g.add_node(node, kind=("Agency", "Person", "Project", "Organization", "Agency", "Agency")[i],
+                   label=HOSTILE[i], aliases=HOSTILE[i:i + 7] + HOSTILE[i:i + 2],
+                   mentioned_in=[arts[i % 5], arts[(i + 1) % 5], arts[i % 5]])
+    g.nodes[nodes[2]]["investment"] = "+0091800.500"
+    g.nodes[nodes[2]]["investment_evidence"] = [
+        {"value": "+0091800.500", "article": arts[0], "start": 1, "end": 2, "text": HOSTILE[1]}]
+    div = iri("division:140000")
+    g.add_node(div, kind="Division", label="山西省", aliases=[], mentioned_in=[arts[1]],
+               level='pro"vince\n', adcode="140000")
+    g.add_node(iri("division:140100"), kind="Division", label="太原市", level="", adcode=None)
+    for i, node in enumerate(nodes):
+        for rel in ("administers", "locatedIn", "worksFor")[: i % 3 + 1]:
+            for j, ev_text in enumerate(HOSTILE[i:i + 2]):
+                ev = {"article": arts[(i + j) % 5], "start": j, "end": j + 5, "text": ev_text,
+                      "role": HOSTILE[j + 2] if rel == "worksFor" else None,
+                      "rule": (None, "r", 'r"\n')[j % 3]}
+                g.add_edge(node, (div, nodes[(i + 1) % 6])[j], key=rel, rel=rel, evidence=[ev])
+        g.add_edge(node, div, key="partOf-again", rel="partOf", evidence=[])
+        g.add_edge(node, div, key="partOf", rel="partOf", evidence=[])  # the same triple twice
+    # one statement of two evidences (a rule each), a relation named like an own predicate,
+    # an article with a relation, a node whose IRI is a statement's
+    ev = {"article": arts[2], "start": 3, "end": 4, "text": "同一句", "role": None, "rule": "r1"}
+    g.add_edge(nodes[0], div, key="undertakes", rel="undertakes", evidence=[ev, dict(ev, rule="r2")])
+    g.add_edge(nodes[1], div, key="mentionedIn", rel="mentionedIn", evidence=[])
+    g.add_edge(nodes[3], div, key="level", rel="level", evidence=[])
+    g.add_edge(arts[3], div, key="partOf", rel="partOf", evidence=[])
+    for tail in nodes[:3]:  # tails that sort differently as IRIs and as "<IRI>"
+        g.add_edge(nodes[5], tail, key="administers", rel="administers", evidence=[])
+    g.add_node(iri("person/x"), kind="Person", label="x", aliases=["x"], mentioned_in=arts[:3])
+    g.add_node(iri("person/y"), kind="Person", label="y", mentioned_in=arts[1:2])
+    clash = _statement(nodes[4], "worksFor", div, arts[0], 9, 10)
+    g.add_edge(nodes[4], div, key="worksFor2", rel="worksFor",
+               evidence=[{"article": arts[0], "start": 9, "end": 10, "text": "t"}])
+    g.add_node(clash, kind="Person", label="撞", mentioned_in=[arts[4]])
+    if not bare:  # a node under a prefix namespace: written as a prefixed name in Turtle
+        g.add_node(KG_NS + "Thing", kind="Agency", label="thing", mentioned_in=[arts[0]])
+        g.add_edge(nodes[0], KG_NS + "Thing", key="administers", rel="administers", evidence=[
+            {"article": arts[1], "start": 0, "end": 1, "text": "x"}])
+    return g
+
+
+@pytest.mark.parametrize("bare", [True, False])
+def test_fast_paths_write_what_sorting_the_triples_writes(bare):
+    graph = _hostile_graph(bare)
+    assert _GraphIndex(graph).bare_iris((KG_NS,)) is bare
+    for chunks in _writers():
+        fast = "".join(chunks(_GraphIndex(graph)))
+        assert fast == "".join(chunks(_general(_GraphIndex(graph)))), chunks.__name__
+        if chunks is not _trig_chunks:  # quads from rdflib have no named graphs
+            assert fast == "".join(chunks(_QuadIndex(iter_quads(graph)))), chunks.__name__
+
+
+def test_fast_paths_cover_the_usual_subjects():
+    index = _GraphIndex(_hostile_graph())
+    assert sum(index.entity(s) is not None for s in index.subjects) >= 5
+    assert sum(index.statement(s) is not None for s in index.subjects) >= 10
+    assert sum(index.article(s) is not None for s in index.subjects) >= 4
+
+
+@settings(max_examples=80, deadline=None)
+@given(label=st.text(max_size=6), aliases=st.lists(st.text(max_size=4), max_size=4),
+       sentence=st.text(max_size=6), level=st.text(max_size=3))
+def test_fast_paths_equal_general_paths_for_any_text(label, aliases, sentence, level):
+    from kg.errors import ExportError
+    graph = _hostile_graph()
+    for node, data in graph.nodes(data=True):
+        if data["kind"] != "Article":
+            data.update(label=label, aliases=aliases)
+        if data["kind"] == "Division":
+            data["level"] = level
+    for *_, data in graph.edges(keys=True, data=True):
+        data["evidence"] = [dict(ev, text=sentence) for ev in data["evidence"]]
+    for chunks in _writers():
+        try:
+            expected = "".join(chunks(_general(_GraphIndex(graph))))
+        except ExportError:  # a lone surrogate
+            with pytest.raises(ExportError):
+                "".join(chunks(_GraphIndex(graph)))
+            continue
+        assert "".join(chunks(_GraphIndex(graph))) == expected, chunks.__name__
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab-/0>.", max_size=5), unique=True))
+def test_ntriples_order_is_the_order_of_the_subject_texts(subjects):
+    subjects.sort()
+    assert list(_ntriples_order(subjects)) == sorted(subjects, key=lambda s: "<" + s + ">")
+
+
+def test_statement_iris_are_written_bare_only_without_a_prefix_for_them():
+    graph = _hostile_graph()
+    prefixes = {"st": ID_NS + "statement/", "kg": KG_NS}
+    text = "".join(_turtle_chunks(_GraphIndex(graph), prefixes))
+    assert text == "".join(_turtle_chunks(_general(_GraphIndex(graph)), prefixes))

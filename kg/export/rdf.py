@@ -822,126 +822,104 @@ _MENTIONED, _LEVEL, _ADCODE, _INVESTMENT = (KG_NS + name for name in (
 _OWN_NAMES = frozenset({"mentionedIn", "level", "adcode", "investment"})
 
 
-def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
-                   mentions: bool = True) -> Callable[[Any, Mapping[str, Any]], str]:
-    """The Turtle block of an entity, as :func:`_subject_blocks` writes it on the
-    general path; without ``kg:mentionedIn`` when ``mentions`` is false (the
-    default graph of the TriG export)."""
-    iri, verb, literal, esc, search = enc.iri, enc.verb, enc.literal, _escape_string, _SPECIAL.search
-    sep = f" ;\n{indent}    "
-    start = f"\n{indent}"
-    # the text from the type to the label's opening quote, by kind
-    heads = _Memo(lambda kind: f'\n{indent}    {verb(_TYPE)} {iri(KG_NS + kind)}{sep}{verb(_LABEL)} "')
+def _entity_lines(index: _GraphIndex, enc: _Encoder, verb: Callable[[str], str], ntriples: bool,
+                  mentions: bool = True) -> Callable[[Any, Mapping[str, Any]], list[str]]:
+    """The ``predicate object`` texts of an entity in the order of the lines of
+    the general path: Turtle (``verb`` :meth:`_Encoder.verb`) or N-Triples
+    (``verb`` :meth:`_Encoder.iri`, literals sorted as text); without
+    ``kg:mentionedIn`` when ``mentions`` is false (the default graph of the
+    TriG export)."""
+    iri, literal, esc, search = enc.iri, enc.literal, _escape_string, _SPECIAL.search
+    # the type's text, by kind
+    types = _Memo(lambda kind: f"{verb(_TYPE)} {iri(KG_NS + kind)}")
     relations = index.relations.get
-    alt = f'{_AT_ZH}{sep}{verb(_ALT)} "'
-    mentioned = f"{sep}{verb(_MENTIONED)} "
-    level, adcode = f'{sep}{verb(_LEVEL)} "', f'{sep}{verb(_ADCODE)} "'
-    investment = f"{sep}{verb(_INVESTMENT)} "
-    rel_verbs = _Memo(lambda p: f"{sep}{verb(p)} ")
+    label, alt = f'{verb(_LABEL)} "', f'{verb(_ALT)} "'
+    mentioned, level, adcode = (f"{verb(p)} " for p in (_MENTIONED, _LEVEL, _ADCODE))
+    investment = f"{verb(_INVESTMENT)} "
+    rel_verbs = _Memo(lambda p: f"{verb(p)} ")
+    # Turtle sorts predicates by IRI, N-Triples lines by the text "<p>"
+    keys = _Memo(iri if ntriples else str)
     bare = index.bare_iris(enc.namespaces)  # see _statement_block
 
-    def block(s: Any, data: Mapping[str, Any]) -> str:
-        kind, label = data["kind"], data["label"]
-        if search(label):
-            label = esc(label)
-        text = start + ("<" + s + ">" if bare else iri(s)) + heads[kind] + label
+    def lines(s: Any, data: Mapping[str, Any]) -> list[str]:
+        kind, text = data["kind"], data["label"]
+        if search(text):
+            text = esc(text)
+        out = [types[kind], label + text + _AT_ZH]
         aliases = data.get("aliases")
         if aliases:
-            if len(aliases) > 1:
+            # Turtle: by lexical form; N-Triples: by text (escaped, and '"' ends the shorter)
+            if not ntriples and len(aliases) > 1:
                 aliases = sorted(set(aliases))
-            text += alt + alt.join(aliases) if not search("".join(aliases)) else (
-                "".join([alt + esc(a) for a in aliases]))
-        groups = []
-        if mentions:
-            articles = data.get("mentioned_in")
+            if search("".join(aliases)):
+                aliases = [esc(a) for a in aliases]
+            out += sorted({alt + a + _AT_ZH for a in aliases}) if ntriples else \
+                [alt + a + _AT_ZH for a in aliases]
+        articles = data.get("mentioned_in") if mentions else None
+        rels = relations(s)
+        if not rels and kind != "Division" and data.get("investment") is None:
+            # only mentions follow (the usual entity): no groups to sort
             if articles:
                 if len(articles) > 1:
-                    articles = sorted(set(articles))
-                groups.append((_MENTIONED, mentioned + mentioned.join([iri(a) for a in articles])))
+                    articles = sorted({iri(a) for a in articles}) if ntriples else \
+                        [iri(a) for a in sorted(set(articles))]
+                else:
+                    articles = [iri(a) for a in articles]
+                out += [mentioned + a for a in articles]
+            return out
+        groups: list[tuple[str, list[str]]] = []
+        if articles:
+            objects = sorted({iri(a) for a in articles}) if ntriples else [iri(a) for a in sorted(set(articles))]
+            groups.append((keys[_MENTIONED], [mentioned + a for a in objects]))
         if kind == "Division":
             if data.get("level"):
-                groups.append((_LEVEL, level + esc(data["level"]) + '"'))
+                groups.append((keys[_LEVEL], [f'{level}"{esc(data["level"])}"']))
             if data.get("adcode"):
-                groups.append((_ADCODE, adcode + esc(data["adcode"]) + '"'))
+                groups.append((keys[_ADCODE], [f'{adcode}"{esc(data["adcode"])}"']))
         if data.get("investment") is not None:
-            groups.append((_INVESTMENT, investment + literal(*_decimal(data["investment"]))))
-        rels = relations(s)
+            groups.append((keys[_INVESTMENT], [investment + literal(*_decimal(data["investment"]))]))
         if rels:
             if len(rels) == 1:
                 p, tail = rels[0]
-                groups.append((p, rel_verbs[p] + ("<" + tail + ">" if bare else iri(tail))))
+                groups.append((keys[p], [rel_verbs[p] + ("<" + tail + ">" if bare else iri(tail))]))
             else:
                 tails: dict[str, set] = {}
                 for p, tail in rels:
                     tails.setdefault(p, set()).add(tail)
                 for p, objects in tails.items():
                     v = rel_verbs[p]
-                    groups.append((p, v + v.join([iri(t) for t in sorted(objects)])))
-        if not groups:
-            return text + _AT_ZH + " .\n"
+                    texts = sorted({iri(t) for t in objects}) if ntriples else [iri(t) for t in sorted(objects)]
+                    groups.append((keys[p], [v + t for t in texts]))
         if len(groups) > 1:
             groups.sort()  # predicates differ: the texts are never compared
-            return text + _AT_ZH + "".join([g[1] for g in groups]) + " .\n"
-        return text + _AT_ZH + groups[0][1] + " .\n"
+        for _, texts in groups:
+            out += texts
+        return out
+
+    return lines
+
+
+def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
+                   mentions: bool = True) -> Callable[[Any, Mapping[str, Any]], str]:
+    """The Turtle block of an entity, as :func:`_subject_blocks` writes it on the general path."""
+    lines, iri = _entity_lines(index, enc, enc.verb, False, mentions), enc.iri
+    start, first, sep = f"\n{indent}", f"\n{indent}    ", f" ;\n{indent}    "
+    bare = index.bare_iris(enc.namespaces)
+
+    def block(s: Any, data: Mapping[str, Any]) -> str:
+        return (start + ("<" + s + ">" if bare else iri(s)) + first + sep.join(lines(s, data)) + " .\n")
 
     return block
 
 
 def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, Mapping[str, Any]], str]:
     """The N-Triples lines of an entity, as :func:`_ntriples_blocks` writes them on the general path."""
-    iri, literal, esc, search = enc.iri, enc.literal, _escape_string, _SPECIAL.search
-    # the text from the type to the label's opening quote, by kind ({0} is the subject)
-    heads = _Memo(lambda kind: f" {iri(_TYPE)} {iri(KG_NS + kind)} .\n")
-    relations = index.relations.get
-    label, alt = f' {iri(_LABEL)} "', f' {iri(_ALT)} '
-    mentioned, level, adcode = (f" {iri(p)} " for p in (_MENTIONED, _LEVEL, _ADCODE))
-    investment = f" {iri(_INVESTMENT)} "
-    # predicates sorted as their text "<p>": that is the order of the lines
-    keys = {p: iri(p) for p in (_MENTIONED, _LEVEL, _ADCODE, _INVESTMENT)}
-    bare = index.bare_iris(enc.namespaces)  # see _statement_block
+    lines, iri = _entity_lines(index, enc, enc.iri, True), enc.iri
+    bare = index.bare_iris(enc.namespaces)
 
     def block(s: Any, data: Mapping[str, Any]) -> str:
-        kind, text = data["kind"], data["label"]
-        if search(text):
-            text = esc(text)
-        subject = "<" + s + ">" if bare else iri(s)
-        end = " .\n" + subject
-        text = subject + heads[kind] + subject + label + text + _AT_ZH + " .\n"
-        aliases = data.get("aliases")
-        if aliases:
-            objects = sorted({'"' + esc(a) + _AT_ZH for a in aliases}) if search("".join(aliases)) \
-                else sorted({'"' + a + _AT_ZH for a in aliases})
-            text += subject + alt + (end + alt).join(objects) + " .\n"
-        groups = []
-        articles = data.get("mentioned_in")
-        if articles:
-            objects = sorted({iri(a) for a in articles}) if len(articles) > 1 else [iri(a) for a in articles]
-            groups.append((keys[_MENTIONED], subject + mentioned + (end + mentioned).join(objects) + " .\n"))
-        if kind == "Division":
-            if data.get("level"):
-                groups.append((keys[_LEVEL], f'{subject}{level}"{esc(data["level"])}" .\n'))
-            if data.get("adcode"):
-                groups.append((keys[_ADCODE], f'{subject}{adcode}"{esc(data["adcode"])}" .\n'))
-        if data.get("investment") is not None:
-            groups.append((keys[_INVESTMENT],
-                           subject + investment + literal(*_decimal(data["investment"])) + " .\n"))
-        rels = relations(s)
-        if rels:
-            if len(rels) == 1:
-                p, tail = rels[0]
-                v = iri(p)
-                groups.append((v, f"{subject} {v} {'<' + tail + '>' if bare else iri(tail)} .\n"))
-            else:
-                tails: dict[str, set] = {}
-                for p, tail in rels:
-                    tails.setdefault(p, set()).add(iri(tail))
-                for p, objects in tails.items():
-                    v = iri(p)
-                    groups.append((v, f"{subject} {v} " + (f"{end} {v} ").join(sorted(objects)) + " .\n"))
-        if len(groups) > 1:
-            groups.sort()  # predicates differ: the texts are never compared
-            return text + "".join([g[1] for g in groups])
-        return text + groups[0][1] if groups else text
+        head = ("<" + s + "> ") if bare else iri(s) + " "
+        return head + (" .\n" + head).join(lines(s, data)) + " .\n"
 
     return block
 
