@@ -96,3 +96,72 @@ def test_candidate_offsets_reproduce_the_text(nlp):
     text = "实施迎泽大街提质改造工程,太原市生态环境局局长张三表示。"
     for c in candidates_of(nlp(text)):
         assert text[c.start:c.end] == c.text
+
+
+# ---------------------------------------------------------------------------
+# Lookup helpers: the fast forms give what the plain forms give
+
+def _plain_alternation(words):
+    import re
+
+    from kg.names import _by_length
+
+    words = _by_length(words)
+    return re.compile("|".join(map(re.escape, words)) if words else "(?!)")
+
+
+@pytest.mark.parametrize("words", [
+    ["局", "局长", "副局长", "主任", "主席"],
+    ["公司", "有限公司", "集团有限公司", "司"],
+    ["a.b", "a*", ".", "a"],                    # characters special to re
+    [],
+])
+def test_word_tries_match_like_alternations(words):
+    import random
+
+    from kg.names import _alternation, _overlapping
+
+    trie, plain = _alternation(words), _plain_alternation(words)
+    rnd = random.Random(3)
+    alphabet = "".join(sorted(set("".join(words)))) + "xy"
+    for _ in range(300):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 20)))
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        assert list(_overlapping(trie, text)) == list(_overlapping(plain, text))
+
+
+def test_overlapping_hits_see_a_suffix_inside_a_longer_one():
+    from kg.names import _alternation, _overlapping
+
+    assert list(_overlapping(_alternation(["分局", "局"]), "税务分局局长")) == [(2, 4, "分局"), (3, 4, "局"), (4, 5, "局")]
+
+
+def test_words_by_length_find_the_longest_word_ending_there():
+    from kg.names import _by_length_sets, _ending_at
+
+    groups = _by_length_sets(["公园", "园", "森林公园"])
+    assert _ending_at("建设森林公园", 6, groups) == "森林公园"
+    assert _ending_at("公园", 2, groups) == "公园"
+    assert _ending_at("园", 1, groups) == "园"
+    assert _ending_at("公园", 1, groups) is None
+
+
+def test_context_tables_of_tokens(nlp):
+    from kg.names import Context, TokenTags
+
+    tags = {1: "ns", 2: "", 3: "n"}
+    ctx = Context(nlp.get_pipe("kg_candidates").lexicon, None, [0, 3, 5], [3, 5, 6], TokenTags([1, 2, 3], tags))
+    assert ctx.is_token(0, 3) and ctx.is_token(3, 6) and not ctx.is_token(1, 3)
+    assert ctx.starting_at(3) == (5, "") and ctx.ending_at(6) == (5, "n") and ctx.ending_at(4) is None
+    assert ctx.tag(0, 3) == "ns" and ctx.tag(0, 5) is None and ctx.tag_starting_at(5) == "n"
+    assert list(ctx.tokens_in(1, 6)) == [(3, 5, ""), (5, 6, "n")]
+
+
+def test_candidate_component_reads_whitespace_and_trailing_spaces(nlp):
+    text = "左权县  住建局 \n\n平遥县\t古城 ABC 公司。 "
+    doc = nlp.make_doc(text)
+    read_text, ctx = nlp.get_pipe("kg_candidates")._read(doc)
+    assert read_text == doc.text == text
+    words = [t for t in doc if not t.is_space]
+    assert ctx._starts == [t.idx for t in words]
+    assert ctx._ends == [t.idx + len(t.text) for t in words]

@@ -96,3 +96,14 @@ def test_every_rule_example_produces_its_relation(table, key, rel):
     example = load_lexicon().data["relations"][table][key]
     found = {r for _, r, _ in triples(process_text("本报讯 " + example))}
     assert rel in found, f"{table}.{key}: {example!r} gave {found}"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", []),
+    ("  \n ", []),
+    ("\u3000第一句。  第二句", [(1, 5), (7, 10)]),
+    ("问？”！”。", [(0, 3), (3, 5), (5, 6)]),
+    ("无标点", [(0, 3)]),
+])
+def test_sentence_spans_strip_whitespace(text, expected):
+    assert list(iter_sentence_spans(text)) == expected

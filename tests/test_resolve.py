@@ -77,3 +77,54 @@ def test_home_references_are_not_aliases():
     result = process_text("本报讯 长治市潞州区召开会议。我市今年将新建10所学校,全市人民共享成果。")
     city = next(e for e in result.entities if e.name == "长治市")
     assert not {"我市", "全市"} & set(city.aliases)
+
+
+def _select_open_by_pairs(cands):
+    """_select_open as first written: every candidate against every other one."""
+    from kg.resolve import _BRANCH_HEADS, _preference
+
+    by_span = {}
+    for c in cands:
+        if c.type != "Division" and ((c.start, c.end) not in by_span
+                                     or _preference(c) > _preference(by_span[(c.start, c.end)])):
+            by_span[(c.start, c.end)] = c
+    chosen = sorted(by_span.values(), key=lambda c: (c.start, -(c.end - c.start)))
+    keep = []
+    for c in chosen:
+        drop = False
+        for o in chosen:
+            if o is c or (o.end - o.start) <= (c.end - c.start):
+                continue
+            if o.start <= c.start and c.end <= o.end:
+                if c.type == "Agency" and o.type == "Agency" and c.start == o.start and \
+                        o.text.endswith(_BRANCH_HEADS):
+                    continue
+                if c.type == "Organization" and o.type == "Project" and c.start == o.start:
+                    continue
+                drop = True
+                break
+            if o.start < c.start < o.end < c.end or c.start < o.start < c.end < o.end:
+                drop = True
+                break
+        if not drop:
+            keep.append(c)
+    return keep
+
+
+def test_select_open_looks_only_at_near_candidates():
+    import random
+
+    from kg.names import Candidate
+    from kg.resolve import _select_open
+
+    rnd = random.Random(5)
+    types = ["Agency", "Organization", "Project", "Person", "Division"]
+    rules = ["project-head", "facility-built", "agency-suffix", "org-suffix", "credit"]
+    for _ in range(3000):
+        cands = []
+        for _ in range(rnd.randint(0, 25)):
+            s = rnd.randint(0, 60)
+            e = s + rnd.randint(0, 12)
+            text = "".join(rnd.choice("局分中心队公司厂") for _ in range(e - s))
+            cands.append(Candidate(s, e, rnd.choice(types), text, rnd.choice(rules), title=rnd.choice([None, "x"])))
+        assert _select_open(cands) == _select_open_by_pairs(cands)

@@ -10,7 +10,7 @@ import spacy
 from spacy.util import get_words_and_spaces
 
 from kg.segmenter import FastJieba, words_and_spaces
-from kg.tagging import JiebaTokenizer, _prepare_jieba, make_nlp
+from kg.tagging import JiebaTokenizer, _compiled_jieba, _prepare_jieba, make_nlp
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = sorted((ROOT / "corpus").iterdir())
@@ -100,3 +100,15 @@ def test_tokenizer_is_registered_in_the_config():
 def test_gazetteer_names_stay_whole():
     doc = make_nlp().make_doc("左权县东关街和平遥县古城")
     assert {"左权县", "平遥县"} <= {t.text for t in doc}
+
+
+def test_tokenizer_doc_from_hashes_is_the_doc_from_strings():
+    nlp = make_nlp()
+    texts = [p.read_text(encoding="utf-8") for p in CORPUS[:2]] + ["新词𠀀测试 abc  123\n\n ", ""]
+    for text in texts:
+        ours = nlp.make_doc(text)
+        words, spaces = words_and_spaces(_compiled_jieba().cut(text), text)
+        plain = spacy.tokens.Doc(nlp.vocab, words=words, spaces=spaces)
+        assert ours.to_bytes() == plain.to_bytes()
+    with nlp.memory_zone():  # transient strings: words are passed as strings
+        assert nlp.make_doc("内存区域里的新词").text == "内存区域里的新词"
