@@ -33,7 +33,6 @@ from kg.resolve import ArticleResolution, Resolved
 
 __all__ = ["extract_relations", "iter_sentence_spans", "parse_amount"]
 
-_SENT_END = re.compile(r"[。！？；;!?\n]")
 # a sentence end with the closing quotes that stay with its sentence
 _SENT_BOUNDARY = re.compile(r"[。！？；;!?\n][”’」』]*")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(余|多)?(万|亿|千万|百万)?元")
