@@ -754,9 +754,11 @@ def _generic_name(name: str) -> bool:
     across articles; segmenting one with Python jieba costs ~20 µs).
     """
     import jieba
+    import jieba.posseg
 
     dt = jieba.dt
-    state = (id(dt), dt.initialized, dt.total, len(dt.FREQ))
+    state = (id(dt), dt.initialized, dt.total, len(dt.FREQ), id(jieba.posseg.dt.word_tag_tab),
+             len(jieba.posseg.dt.word_tag_tab))
     if _GENERIC_NAMES.get(None) != state or len(_GENERIC_NAMES) > 100_000:
         _GENERIC_NAMES.clear()
         _GENERIC_NAMES[None] = state

@@ -193,6 +193,7 @@ class CandidateTagger:
         self._texts: dict[int, str] = {}
         self._tags: dict[int, str] = {}
         self._space_orths: tuple[int, ...] = ()  # ORTH hashes of the whitespace tokens seen
+        self._tags_size = len(self.tags)
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = self.match(doc)
@@ -215,6 +216,10 @@ class CandidateTagger:
         every vocab), with ``map`` and numpy and no Python loop per token.
         A token ends where the next one starts, less its trailing space.
         """
+        if len(self.tags) != self._tags_size:
+            # jieba's tag table grew (posseg merges user words into it): tags are read again
+            self._texts, self._tags, self._space_orths = {}, {}, ()
+            self._tags_size = len(self.tags)
         array = doc.to_array(_TOKEN_ATTRS)
         orth, spacy = array[:, 0], array[:, 2]
         orths = orth.tolist()
