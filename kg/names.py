@@ -169,7 +169,8 @@ class DivisionMatcher:
         # looks a character up among a node's children one by one, and the root has
         # ~1,500 first characters of names but only 1 first byte (about 4x faster)
         self.automaton = ahocorasick.Automaton()
-        for surface, (ids, short) in surfaces.items():
+        for surface in sorted(surfaces):  # (sorted: a key's trie nodes lie near its prefix's in memory)
+            ids, short = surfaces[surface]
             self.automaton.add_word(_utf32(surface), (surface, tuple(dict.fromkeys(ids)), short))
         self.automaton.make_automaton()
         self.surfaces = surfaces
