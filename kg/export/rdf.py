@@ -359,6 +359,9 @@ class _Encoder:
         self._verbs: dict[str, str] = {}
         self._ints = _Memo(self._encode_integer)
         self.integer = self._ints.__getitem__
+        # the same as UTF-8, for the writers that build bytes
+        self.iri_bytes = _Memo(lambda value: self.iri(value).encode("utf-8")).__getitem__
+        self.integer_bytes = _Memo(lambda n: self.integer(n).encode("utf-8")).__getitem__
 
     def iri(self, value: str) -> str:  # replaced by the memo's __getitem__ in __init__
         return self._iris[value]
@@ -818,32 +821,46 @@ def _statement_block(index: _GraphIndex | _QuadIndex, enc: _Encoder,
                     f'{p_start}{integer(ev["start"])} .\n')
 
         return turtle_block
-    if _order(template, _NTRIPLES_STATEMENT_ORDER) != _NTRIPLES_STATEMENT_ORDER:
-        return block
-    (p_object, p_predicate, p_subject, p_type, p_derived, p_end, p_evidence, p_role, p_rule,
-     p_start) = (f" {iri(_STATEMENT_FIELDS[f])} " for f in _NTRIPLES_STATEMENT_ORDER)
+    return block
 
-    def ntriples_block(s: str, recipe: tuple) -> str:
+
+def _ntriples_statement(index: _GraphIndex | _QuadIndex,
+                        enc: _Encoder) -> Callable[[str, tuple], bytes] | None:
+    """The N-Triples lines of a statement of one evidence as UTF-8, joined from
+    encoded pieces (no text to encode as a whole); ``None`` unless the fields
+    fall in the order written out below (see :func:`_statement_block`)."""
+    if _order(functools.partial(_ntriples_template, enc),
+              _NTRIPLES_STATEMENT_ORDER) != _NTRIPLES_STATEMENT_ORDER:
+        return None
+    iri, literal, integer, search, esc = enc.iri_bytes, enc.literal, enc.integer_bytes, _SPECIAL.search, _escape_string
+    (p_object, p_predicate, p_subject, p_type, p_derived, p_end, p_evidence, p_role, p_rule,
+     p_start) = (b" " + iri(_STATEMENT_FIELDS[f]) + b" " for f in _NTRIPLES_STATEMENT_ORDER)
+    type_text, quote, eol, zh_eol = iri(_STATEMENT), b'"', _EOL.encode(), (_AT_ZH + _EOL).encode()
+    predicates = _Memo(lambda rel: iri(KG_NS + rel))
+    bare = index.bare_iris(())  # see _statement_block; statement IRIs are "<s>" in N-Triples
+
+    def block(s: str, recipe: tuple) -> bytes:
         subject, rel, obj, ev, _ = recipe
         text, role, rule = ev["text"], ev.get("role"), ev.get("rule")
         if search(text):
             text = esc(text)
         if isinstance(obj, Lit):
-            obj = literal(*obj)
+            obj = literal(*obj).encode("utf-8")
         elif bare:
-            obj = "<" + obj + ">"
+            obj = b"<" + obj.encode() + b">"
         else:
             obj = iri(obj)
-        s = "<" + s + ">"
-        return (f'{s}{p_object}{obj} .\n{s}{p_predicate}{predicates[rel]} .\n'
-                f'{s}{p_subject}{"<" + subject + ">" if bare else iri(subject)} .\n'
-                f'{s}{p_type}{type_text} .\n{s}{p_derived}{iri(ev["article"])} .\n'
-                f'{s}{p_end}{integer(ev["end"])} .\n{s}{p_evidence}"{text}{_AT_ZH} .\n'
-                f'{s + p_role + _QUOTE + esc(role) + _AT_ZH + _EOL if role else ""}'
-                f'{s + p_rule + _QUOTE + esc(rule) + _QUOTE + _EOL if rule else ""}'
-                f'{s}{p_start}{integer(ev["start"])} .\n')
+        s = b"<" + s.encode() + b">"
+        return b"".join((
+            s, p_object, obj, eol, s, p_predicate, predicates[rel], eol,
+            s, p_subject, b"<" + subject.encode() + b">" if bare else iri(subject), eol,
+            s, p_type, type_text, eol, s, p_derived, iri(ev["article"]), eol,
+            s, p_end, integer(ev["end"]), eol, s, p_evidence, quote, text.encode("utf-8"), zh_eol,
+            s + p_role + quote + esc(role).encode("utf-8") + zh_eol if role else b"",
+            s + p_rule + quote + esc(rule).encode("utf-8") + quote + eol if rule else b"",
+            s, p_start, integer(ev["start"]), eol))
 
-    return ntriples_block
+    return block
 
 
 # The order of the lines of a statement: Turtle puts rdf:type first, then sorts
@@ -985,14 +1002,65 @@ def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
     return block
 
 
-def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, Mapping[str, Any]], str]:
-    """The N-Triples lines of an entity, as :func:`_ntriples_blocks` writes them on the general path."""
-    lines, iri = _entity_lines(index, enc, enc.iri, True), enc.iri
-    bare = index.bare_iris(enc.namespaces)
+def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, Mapping[str, Any]], bytes]:
+    """The N-Triples lines of an entity as UTF-8, as :func:`_ntriples_blocks` writes them on
+    the general path: lines sorted, i.e. predicates by "<p>", each one's objects as text
+    (UTF-8 sorts as code points do); see :func:`_entity_lines` for Turtle."""
+    iri, literal, esc, search = enc.iri_bytes, enc.literal, _escape_string, _SPECIAL.search
+    types = _Memo(lambda kind: iri(_TYPE) + b" " + iri(KG_NS + kind))
+    relations = index.relations.get
+    label, alt = iri(_LABEL) + b' "', iri(_ALT) + b' "'
+    mentioned, level, adcode, investment = (iri(p) + b" " for p in (_MENTIONED, _LEVEL, _ADCODE,
+                                                                      _INVESTMENT))
+    preds = _Memo(lambda p: iri(p) + b" ")
+    quote, at_zh, eol = b'"', _AT_ZH.encode(), b" .\n"
+    bare = index.bare_iris(())  # see _statement_block
 
-    def block(s: Any, data: Mapping[str, Any]) -> str:
-        head = ("<" + s + "> ") if bare else iri(s) + " "
-        return head + (" .\n" + head).join(lines(s, data)) + " .\n"
+    def block(s: Any, data: Mapping[str, Any]) -> bytes:
+        kind, text = data["kind"], data["label"]
+        if search(text):
+            text = esc(text)
+        out = [types[kind], label + text.encode("utf-8") + at_zh]
+        aliases = data.get("aliases")
+        if aliases:
+            if search("".join(aliases)):
+                aliases = [esc(a) for a in aliases]
+            out += sorted({alt + a.encode("utf-8") + at_zh for a in aliases})
+        articles = data.get("mentioned_in")
+        rels = relations(s)
+        if not rels and kind != "Division" and data.get("investment") is None:
+            # only mentions follow (the usual entity): no groups to sort
+            if articles:
+                out += sorted({mentioned + iri(a) for a in articles})
+        else:
+            groups: list[tuple[bytes, list[bytes]]] = []
+            if articles:
+                groups.append((mentioned, sorted({mentioned + iri(a) for a in articles})))
+            if kind == "Division":
+                if data.get("level"):
+                    groups.append((level, [level + quote + esc(data["level"]).encode("utf-8") + quote]))
+                if data.get("adcode"):
+                    groups.append((adcode, [adcode + quote + esc(data["adcode"]).encode("utf-8") + quote]))
+            if data.get("investment") is not None:
+                groups.append((investment, [investment + literal(*_decimal(data["investment"])).encode()]))
+            if rels:
+                if len(rels) == 1:
+                    p, tail = rels[0]
+                    v = preds[p]
+                    groups.append((v, [v + (b"<" + tail.encode() + b">" if bare else iri(tail))]))
+                else:
+                    tails: dict[str, set] = {}
+                    for p, tail in rels:
+                        tails.setdefault(p, set()).add(tail)
+                    for p, objects in tails.items():
+                        v = preds[p]
+                        groups.append((v, sorted({v + iri(t) for t in objects})))
+            if len(groups) > 1:
+                groups.sort()  # predicates differ: the lines are never compared
+            for _, lines in groups:
+                out += lines
+        head = b"<" + s.encode() + b"> " if bare else iri(s) + b" "
+        return head + (eol + head).join(out) + eol
 
     return block
 
@@ -1147,15 +1215,23 @@ def write_turtle(graph: nx.MultiDiGraph | Graph, path: str | os.PathLike[str]) -
     return _write_chunks(path, _turtle_chunks(graph))
 
 
-def _ntriples_blocks(index: _GraphIndex | _QuadIndex) -> Iterator[str]:
-    """The lines of each subject, in chunks of :data:`_BATCH` subjects."""
+def _ntriples_blocks(index: _GraphIndex | _QuadIndex) -> Iterator[bytes]:
+    """The lines of each subject as UTF-8, in chunks of :data:`_BATCH` subjects.
+
+    Entities and statements are joined from encoded pieces: N-Triples repeats
+    the subject on every line, and encoding the text as a whole took a
+    sixth of the time of the export.
+    """
     enc = _Encoder(None)
     iri, literal = enc.iri, enc.literal
     entity, statement, article = index.entity, index.statement, index.article
     entity_block = _ntriples_entity(index, enc)
-    statement_block = _statement_block(index, enc, functools.partial(_ntriples_template, enc))
+    statement_block = _ntriples_statement(index, enc)
+    if statement_block is None:
+        text_block = _statement_block(index, enc, functools.partial(_ntriples_template, enc))
+        statement_block = lambda s, recipe: text_block(s, recipe).encode("utf-8")  # noqa: E731
     article_block = _article_block(enc, functools.partial(_ntriples_template, enc))
-    out: list[str] = []
+    out: list[bytes] = []
     append = out.append
     # Lines sorted by code point: "<s>" texts never are prefixes of one
     # another, so that is subjects by "<s>", then each subject's lines.
@@ -1170,21 +1246,22 @@ def _ntriples_blocks(index: _GraphIndex | _QuadIndex) -> Iterator[str]:
             else:
                 data = article(s)
                 if data is not None:
-                    append(article_block(s, data))
+                    append(article_block(s, data).encode("utf-8"))
                 else:
                     lines = sorted({f"{iri(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
                                     for p, k, x, dt, lang, _ in index.subject_quads(s)})
                     head = iri(s) + " "
-                    append(head + (" .\n" + head).join(lines) + " .\n")
+                    append((head + (" .\n" + head).join(lines) + " .\n").encode("utf-8"))
         if len(out) >= _BATCH:
-            yield "".join(out)
+            yield b"".join(out)
             out.clear()
     if out:
-        yield "".join(out)
+        yield b"".join(out)
 
 
 def _ntriples_chunks(graph: nx.MultiDiGraph | Graph | _GraphIndex | _QuadIndex) -> Iterator[str]:
-    return _ntriples_blocks(_index(graph))
+    for chunk in _ntriples_blocks(_index(graph)):
+        yield chunk.decode("utf-8")
 
 
 def generate_ntriples(graph: nx.MultiDiGraph | Graph) -> Iterator[str]:
@@ -1199,7 +1276,12 @@ def generate_ntriples(graph: nx.MultiDiGraph | Graph) -> Iterator[str]:
 
 def write_ntriples(graph: nx.MultiDiGraph | Graph, path: str | os.PathLike[str]) -> Path:
     """Write the N-Triples export of ``graph`` to ``path`` atomically, streamed."""
-    return _write_chunks(path, _ntriples_chunks(graph))
+    # the index is built inside _write_chunks (with the garbage collector paused)
+    return _write_chunks(path, _ntriples_bytes(graph))
+
+
+def _ntriples_bytes(graph: nx.MultiDiGraph | Graph | _GraphIndex | _QuadIndex) -> Iterator[bytes]:
+    yield from _ntriples_blocks(_index(graph))
 
 
 def _coalesced(chunks: Iterable[str], size: int = 1 << 18) -> Iterator[str]:
