@@ -483,7 +483,7 @@ def _classify(text: str, block: _Block, layout: Layout) -> str:
                 return "byline"
             if not any(ch.isalnum() for line in short for ch in line):
                 return "byline"
-    if any(text.startswith(marker, a) for marker in layout.lead_markers):
+    if text.startswith(layout.lead_markers, a):
         return "lead"
     if all(y - x <= layout.heading_max for x, y in block.lines) and all(
         _is_heading_line(text[x:y], layout) for x, y in block.lines
