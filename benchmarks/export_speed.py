@@ -1,33 +1,60 @@
-"""Export speed: rdflib vs the direct canonical writers vs pyoxigraph, in triples/s.
+"""Export speed: every export of ``kg build``, in seconds, triples/s and memory.
 
 Usage::
 
-    python benchmarks/export_speed.py [--triples 1000000] [--no-rdflib]
+    python benchmarks/export_speed.py [--triples 1000000] [--corpus-copies 100]
+                                      [--graph graph.pkl] [--repeat 3] [--no-rdflib]
 
-Builds a synthetic knowledge graph shaped like the real one (entities with
-labels, aliases and mentions; relations with one reified evidence each;
-articles) of about ``--triples`` triples, then times
+Graphs (one table each, in this order):
 
-* ``rdflib``: :func:`kg.export.rdf.to_rdf` (build the rdflib graph) plus
-  rdflib's own Turtle writer (``Graph.serialize(format="turtle")``);
-* ``direct Turtle`` / ``direct N-Triples``: :func:`serialize_turtle` and
-  :func:`generate_ntriples` straight from the networkx graph (what
-  ``kg build`` uses; same bytes as serialising ``to_rdf``'s graph);
-* ``pyoxigraph N-Triples``: the quads handed to pyoxigraph's writer, for
-  reference (unsorted, so not a canonical export).
+* ``--triples N`` (default 1,000,000; ``0`` for none): a synthetic knowledge
+  graph shaped like the real one (entities with labels, aliases and
+  mentions; relations with one reified evidence each; articles) of about
+  ``N`` triples, built here (:func:`synthetic_graph`);
+* ``--corpus-copies N``: the graph the real pipeline builds from ``N``
+  copies of ``corpus/`` (files renamed ``00000_<name>``, ``00001_<name>``,
+  …, so every copy is a set of other articles).  ``kg.build.build`` runs in
+  a child process (``--workers 2``, no cache) and pickles its graph to a
+  temporary file, which this process loads: the exports run in a process
+  that holds the graph and nothing else;
+* ``--graph PKL``: a pickled graph (for example one saved by an earlier run
+  with ``--keep-graph``).
+
+For each graph, each export runs ``--repeat`` times, each time in a forked
+child process (the graph is shared copy-on-write, as in ``kg build``), and
+the table gives the median wall time, triples/s (distinct triples of the
+graph, counted from the N-Triples file, over the time of that export), and
+the peak extra RSS of the export: the child's peak resident memory minus its
+resident memory before it started (for ``write_all`` with ``jobs=2``, the
+larger of that and the peak of its worker processes, which also start from
+the graph's pages).  ``write_all`` writes every file of ``kg build``
+(Turtle, HTML, N-Triples, TriG, JSON-LD, GraphML, the Neo4j CSV files and
+the LadybugDB script); its ``jobs=2`` row is wall time with two worker
+processes.  Reference rows, not canonical exports: pyoxigraph's N-Triples
+writer (unsorted) over the quads, and rdflib (``to_rdf`` plus
+``Graph.serialize(format="turtle")``; skipped with ``--no-rdflib``).
 """
 from __future__ import annotations
 
-__all__ = ["synthetic_graph", "main"]
+__all__ = ["synthetic_graph", "corpus_graph", "main"]
 
 import argparse
+import os
+import pickle
+import resource
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from kg.ids import entity_id, iri  # noqa: E402
 
@@ -65,32 +92,86 @@ def synthetic_graph(triples: int) -> nx.MultiDiGraph:
     return g
 
 
-def _time(label: str, n: int, fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    seconds = time.perf_counter() - t0
-    print(f"| {label:<34} | {n:>9,} | {seconds:8.2f} | {n / seconds:>12,.0f} |", flush=True)
-    return seconds
+def _build_corpus_graph(copies: int, pkl: Path) -> None:
+    """(In the child process.) ``kg build`` of ``copies`` copies of corpus/, its graph pickled to ``pkl``."""
+    import kg.build
+
+    with tempfile.TemporaryDirectory(prefix="kg-bench-corpus-") as tmp:
+        src = sorted(p for p in (ROOT / "corpus").iterdir() if p.is_file())
+        for i in range(copies):
+            for path in src:
+                shutil.copyfile(path, Path(tmp, f"{i:05d}_{path.name}"))
+        graphs = []
+
+        def keep_graph(graph: nx.MultiDiGraph, out_dir: Path, jobs: int = 1) -> list[Path]:
+            graphs.append(graph)  # the benchmark times the exports itself
+            return []
+
+        kg.build.write_exports = keep_graph
+        kg.build.build([tmp], Path(tmp, "out"), workers=2, cache=False, progress=False,
+                       on_skip=lambda msg: print(msg, file=sys.stderr))
+    with open(pkl, "wb") as fh:
+        pickle.dump(graphs[0], fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--triples", type=int, default=1_000_000)
-    parser.add_argument("--no-rdflib", action="store_true", help="skip the slow rdflib writer")
-    args = parser.parse_args(argv)
+def corpus_graph(copies: int) -> nx.MultiDiGraph:
+    """The graph ``kg build --workers 2`` builds from ``copies`` copies of corpus/ (in a child process)."""
+    with tempfile.TemporaryDirectory(prefix="kg-bench-graph-") as tmp:
+        pkl = Path(tmp, "graph.pkl")
+        subprocess.run([sys.executable, __file__, "--_build-corpus-graph", str(copies), str(pkl)],
+                       check=True)
+        with open(pkl, "rb") as fh:
+            return pickle.load(fh)
 
+
+# -- measuring ---------------------------------------------------------------------
+
+def _rss() -> int:
+    """Resident memory of this process now (bytes)."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _in_child(fn: Callable[[], object]) -> tuple[float, int]:
+    """Run ``fn`` in a forked child: (wall seconds, peak extra RSS in bytes)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 0
+        try:
+            os.close(read)
+            start = _rss()
+            t0 = time.perf_counter()
+            fn()
+            seconds = time.perf_counter() - t0
+            peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                       resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
+            os.write(write, f"{seconds} {peak - start}".encode())
+        except BaseException:  # noqa: BLE001 - reported by the parent
+            import traceback
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        text = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if status or not text:
+        raise RuntimeError(f"benchmark child failed (status {status})")
+    seconds, extra = text.split()
+    return float(seconds), int(extra)
+
+
+def _exports(graph: nx.MultiDiGraph, out: Path, rdflib: bool) -> list[tuple[str, Callable[[], object]]]:
     import pyoxigraph as ox
 
-    from kg.export.rdf import Lit, generate_ntriples, iter_quads, serialize_turtle, to_rdf
-
-    graph = synthetic_graph(args.triples)
-    n = len({q[:3] for q in iter_quads(graph)})
-    print(f"synthetic graph: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges, "
-          f"{n:,} triples\n")
-    print(f"| {'writer':<34} | {'triples':>9} | {'seconds':>8} | {'triples/s':>12} |")
-    print(f"| {'-' * 34} | {'-' * 9}:| {'-' * 8}:| {'-' * 12}:|")
-    _time("direct Turtle (kg build)", n, lambda: serialize_turtle(graph))
-    _time("direct N-Triples (kg build)", n, lambda: "\n".join(generate_ntriples(graph)))
+    from kg.export import write_all
+    from kg.export.graphml import write_graphml
+    from kg.export.html import write_html
+    from kg.export.jsonld import write_jsonld
+    from kg.export.neo4j import write_neo4j_csv
+    from kg.export.rdf import Lit, iter_quads, to_rdf, write_ntriples, write_trig, write_turtle
 
     def oxigraph() -> bytes:
         def term(t):
@@ -102,11 +183,84 @@ def main(argv: list[str] | None = None) -> int:
         triples = [ox.Triple(term(s), term(p), term(o)) for s, p, o, _ in iter_quads(graph)]
         return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
-    _time("pyoxigraph N-Triples (unsorted)", n, oxigraph)
-    if not args.no_rdflib:
-        holder = {}
-        _time("rdflib: to_rdf (build the graph)", n, lambda: holder.setdefault("g", to_rdf(graph)))
-        _time("rdflib: Graph.serialize turtle", n, lambda: holder["g"].serialize(format="turtle"))
+    rows = [
+        ("Turtle", lambda: write_turtle(graph, out / "graph.ttl")),
+        ("N-Triples", lambda: write_ntriples(graph, out / "graph.nt")),
+        ("TriG", lambda: write_trig(graph, out / "graph.trig")),
+        ("JSON-LD", lambda: write_jsonld(graph, out / "graph.jsonld")),
+        ("GraphML", lambda: write_graphml(graph, out / "graph.graphml")),
+        ("Neo4j CSV + LadybugDB script", lambda: write_neo4j_csv(graph, out / "neo4j")),
+        ("HTML", lambda: write_html(graph, out / "graph.html")),
+        ("write_all, jobs=1 (every file)", lambda: write_all(graph, out / "all1", jobs=1)),
+        ("write_all, jobs=2 (every file)", lambda: write_all(graph, out / "all2", jobs=2)),
+        ("pyoxigraph N-Triples (unsorted, ref.)", oxigraph),
+    ]
+    if rdflib:
+        rows.append(("rdflib to_rdf + serialize (ref.)",
+                     lambda: to_rdf(graph).serialize(format="turtle")))
+    return rows
+
+
+def bench(name: str, graph: nx.MultiDiGraph, repeat: int, rdflib: bool) -> None:
+    """Print the markdown table of every export of ``graph``."""
+    with tempfile.TemporaryDirectory(prefix="kg-bench-out-") as tmp:
+        out = Path(tmp)
+        rows = _exports(graph, out, rdflib)
+        results = []
+        n = 0
+        for label, fn in rows:
+            runs = [_in_child(fn) for _ in range(1 if "rdflib" in label else repeat)]
+            if label == "N-Triples":
+                with open(out / "graph.nt", "rb") as fh:
+                    n = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+            results.append((label, [r[0] for r in runs], max(r[1] for r in runs)))
+    print(f"\n### {name}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges, "
+          f"{n:,} triples\n")
+    print(f"load average before: {os.getloadavg()[0]:.2f}; median of {repeat} runs "
+          "(one for rdflib), each in a forked child\n")
+    print(f"| {'export':<38} | {'seconds':>8} | {'triples/s':>11} | {'peak extra RSS':>14} | runs (s) |")
+    print(f"| {'-' * 38} | {'-' * 7}: | {'-' * 10}: | {'-' * 13}: | -------- |")
+    for label, seconds, extra in results:
+        median = statistics.median(seconds)
+        print(f"| {label:<38} | {median:8.3f} | {n / median:>11,.0f} | {extra / 2**20:>11.0f} MB | "
+              + " ".join(f"{s:.3f}" for s in seconds) + " |", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--triples", type=int, default=1_000_000,
+                        help="size of the synthetic graph (0: none)")
+    parser.add_argument("--corpus-copies", type=int, default=0,
+                        help="also the graph kg build makes of this many copies of corpus/")
+    parser.add_argument("--graph", type=Path, help="also this pickled graph")
+    parser.add_argument("--keep-graph", type=Path,
+                        help="pickle the --corpus-copies graph here, for --graph next time")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-rdflib", action="store_true", help="skip the slow rdflib writer")
+    parser.add_argument("--_build-corpus-graph", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args._build_corpus_graph:
+        copies, pkl = args._build_corpus_graph
+        _build_corpus_graph(int(copies), Path(pkl))
+        return 0
+
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    if args.triples:
+        bench(f"synthetic graph (--triples {args.triples:,})", synthetic_graph(args.triples),
+              args.repeat, not args.no_rdflib)
+    if args.corpus_copies:
+        t0 = time.perf_counter()
+        graph = corpus_graph(args.corpus_copies)
+        print(f"\n(kg build of {args.corpus_copies} copies of corpus/: {time.perf_counter() - t0:.0f} s)")
+        if args.keep_graph:
+            with open(args.keep_graph, "wb") as fh:
+                pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        bench(f"{args.corpus_copies} copies of corpus/ (kg build)", graph, args.repeat, not args.no_rdflib)
+        del graph
+    if args.graph:
+        with open(args.graph, "rb") as fh:
+            graph = pickle.load(fh)
+        bench(str(args.graph), graph, args.repeat, not args.no_rdflib)
     return 0
 
 
