@@ -470,3 +470,12 @@ def test_statement_iris_are_written_bare_only_without_a_prefix_for_them():
     prefixes = {"st": ID_NS + "statement/", "kg": KG_NS}
     text = "".join(_turtle_chunks(_GraphIndex(graph), prefixes))
     assert text == "".join(_turtle_chunks(_general(_GraphIndex(graph)), prefixes))
+
+
+def test_statement_lines_are_written_in_the_general_order():
+    from kg.export.rdf import (_NTRIPLES_STATEMENT_ORDER, _STATEMENT_FIELDS, _TURTLE_STATEMENT_ORDER,
+                               RDF)
+    fields = _STATEMENT_FIELDS
+    assert _TURTLE_STATEMENT_ORDER == tuple(sorted(fields, key=lambda f: (fields[f] != str(RDF.type),
+                                                                          fields[f])))
+    assert _NTRIPLES_STATEMENT_ORDER == tuple(sorted(fields, key=lambda f: f"<{fields[f]}>"))
