@@ -406,6 +406,10 @@ def _hostile_graph(bare: bool = True):
         g.add_edge(nodes[5], tail, key="administers", rel="administers", evidence=[])
     g.add_node(iri("person/x"), kind="Person", label="x", aliases=["x"], mentioned_in=arts[:3])
     g.add_node(iri("person/y"), kind="Person", label="y", mentioned_in=arts[1:2])
+    for name, rel, mentions in (("a", "administers", arts[:2]), ("w", "worksFor", arts[1:3]),
+                                ("n", "undertakes", [])):  # one relation: before, after the mentions
+        g.add_node(iri(f"person/{name}"), kind="Person", label=name, mentioned_in=mentions)
+        g.add_edge(iri(f"person/{name}"), div, key=rel, rel=rel, evidence=[])
     clash = _statement(nodes[4], "worksFor", div, arts[0], 9, 10)
     g.add_edge(nodes[4], div, key="worksFor2", rel="worksFor",
                evidence=[{"article": arts[0], "start": 9, "end": 10, "text": "t"}])

@@ -165,7 +165,7 @@ def _template_values(index: _GraphIndex, values: _Values, s: str) -> dict[str, s
     """Values of the template of a statement of one evidence or a plain article (see kg.export.rdf)."""
     recipe = index.statement(s)
     if recipe is not None:
-        subject, rel, obj, ev, _ = recipe
+        subject, rel, obj, ev = recipe[:4]
         out = {"S": encode_basestring(s), "type": values.compact(_STATEMENT),
                "subject": values.iri(subject), "predicate": values.iri(KG_NS + rel),
                "object": values.term(obj), "derived": values.iri(ev["article"]),

@@ -492,28 +492,21 @@ class _GraphIndex:
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         self.graph = graph
-        # statement IRI -> (subject, rel, object, evidence, tail key) of its one
-        # evidence, written from a template (:meth:`statement`), or None for
-        # statements of several evidences and those whose IRI is a node's too,
-        # whose evidences are in _many: IRI -> [recipes]
+        # statement IRI -> the recipe of its one evidence, written from a
+        # template (:meth:`statement`), or None for statements of several
+        # evidences and those whose IRI is a node's too, whose recipes are in
+        # _many: IRI -> [recipes].  A recipe is (subject, rel, object, evidence,
+        # tail key) and the evidence's text, role, rule, article, start, end:
+        # read here, in the order the graph holds them, not when the writers
+        # get to the statement in IRI order (a cache miss or two each).
         self._one: dict[str, tuple] = {}
         self._many: dict[str, list[tuple]] = {}
         # head -> [(predicate, tail)] of the direct relation triples
         self.relations: dict[Any, list[tuple[str, Any]]] = {}
         one, sha1 = self._one, hashlib.sha1
         nodes = graph._node
-        # entities that are nothing else (not a statement; no relation whose
-        # predicate is one of their own): written by _turtle_entity/_ntriples_entity
-        entities = dict(nodes)
-        # articles that are nothing else: no relations from them, not a statement
-        articles = {}
-        for key, data in nodes.items():
-            if data.get("kind") == "Article":
-                articles[key] = entities.pop(key)
-            elif data.get("investment") is not None:
-                for ev in data.get("investment_evidence", ()):
-                    self._add(key, "investment", _decimal(ev["value"]), ev, ev["value"])
-        relations, own_names = self.relations, _OWN_NAMES
+        relations, own_names, predicates = self.relations, _OWN_NAMES, _Memo(lambda rel: KG_NS + rel)
+        general = set()  # heads of a relation named like an entity's own predicate
         # the adjacency as MultiDiGraph.edges(keys=True, data=True) walks it;
         # the loop inlines _add (it runs once per evidence)
         for head, tails in graph._adj.items():
@@ -523,16 +516,37 @@ class _GraphIndex:
             for tail, edges in tails.items():
                 for rel, data in edges.items():
                     rel = data.get("rel", rel)
-                    head_relations.append((KG_NS + rel, tail))
+                    head_relations.append((predicates[rel], tail))
                     if rel in own_names:
-                        entities.pop(head, None)
+                        general.add(head)
                     for ev in data.get("evidence", ()):
                         article, start, end = ev["article"], ev["start"], ev["end"]
                         digest = sha1(f"{head}|{rel}|{tail}|{article}|{start}|{end}".encode("utf-8"))
                         s = f"{ID_NS}statement/{digest.hexdigest()[:16]}"
-                        recipe = (head, rel, tail, ev, tail)
+                        recipe = (head, rel, tail, ev, tail, ev["text"], ev.get("role"), ev.get("rule"),
+                                  article, start, end)
                         if one.setdefault(s, recipe) is not recipe:
                             self._share(s, recipe)
+        # Entities that are nothing else (not a statement; no relation named
+        # like one of their own predicates), written by _turtle_entity and
+        # _ntriples_entity from (kind, label, aliases, mentions, investment,
+        # relations, data), read here for the same reason as the recipes;
+        # articles that are nothing else (no relations, not a statement).
+        entities: dict[Any, tuple] = {}
+        articles: dict[Any, Mapping[str, Any]] = {}
+        for key, data in nodes.items():
+            kind = data.get("kind")
+            if kind == "Article":
+                if key not in relations:
+                    articles[key] = data
+                continue
+            investment = data.get("investment")
+            if investment is not None:
+                for ev in data.get("investment_evidence", ()):
+                    self._add(key, "investment", _decimal(ev["value"]), ev, ev["value"])
+            if kind is not None and "label" in data and key not in general:
+                entities[key] = (kind, data["label"], data.get("aliases"), data.get("mentioned_in"),
+                                 investment, relations.get(key), data)
         subjects = list(nodes)
         subjects += one
         if not nodes.keys().isdisjoint(one):
@@ -541,8 +555,6 @@ class _GraphIndex:
                 entities.pop(s, None)
                 articles.pop(s, None)
             subjects = list(set(subjects))
-        for key in relations.keys() & articles.keys():
-            del articles[key]
         subjects.sort()
         self.subjects = subjects
         self._node_graphs: dict[Any, dict[Any, list[Pair]]] = {}
@@ -552,8 +564,10 @@ class _GraphIndex:
         self._bare: dict[tuple[str, ...], bool] = {}
 
     def _add(self, subject: str, rel: str, obj: Term, ev: Mapping[str, Any], tail_key: str) -> None:
-        s = _statement(subject, rel, tail_key, ev["article"], ev["start"], ev["end"])
-        recipe = (subject, rel, obj, ev, tail_key)
+        article, start, end = ev["article"], ev["start"], ev["end"]
+        s = _statement(subject, rel, tail_key, article, start, end)
+        recipe = (subject, rel, obj, ev, tail_key, ev["text"], ev.get("role"), ev.get("rule"),
+                  article, start, end)
         if self._one.setdefault(s, recipe) is not recipe:
             self._share(s, recipe)
 
@@ -595,8 +609,8 @@ class _GraphIndex:
         """The data of article ``s`` if it has no other triples, else ``None``."""
         return self._articles.get(s)
 
-    def entity(self, s: Any) -> Mapping[str, Any] | None:  # replaced by a dict lookup in __init__
-        """The data of entity ``s`` if the entity fast path can write it, else ``None``."""
+    def entity(self, s: Any) -> tuple | None:  # replaced by a dict lookup in __init__
+        """The record of entity ``s`` (see ``__init__``) if the entity fast path can write it, else ``None``."""
         return self._entities.get(s)
 
     def subject_quads(self, s: Any) -> list[tuple]:
@@ -609,7 +623,7 @@ class _GraphIndex:
             out = [_quad(p, o, g) for _, p, o, g in quads]
             for p, tail in self.relations.get(s, ()):
                 out.append((p, 0, tail, "", "", None))
-        for subject, rel, obj, ev, tail_key in self.recipes(s):
+        for subject, rel, obj, ev, tail_key, *_ in self.recipes(s):
             out.extend(_quad(p, o, g) for _, p, o, g in _statement_quads(subject, rel, obj, ev, tail_key))
         return out
 
@@ -652,10 +666,10 @@ class _GraphIndex:
                         group.append(key)
         for s, recipe in self._one.items():
             if recipe is not None:
-                statements.setdefault(recipe[3]["article"], []).append(s)
+                statements.setdefault(recipe[8], []).append(s)
         for s, recipes in self._many.items():
             for recipe in recipes:
-                statements.setdefault(recipe[3]["article"], []).append(s)
+                statements.setdefault(recipe[8], []).append(s)
         out: list[tuple[str | None, list[str], list[str]]] = []
         if nodes:
             # the nodes in order: self.subjects without the statements
@@ -764,7 +778,7 @@ def _turtle_statement(index: _GraphIndex | _QuadIndex, enc: _Encoder,
     :func:`_statement_quads`) as UTF-8, joined from encoded pieces in the
     order of :data:`_TURTLE_STATEMENT_ORDER`."""
     iri, literal, integer, search, esc = enc.iri_bytes, enc.literal, enc.integer_bytes, _SPECIAL.search, _escape_string
-    start, first = f"\n{indent}".encode(), f"\n{indent}    {enc.verb(_TYPE)} ".encode()
+    opening, first = f"\n{indent}".encode(), f"\n{indent}    {enc.verb(_TYPE)} ".encode()
     (p_object, p_predicate, p_subject, p_derived, p_end, p_evidence, p_role, p_rule,
      p_start) = (f" ;\n{indent}    {enc.verb(_STATEMENT_FIELDS[f])} ".encode()
                  for f in _TURTLE_STATEMENT_ORDER[1:])
@@ -778,8 +792,7 @@ def _turtle_statement(index: _GraphIndex | _QuadIndex, enc: _Encoder,
     bare = index.bare_iris(enc.namespaces)
 
     def block(s: str, recipe: tuple) -> bytes:
-        subject, rel, obj, ev, _ = recipe
-        text, role, rule = ev["text"], ev.get("role"), ev.get("rule")
+        subject, rel, obj, _, _, text, role, rule, article, start, end = recipe
         if search(text):
             text = esc(text)
         if isinstance(obj, Lit):
@@ -789,14 +802,14 @@ def _turtle_statement(index: _GraphIndex | _QuadIndex, enc: _Encoder,
         else:
             obj = iri(obj)
         return b"".join((
-            start, b"<" + s.encode() + b">" if plain else enc.encode_iri(s).encode(), first, type_text,
+            opening, b"<" + s.encode() + b">" if plain else enc.encode_iri(s).encode(), first, type_text,
             p_object, obj, p_predicate, predicates[rel],
             p_subject, b"<" + subject.encode() + b">" if bare else iri(subject),
-            p_derived, iri(ev["article"]), p_end, integer(ev["end"]),
+            p_derived, iri(article), p_end, integer(end),
             p_evidence, quote, text.encode("utf-8"), at_zh,
             p_role + quote + esc(role).encode("utf-8") + at_zh if role else b"",
             p_rule + quote + esc(rule).encode("utf-8") + quote if rule else b"",
-            p_start, integer(ev["start"]), eol))
+            p_start, integer(start), eol))
 
     return block
 
@@ -812,8 +825,7 @@ def _ntriples_statement(index: _GraphIndex | _QuadIndex, enc: _Encoder) -> Calla
     bare = index.bare_iris(())  # see _turtle_statement; statement IRIs are "<s>" in N-Triples
 
     def block(s: str, recipe: tuple) -> bytes:
-        subject, rel, obj, ev, _ = recipe
-        text, role, rule = ev["text"], ev.get("role"), ev.get("rule")
+        subject, rel, obj, _, _, text, role, rule, article, start, end = recipe
         if search(text):
             text = esc(text)
         if isinstance(obj, Lit):
@@ -826,11 +838,11 @@ def _ntriples_statement(index: _GraphIndex | _QuadIndex, enc: _Encoder) -> Calla
         return b"".join((
             s, p_object, obj, eol, s, p_predicate, predicates[rel], eol,
             s, p_subject, b"<" + subject.encode() + b">" if bare else iri(subject), eol,
-            s, p_type, type_text, eol, s, p_derived, iri(ev["article"]), eol,
-            s, p_end, integer(ev["end"]), eol, s, p_evidence, quote, text.encode("utf-8"), zh_eol,
+            s, p_type, type_text, eol, s, p_derived, iri(article), eol,
+            s, p_end, integer(end), eol, s, p_evidence, quote, text.encode("utf-8"), zh_eol,
             s + p_role + quote + esc(role).encode("utf-8") + zh_eol if role else b"",
             s + p_rule + quote + esc(rule).encode("utf-8") + quote + eol if rule else b"",
-            s, p_start, integer(ev["start"]), eol))
+            s, p_start, integer(start), eol))
 
     return block
 
@@ -880,41 +892,53 @@ _OWN_NAMES = frozenset({"mentionedIn", "level", "adcode", "investment"})
 
 
 def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
-                   mentions: bool = True) -> Callable[[Any, Mapping[str, Any]], bytes]:
+                   mentions: bool = True) -> Callable[[Any, tuple], bytes]:
     """The Turtle block of an entity as UTF-8, as :func:`_subject_blocks` writes it on the
     general path (predicates by IRI, each one's objects by value); without
     ``kg:mentionedIn`` when ``mentions`` is false (the default graph of the TriG export)."""
     iri, verb, literal, esc, search = enc.iri_bytes, enc.verb_bytes, enc.literal, _escape_string, _SPECIAL.search
     types = _Memo(lambda kind: verb(_TYPE) + b" " + iri(KG_NS + kind))
-    relations = index.relations.get
     label, alt = verb(_LABEL) + b' "', verb(_ALT) + b' "'
-    mentioned, level, adcode, investment = (verb(p) + b" " for p in (_MENTIONED, _LEVEL, _ADCODE,
+    mentioned, level, adcode, invested = (verb(p) + b" " for p in (_MENTIONED, _LEVEL, _ADCODE,
                                                                        _INVESTMENT))
     rel_verbs = _Memo(lambda p: verb(p) + b" ")
+    before_mentions = _Memo(lambda p: p < _MENTIONED)  # a relation's line
     start, first, sep = (text.encode() for text in (f"\n{indent}", f"\n{indent}    ", f" ;\n{indent}    "))
     quote, at_zh = b'"', _AT_ZH.encode()
     bare = index.bare_iris(enc.namespaces)  # see _turtle_statement
 
-    def block(s: Any, data: Mapping[str, Any]) -> bytes:
-        kind, text = data["kind"], data["label"]
+    def block(s: Any, record: tuple) -> bytes:
+        kind, text, aliases, articles, investment, rels, data = record
         if search(text):
             text = esc(text)
         out = [types[kind], label + text.encode("utf-8") + at_zh]
-        aliases = data.get("aliases")
         if aliases:
             if len(aliases) > 1:
                 aliases = sorted(set(aliases))
             if search("".join(aliases)):
                 aliases = [esc(a) for a in aliases]
             out += [alt + a.encode("utf-8") + at_zh for a in aliases]
-        articles = data.get("mentioned_in") if mentions else None
-        rels = relations(s)
-        if not rels and kind != "Division" and data.get("investment") is None:
-            # only mentions follow (the usual entity): no groups to sort
+        if not mentions:
+            articles = None
+        if kind != "Division" and investment is None and (not rels or len(rels) == 1):
+            # the usual entity: mentions and at most one relation, no groups to sort
             if articles:
                 if len(articles) > 1:
                     articles = sorted(set(articles))
-                out += [mentioned + iri(a) for a in articles]
+                articles = [mentioned + iri(a) for a in articles]
+            if rels:
+                p, tail = rels[0]
+                line = rel_verbs[p] + (b"<" + tail.encode() + b">" if bare else iri(tail))
+                if not articles:
+                    out.append(line)
+                elif before_mentions[p]:
+                    out.append(line)
+                    out += articles
+                else:
+                    out += articles
+                    out.append(line)
+            elif articles:
+                out += articles
         else:
             groups: list[tuple[str, list[bytes]]] = []
             if articles:
@@ -924,8 +948,8 @@ def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
                     groups.append((_LEVEL, [level + quote + esc(data["level"]).encode("utf-8") + quote]))
                 if data.get("adcode"):
                     groups.append((_ADCODE, [adcode + quote + esc(data["adcode"]).encode("utf-8") + quote]))
-            if data.get("investment") is not None:
-                groups.append((_INVESTMENT, [investment + literal(*_decimal(data["investment"])).encode()]))
+            if investment is not None:
+                groups.append((_INVESTMENT, [invested + literal(*_decimal(investment)).encode()]))
             if rels:
                 if len(rels) == 1:
                     p, tail = rels[0]
@@ -946,36 +970,46 @@ def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
     return block
 
 
-def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, Mapping[str, Any]], bytes]:
+def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, tuple], bytes]:
     """The N-Triples lines of an entity as UTF-8, as :func:`_ntriples_blocks` writes them on
     the general path: lines sorted, i.e. predicates by "<p>", each one's objects as text
     (UTF-8 sorts as code points do); see :func:`_turtle_entity` for Turtle."""
     iri, literal, esc, search = enc.iri_bytes, enc.literal, _escape_string, _SPECIAL.search
     types = _Memo(lambda kind: iri(_TYPE) + b" " + iri(KG_NS + kind))
-    relations = index.relations.get
     label, alt = iri(_LABEL) + b' "', iri(_ALT) + b' "'
-    mentioned, level, adcode, investment = (iri(p) + b" " for p in (_MENTIONED, _LEVEL, _ADCODE,
+    mentioned, level, adcode, invested = (iri(p) + b" " for p in (_MENTIONED, _LEVEL, _ADCODE,
                                                                       _INVESTMENT))
     preds = _Memo(lambda p: iri(p) + b" ")
+    before_mentions = _Memo(lambda p: iri(p) < iri(_MENTIONED))  # a relation's line
     quote, at_zh, eol = b'"', _AT_ZH.encode(), b" .\n"
     bare = index.bare_iris(())  # see _turtle_statement
 
-    def block(s: Any, data: Mapping[str, Any]) -> bytes:
-        kind, text = data["kind"], data["label"]
+    def block(s: Any, record: tuple) -> bytes:
+        kind, text, aliases, articles, investment, rels, data = record
         if search(text):
             text = esc(text)
         out = [types[kind], label + text.encode("utf-8") + at_zh]
-        aliases = data.get("aliases")
         if aliases:
             if search("".join(aliases)):
                 aliases = [esc(a) for a in aliases]
             out += sorted({alt + a.encode("utf-8") + at_zh for a in aliases})
-        articles = data.get("mentioned_in")
-        rels = relations(s)
-        if not rels and kind != "Division" and data.get("investment") is None:
-            # only mentions follow (the usual entity): no groups to sort
+        if kind != "Division" and investment is None and (not rels or len(rels) == 1):
+            # the usual entity: mentions and at most one relation, no groups to sort
             if articles:
-                out += sorted({mentioned + iri(a) for a in articles})
+                articles = sorted({mentioned + iri(a) for a in articles})
+            if rels:
+                p, tail = rels[0]
+                line = preds[p] + (b"<" + tail.encode() + b">" if bare else iri(tail))
+                if not articles:
+                    out.append(line)
+                elif before_mentions[p]:
+                    out.append(line)
+                    out += articles
+                else:
+                    out += articles
+                    out.append(line)
+            elif articles:
+                out += articles
         else:
             groups: list[tuple[bytes, list[bytes]]] = []
             if articles:
@@ -985,8 +1019,8 @@ def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, Mappin
                     groups.append((level, [level + quote + esc(data["level"]).encode("utf-8") + quote]))
                 if data.get("adcode"):
                     groups.append((adcode, [adcode + quote + esc(data["adcode"]).encode("utf-8") + quote]))
-            if data.get("investment") is not None:
-                groups.append((investment, [investment + literal(*_decimal(data["investment"])).encode()]))
+            if investment is not None:
+                groups.append((invested, [invested + literal(*_decimal(investment)).encode()]))
             if rels:
                 if len(rels) == 1:
                     p, tail = rels[0]
@@ -1104,21 +1138,24 @@ def _subject_blocks(index: _GraphIndex | _QuadIndex, enc: _Encoder, subjects: It
     out: list[bytes] = []
     append = out.append
     for s in subjects:
+        # one lookup for most subjects (a cache miss on a big graph): every
+        # statement's IRI starts with _STATEMENT_NS
+        if s.startswith(_STATEMENT_NS):
+            recipe = statement(s)
+            if recipe is not None:
+                append(statement_block(s, recipe))
+                continue
         data = entity(s)
         if data is not None:
             append(entity_block(s, data))
         else:
-            recipe = statement(s)
-            if recipe is not None:
-                append(statement_block(s, recipe))
+            data = article(s)
+            if data is not None:
+                append(article_block(s, data))
             else:
-                data = article(s)
-                if data is not None:
-                    append(article_block(s, data))
-                else:
-                    lines = [f"{verb(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
-                             for p, k, x, dt, lang in index.pairs(s, g)]
-                    append((f"\n{indent}{iri(s)}\n{indent}    " + sep.join(lines) + " .\n").encode("utf-8"))
+                lines = [f"{verb(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
+                         for p, k, x, dt, lang in index.pairs(s, g)]
+                append((f"\n{indent}{iri(s)}\n{indent}    " + sep.join(lines) + " .\n").encode("utf-8"))
         if len(out) >= _BATCH:
             yield b"".join(out)
             out.clear()
@@ -1185,22 +1222,23 @@ def _ntriples_blocks(index: _GraphIndex | _QuadIndex) -> Iterator[bytes]:
     # Lines sorted by code point: "<s>" texts never are prefixes of one
     # another, so that is subjects by "<s>", then each subject's lines.
     for s in _ntriples_order(index.subjects):
+        if s.startswith(_STATEMENT_NS):  # see _subject_blocks
+            recipe = statement(s)
+            if recipe is not None:
+                append(statement_block(s, recipe))
+                continue
         data = entity(s)
         if data is not None:
             append(entity_block(s, data))
         else:
-            recipe = statement(s)
-            if recipe is not None:
-                append(statement_block(s, recipe))
+            data = article(s)
+            if data is not None:
+                append(article_block(s, data).encode("utf-8"))
             else:
-                data = article(s)
-                if data is not None:
-                    append(article_block(s, data).encode("utf-8"))
-                else:
-                    lines = sorted({f"{iri(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
-                                    for p, k, x, dt, lang, _ in index.subject_quads(s)})
-                    head = iri(s) + " "
-                    append((head + (" .\n" + head).join(lines) + " .\n").encode("utf-8"))
+                lines = sorted({f"{iri(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
+                                for p, k, x, dt, lang, _ in index.subject_quads(s)})
+                head = iri(s) + " "
+                append((head + (" .\n" + head).join(lines) + " .\n").encode("utf-8"))
         if len(out) >= _BATCH:
             yield b"".join(out)
             out.clear()
