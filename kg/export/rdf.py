@@ -772,77 +772,72 @@ def _ntriples_template(enc: _Encoder, fields: Iterable[str], predicates: Mapping
     return "".join(f"{{0}} {_braces(enc.iri(predicates[f]))} {{{args.index(f)}}} .\n" for f in order)
 
 
-def _turtle_statement(index: _GraphIndex | _QuadIndex, enc: _Encoder,
-                      indent: str) -> Callable[[str, tuple], bytes]:
-    """The Turtle block of a statement of one evidence (the triples of
-    :func:`_statement_quads`) as UTF-8, joined from encoded pieces in the
-    order of :data:`_TURTLE_STATEMENT_ORDER`."""
-    iri, literal, integer, search, esc = enc.iri_bytes, enc.literal, enc.integer_bytes, _SPECIAL.search, _escape_string
-    opening, first = f"\n{indent}".encode(), f"\n{indent}    {enc.verb(_TYPE)} ".encode()
-    (p_object, p_predicate, p_subject, p_derived, p_end, p_evidence, p_role, p_rule,
-     p_start) = (f" ;\n{indent}    {enc.verb(_STATEMENT_FIELDS[f])} ".encode()
-                 for f in _TURTLE_STATEMENT_ORDER[1:])
-    type_text, quote, at_zh, eol = iri(_STATEMENT), b'"', _AT_ZH.encode(), _EOL.encode()
-    predicates = _Memo(lambda rel: iri(KG_NS + rel))
-    # Statement IRIs are _STATEMENT_NS + hex digits (_statement): "<s>", unless a prefix covers them.
-    enc.encode_iri(_STATEMENT_NS)  # checked once
-    plain = not any(ns.startswith(_STATEMENT_NS) or _STATEMENT_NS.startswith(ns) for ns in enc.namespaces)
-    # Subjects and tails are nodes: "<iri>" without a memo lookup (a cache miss
-    # or two on a big graph) when every node is (_GraphIndex.bare_iris).
-    bare = index.bare_iris(enc.namespaces)
+def _statement_lines(enc: _Encoder, verb: Callable[[str], bytes], ntriples: bool,
+                     bare: bool) -> Callable[[tuple], tuple[bytes, ...]]:
+    """The ``predicate object`` texts (UTF-8) of a statement of one evidence (the
+    triples of :func:`_statement_quads`) from its recipe, in the order of
+    :data:`_NTRIPLES_STATEMENT_ORDER` or :data:`_TURTLE_STATEMENT_ORDER`.
 
-    def block(s: str, recipe: tuple) -> bytes:
+    A line whose object repeats (a relation, tail, article, offset, rule) is
+    memoised whole; ``bare``: write the subject (a node) ``<iri>`` without a
+    lookup, see :meth:`_GraphIndex.bare_iris`.
+    """
+    iri, literal, integer, search, esc = enc.iri_bytes, enc.literal, enc.integer_bytes, _SPECIAL.search, _escape_string
+    verbs = {f: verb(p) + b" " for f, p in _STATEMENT_FIELDS.items()}
+    quote, at_zh = b'"', _AT_ZH.encode()
+    type_line = verbs["type"] + iri(_STATEMENT)
+    objects = _Memo(lambda tail: verbs["object"] + iri(tail))
+    predicates = _Memo(lambda rel: verbs["predicate"] + iri(KG_NS + rel))
+    derived = _Memo(lambda article: verbs["derived"] + iri(article))
+    ends = _Memo(lambda n: verbs["end"] + integer(n))
+    starts = _Memo(lambda n: verbs["start"] + integer(n))
+    rules = _Memo(lambda rule: verbs["rule"] + quote + esc(rule).encode("utf-8") + quote)
+    subject_verb, evidence_verb, role_verb = verbs["subject"], verbs["evidence"] + quote, verbs["role"] + quote
+
+    def lines(recipe: tuple) -> tuple[bytes, ...]:
         subject, rel, obj, _, _, text, role, rule, article, start, end = recipe
         if search(text):
             text = esc(text)
-        if isinstance(obj, Lit):
-            obj = literal(*obj).encode("utf-8")
-        elif bare:
-            obj = b"<" + obj.encode() + b">"
+        obj = objects[obj] if obj.__class__ is str else verbs["object"] + literal(*obj).encode("utf-8")
+        subject = subject_verb + (b"<" + subject.encode() + b">" if bare else iri(subject))
+        head = ((obj, predicates[rel], subject, type_line) if ntriples
+                else (type_line, obj, predicates[rel], subject))
+        if role:
+            role = role_verb + esc(role).encode("utf-8") + at_zh
+            tail = (role, rules[rule], starts[start]) if rule else (role, starts[start])
         else:
-            obj = iri(obj)
-        return b"".join((
-            opening, b"<" + s.encode() + b">" if plain else enc.encode_iri(s).encode(), first, type_text,
-            p_object, obj, p_predicate, predicates[rel],
-            p_subject, b"<" + subject.encode() + b">" if bare else iri(subject),
-            p_derived, iri(article), p_end, integer(end),
-            p_evidence, quote, text.encode("utf-8"), at_zh,
-            p_role + quote + esc(role).encode("utf-8") + at_zh if role else b"",
-            p_rule + quote + esc(rule).encode("utf-8") + quote if rule else b"",
-            p_start, integer(start), eol))
+            tail = (rules[rule], starts[start]) if rule else (starts[start],)
+        return head + (derived[article], ends[end], evidence_verb + text.encode("utf-8") + at_zh) + tail
+
+    return lines
+
+
+def _turtle_statement(index: _GraphIndex | _QuadIndex, enc: _Encoder,
+                      indent: str) -> Callable[[str, tuple], bytes]:
+    """The Turtle block of a statement of one evidence as UTF-8 (see :func:`_statement_lines`)."""
+    lines = _statement_lines(enc, enc.verb_bytes, False, index.bare_iris(enc.namespaces))
+    opening, first, sep, eol = (text.encode() for text in (f"\n{indent}", f"\n{indent}    ",
+                                                           f" ;\n{indent}    ", _EOL))
+    # Statement IRIs are _STATEMENT_NS + hex digits (_statement): "<s>", unless a prefix covers them.
+    enc.encode_iri(_STATEMENT_NS)  # checked once
+    plain = not any(ns.startswith(_STATEMENT_NS) or _STATEMENT_NS.startswith(ns) for ns in enc.namespaces)
+
+    def block(s: str, recipe: tuple) -> bytes:
+        return b"".join((opening, b"<" + s.encode() + b">" if plain else enc.encode_iri(s).encode(),
+                         first, sep.join(lines(recipe)), eol))
 
     return block
 
 
 def _ntriples_statement(index: _GraphIndex | _QuadIndex, enc: _Encoder) -> Callable[[str, tuple], bytes]:
-    """The N-Triples lines of a statement of one evidence as UTF-8, joined from
-    encoded pieces in the order of :data:`_NTRIPLES_STATEMENT_ORDER`."""
-    iri, literal, integer, search, esc = enc.iri_bytes, enc.literal, enc.integer_bytes, _SPECIAL.search, _escape_string
-    (p_object, p_predicate, p_subject, p_type, p_derived, p_end, p_evidence, p_role, p_rule,
-     p_start) = (b" " + iri(_STATEMENT_FIELDS[f]) + b" " for f in _NTRIPLES_STATEMENT_ORDER)
-    type_text, quote, eol, zh_eol = iri(_STATEMENT), b'"', _EOL.encode(), (_AT_ZH + _EOL).encode()
-    predicates = _Memo(lambda rel: iri(KG_NS + rel))
-    bare = index.bare_iris(())  # see _turtle_statement; statement IRIs are "<s>" in N-Triples
+    """The N-Triples lines of a statement of one evidence as UTF-8 (see :func:`_statement_lines`)."""
+    # every node is an IRI in N-Triples; statement IRIs are "<s>"
+    lines = _statement_lines(enc, enc.iri_bytes, True, index.bare_iris(()))
+    eol = _EOL.encode()
 
     def block(s: str, recipe: tuple) -> bytes:
-        subject, rel, obj, _, _, text, role, rule, article, start, end = recipe
-        if search(text):
-            text = esc(text)
-        if isinstance(obj, Lit):
-            obj = literal(*obj).encode("utf-8")
-        elif bare:
-            obj = b"<" + obj.encode() + b">"
-        else:
-            obj = iri(obj)
-        s = b"<" + s.encode() + b">"
-        return b"".join((
-            s, p_object, obj, eol, s, p_predicate, predicates[rel], eol,
-            s, p_subject, b"<" + subject.encode() + b">" if bare else iri(subject), eol,
-            s, p_type, type_text, eol, s, p_derived, iri(article), eol,
-            s, p_end, integer(end), eol, s, p_evidence, quote, text.encode("utf-8"), zh_eol,
-            s + p_role + quote + esc(role).encode("utf-8") + zh_eol if role else b"",
-            s + p_rule + quote + esc(rule).encode("utf-8") + quote + eol if rule else b"",
-            s, p_start, integer(start), eol))
+        s = b"<" + s.encode() + b"> "
+        return b"".join((s, (eol + s).join(lines(recipe)), eol))
 
     return block
 
