@@ -897,9 +897,10 @@ def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
     mentioned, level, adcode, invested = (verb(p) + b" " for p in (_MENTIONED, _LEVEL, _ADCODE,
                                                                        _INVESTMENT))
     rel_verbs = _Memo(lambda p: verb(p) + b" ")
+    mention_lines = _Memo(lambda article: mentioned + iri(article))
     before_mentions = _Memo(lambda p: p < _MENTIONED)  # a relation's line
     start, first, sep = (text.encode() for text in (f"\n{indent}", f"\n{indent}    ", f" ;\n{indent}    "))
-    quote, at_zh = b'"', _AT_ZH.encode()
+    quote, at_zh, eol = b'"', _AT_ZH.encode(), _EOL.encode()
     bare = index.bare_iris(enc.namespaces)  # see _turtle_statement
 
     def block(s: Any, record: tuple) -> bytes:
@@ -920,10 +921,10 @@ def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
             if articles:
                 if len(articles) > 1:
                     articles = sorted(set(articles))
-                articles = [mentioned + iri(a) for a in articles]
+                articles = [mention_lines[a] for a in articles]
             if rels:
                 p, tail = rels[0]
-                line = rel_verbs[p] + (b"<" + tail.encode() + b">" if bare else iri(tail))
+                line = rel_verbs[p] + iri(tail)
                 if not articles:
                     out.append(line)
                 elif before_mentions[p]:
@@ -937,7 +938,7 @@ def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
         else:
             groups: list[tuple[str, list[bytes]]] = []
             if articles:
-                groups.append((_MENTIONED, [mentioned + iri(a) for a in sorted(set(articles))]))
+                groups.append((_MENTIONED, [mention_lines[a] for a in sorted(set(articles))]))
             if kind == "Division":
                 if data.get("level"):
                     groups.append((_LEVEL, [level + quote + esc(data["level"]).encode("utf-8") + quote]))
@@ -948,7 +949,7 @@ def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
             if rels:
                 if len(rels) == 1:
                     p, tail = rels[0]
-                    groups.append((p, [rel_verbs[p] + (b"<" + tail.encode() + b">" if bare else iri(tail))]))
+                    groups.append((p, [rel_verbs[p] + iri(tail)]))
                 else:
                     tails: dict[str, set] = {}
                     for p, tail in rels:
@@ -960,7 +961,7 @@ def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
                 groups.sort()  # predicates differ: the lines are never compared
             for _, lines in groups:
                 out += lines
-        return start + (b"<" + s.encode() + b">" if bare else iri(s)) + first + sep.join(out) + b" .\n"
+        return b"".join((start, b"<" + s.encode() + b">" if bare else iri(s), first, sep.join(out), eol))
 
     return block
 
@@ -975,6 +976,7 @@ def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, tuple]
     mentioned, level, adcode, invested = (iri(p) + b" " for p in (_MENTIONED, _LEVEL, _ADCODE,
                                                                       _INVESTMENT))
     preds = _Memo(lambda p: iri(p) + b" ")
+    mention_lines = _Memo(lambda article: mentioned + iri(article))
     before_mentions = _Memo(lambda p: iri(p) < iri(_MENTIONED))  # a relation's line
     quote, at_zh, eol = b'"', _AT_ZH.encode(), b" .\n"
     bare = index.bare_iris(())  # see _turtle_statement
@@ -991,10 +993,11 @@ def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, tuple]
         if kind != "Division" and investment is None and (not rels or len(rels) == 1):
             # the usual entity: mentions and at most one relation, no groups to sort
             if articles:
-                articles = sorted({mentioned + iri(a) for a in articles})
+                articles = sorted({mention_lines[a] for a in articles}) if len(articles) > 1 else [
+                    mention_lines[a] for a in articles]
             if rels:
                 p, tail = rels[0]
-                line = preds[p] + (b"<" + tail.encode() + b">" if bare else iri(tail))
+                line = preds[p] + iri(tail)
                 if not articles:
                     out.append(line)
                 elif before_mentions[p]:
@@ -1008,7 +1011,7 @@ def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, tuple]
         else:
             groups: list[tuple[bytes, list[bytes]]] = []
             if articles:
-                groups.append((mentioned, sorted({mentioned + iri(a) for a in articles})))
+                groups.append((mentioned, sorted({mention_lines[a] for a in articles})))
             if kind == "Division":
                 if data.get("level"):
                     groups.append((level, [level + quote + esc(data["level"]).encode("utf-8") + quote]))
@@ -1020,7 +1023,7 @@ def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, tuple]
                 if len(rels) == 1:
                     p, tail = rels[0]
                     v = preds[p]
-                    groups.append((v, [v + (b"<" + tail.encode() + b">" if bare else iri(tail))]))
+                    groups.append((v, [v + iri(tail)]))
                 else:
                     tails: dict[str, set] = {}
                     for p, tail in rels:
@@ -1033,7 +1036,7 @@ def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, tuple]
             for _, lines in groups:
                 out += lines
         head = b"<" + s.encode() + b"> " if bare else iri(s) + b" "
-        return head + (eol + head).join(out) + eol
+        return b"".join((head, (eol + head).join(out), eol))
 
     return block
 
