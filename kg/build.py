@@ -328,11 +328,25 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
     if not summary.documents:
         raise InputError(f"no readable corpus file ({len(summary.skipped)} skipped); "
                          f"the exports in {out_dir} are left as they were")
-    # the exports get the processes the documents had (no more than the machine has)
-    summary.outputs = write_exports(graph, out_dir, jobs=min(workers, os.cpu_count() or 1))
+    summary.outputs = write_exports(graph, out_dir, jobs=_export_jobs(workers))
     summary.entities = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") != "Article")
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _export_jobs(workers: int) -> int:
+    """Processes for the exports: as many as the documents had, no more than the CPUs.
+
+    The exports fork; a driver that still runs other threads (a Dask client
+    leaves its event-loop thread behind) writes them in one process instead,
+    since a forked child gets only the forking thread and any lock another
+    thread held stays locked in it.
+    """
+    import threading
+
+    if threading.active_count() > 1:
+        return 1
+    return max(1, min(workers, os.cpu_count() or 1))
 
 
 def _check_output_dir(out_dir: Path) -> None:
