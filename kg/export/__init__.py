@@ -29,13 +29,15 @@ __all__ = ["atomic_writer", "atomic_write", "staged_writes", "write_all", "TEMP_
 
 import contextlib
 import contextvars
+import functools
 import gc
 import io
 import os
 import re
 import secrets
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -148,11 +150,58 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-class _PausingFileIO(io.FileIO):
+#: Bytes written to a file after which the kernel is asked to start writing them to disk.
+WRITEBACK_BYTES = 8 << 20
+_SYNC_FILE_RANGE_WRITE = 2  # <linux/fs.h>
+
+
+@functools.cache
+def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
+    """Linux's ``sync_file_range(2)`` (not in :mod:`os`), or ``None`` elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        fn = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    fn.restype = ctypes.c_int
+    return fn
+
+
+class _FileIO(io.FileIO):
+    """A file that starts the write-back of every :data:`WRITEBACK_BYTES` written (Linux).
+
+    :func:`atomic_writer` fsyncs each file before renaming it; without this the
+    kernel writes a large export to disk only then, and the fsync waits for
+    all of it (a twentieth of the time of a 150 MB N-Triples export).  The
+    call does not wait and changes nothing else; where it does not exist, or
+    fails, writing goes on as usual.
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(fd, "wb")
+        self._synced = self._written = 0
+
+    def write(self, b: Any) -> int:
+        n = super().write(b)
+        if n:
+            self._written += n
+            if self._written - self._synced >= WRITEBACK_BYTES:
+                start = _sync_file_range()
+                if start is not None:
+                    start(self.fileno(), self._synced, self._written - self._synced, _SYNC_FILE_RANGE_WRITE)
+                self._synced = self._written
+        return n
+
+
+class _PausingFileIO(_FileIO):
     """A file that sleeps once, in the middle of the first block written (test-only pause)."""
 
     def __init__(self, fd: int, pause: float) -> None:
-        super().__init__(fd, "wb")
+        super().__init__(fd)
         self.pause = pause
 
     def write(self, b: Any) -> int:
@@ -220,7 +269,7 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "text") -> Iterator[
         raise _export_error(dest, exc) from exc
     try:
         pause = _pause_seconds()
-        raw = _PausingFileIO(fd, pause) if pause else io.FileIO(fd, "wb")
+        raw = _PausingFileIO(fd, pause) if pause else _FileIO(fd)
         buffered = io.BufferedWriter(raw, buffer_size=BUFFER_SIZE)
         fh: IO[Any] = (io.TextIOWrapper(buffered, encoding="utf-8", newline="")
                        if mode == "text" else buffered)
