@@ -326,3 +326,20 @@ def test_people_and_companies_are_reachable_from_the_project(graph):
     assert ("undertakes", iri(COMPANY), iri(PROJECT)) in around
     assert any(rel == "locatedIn" and head == iri(PROJECT) for rel, head, _ in around)
     assert iri(ZHANG) in ids
+
+
+@pytest.mark.parametrize("include_articles", [False, True])
+@pytest.mark.parametrize("which", ["hostile", "star", "odd kind"])
+def test_streamed_data_block_is_the_page_data(graph, include_articles, which):
+    """The page writes its data block record by record; the text is that of to_page_data."""
+    from kg.export.html import _escape_in_script, _json_for_html, _streamed_page_data, _UNSAFE_IN_SCRIPT
+    g = {"hostile": graph, "star": star(3000), "odd kind": graph.copy()}[which]
+    if which == "odd kind":  # a kind without a style, a relation without a name, a lone surrogate
+        node = next(iter(g.nodes))
+        g.nodes[node].update(kind="Mystery", label="\ud800<")
+        g.add_edge(node, node, key="relatesTo", rel="relatesTo", evidence=[])
+    focus = next(iter(g.nodes))
+    for centre in (None, focus):
+        streamed = "".join(_UNSAFE_IN_SCRIPT.sub(_escape_in_script, piece)
+                           for piece in _streamed_page_data(g, include_articles, centre))
+        assert streamed == _json_for_html(to_page_data(g, include_articles, centre))

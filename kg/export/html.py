@@ -63,6 +63,7 @@ __all__ = [
 import base64
 import hashlib
 import html
+import itertools
 import json
 import math
 import os
@@ -294,71 +295,159 @@ def to_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
         ``view`` (:func:`view_settings`) and ``focus`` (a node id or
         ``None``).  Above ``_PHYSICS_MAX`` nodes, each node has ``x``/``y``.
     """
-    articles, article_index = [], {}
-    for key, data in graph.nodes(data=True):
-        if data.get("kind") == "Article":
-            article_index[key] = len(articles)
-            articles.append({"iri": key, "title": data.get("title") or data.get("label") or "",
-                             "source": data.get("source") or "", "start": data.get("start"),
-                             "end": data.get("end"), "date": data.get("date")})
-    nodes, node_index = [], {}
-    for key, data in graph.nodes(data=True):
-        kind = data.get("kind", "")
-        if kind == "Article" and not include_articles:
-            continue
-        mentioned = [article_index[a] for a in data.get("mentioned_in", ()) if a in article_index]
-        rec = {"iri": key, "kind": kind, "label": data.get("label") or key,
-               "aliases": list(data.get("aliases", ())), "mentions": mentioned,
-               "size": node_size(len(mentioned))}
-        if kind == "Division":
-            rec["level"] = data.get("level")
-            rec["adcode"] = data.get("adcode")
-        if kind == "Article":
-            rec["article"] = article_index[key]
-            rec["size"] = node_size(0)
-        if data.get("investment") is not None:
-            rec["investment"] = str(data["investment"])
-            rec["investment_evidence"] = [_evidence(ev, article_index)
-                                          for ev in data.get("investment_evidence", ())]
-        node_index[key] = len(nodes)
-        nodes.append(rec)
-    edges = []
-    for head, tail, rel, data in graph.edges(keys=True, data=True):
-        if head in node_index and tail in node_index:
-            edges.append({"from": node_index[head], "to": node_index[tail],
-                          "rel": data.get("rel", rel),
-                          "evidence": [_evidence(ev, article_index)
-                                       for ev in data.get("evidence", ())]})
-    if include_articles:
+    page = _Page(graph, include_articles)
+    nodes = list(page.node_records())
+    edges = list(page.edge_records())
+    page.place(nodes)
+    return {"articles": page.articles, "nodes": nodes, "edges": edges, **page.summary(focus)}
+
+
+class _Page:
+    """The records of the data block, one at a time (:func:`to_page_data` keeps
+    them all; :func:`_streamed_page_data` writes each as it comes)."""
+
+    def __init__(self, graph: nx.MultiDiGraph, include_articles: bool) -> None:
+        self.graph, self.include_articles = graph, include_articles
+        self.articles: list[dict[str, Any]] = []
+        self.article_index: dict[str, int] = {}
         for key, data in graph.nodes(data=True):
-            for a in data.get("mentioned_in", ()):
-                if key in node_index and a in node_index:
-                    edges.append({"from": node_index[key], "to": node_index[a],
-                                  "rel": "mentionedIn", "evidence": []})
-    kinds = [{"kind": k, "name": KIND_NAMES[k], **KIND_STYLES[k],
-              "count": sum(1 for n in nodes if n["kind"] == k)}
-             for k in KIND_STYLES if any(n["kind"] == k for n in nodes)]
-    kinds += [{"kind": k, "name": k, "color": "#cccccc", "shape": "dot",
-               "count": sum(1 for n in nodes if n["kind"] == k)}
-              for k in sorted({n["kind"] for n in nodes} - set(KIND_STYLES))]
-    rels_present = {e["rel"] for e in edges}
-    order = [r for r in RELATION_STYLES if r in rels_present] + sorted(rels_present - set(RELATION_STYLES))
-    relations = [{"rel": r, "name": RELATION_NAMES.get(r, r),
-                  **RELATION_STYLES.get(r, {"color": "#888888", "dashes": False, "width": 1.0,
-                                            "label": True}),
-                  "count": sum(1 for e in edges if e["rel"] == r)} for r in order]
-    options = vis_options(len(nodes), len(edges))
-    if not options["physics"]["enabled"]:
-        # Too large for the browser to simulate in time: lay out here.
-        xy = balloon_layout(len(nodes), ((e["from"], e["to"]) for e in edges), spacing=_SPACING)
-        for rec, (x, y) in zip(nodes, xy):
-            rec["x"], rec["y"] = x, y
-    for k in kinds:  # kinds outside KIND_STYLES still need a vis group
-        options["groups"].setdefault(k["kind"], {"shape": k["shape"], "color": k["color"]})
-    return {"articles": articles, "nodes": nodes, "edges": edges, "kinds": kinds,
-            "relations": relations, "options": options, "ui": UI, "levels": LEVEL_NAMES,
-            "view": view_settings(len(nodes), len(edges)),
-            "focus": node_index.get(focus) if focus is not None else None}
+            if data.get("kind") == "Article":
+                self.article_index[key] = len(self.articles)
+                self.articles.append({"iri": key, "title": data.get("title") or data.get("label") or "",
+                                      "source": data.get("source") or "", "start": data.get("start"),
+                                      "end": data.get("end"), "date": data.get("date")})
+        # node ids (positions) and kinds in graph order, before any record is made
+        self.node_index: dict[Any, int] = {}
+        self.kind_counts: dict[str, int] = {}
+        for key, data in graph.nodes(data=True):
+            kind = data.get("kind", "")
+            if kind == "Article" and not include_articles:
+                continue
+            self.node_index[key] = len(self.node_index)
+            self.kind_counts[kind] = self.kind_counts.get(kind, 0) + 1
+        self.rel_counts: dict[str, int] = {}
+        self.pairs: list[tuple[int, int]] = []  # (from, to) of every edge record made
+
+    def node_records(self) -> Iterator[dict[str, Any]]:
+        article_index = self.article_index
+        for key, data in self.graph.nodes(data=True):
+            if key not in self.node_index:
+                continue
+            kind = data.get("kind", "")
+            mentioned = [article_index[a] for a in data.get("mentioned_in", ()) if a in article_index]
+            rec = {"iri": key, "kind": kind, "label": data.get("label") or key,
+                   "aliases": list(data.get("aliases", ())), "mentions": mentioned,
+                   "size": node_size(len(mentioned))}
+            if kind == "Division":
+                rec["level"] = data.get("level")
+                rec["adcode"] = data.get("adcode")
+            if kind == "Article":
+                rec["article"] = article_index[key]
+                rec["size"] = node_size(0)
+            if data.get("investment") is not None:
+                rec["investment"] = str(data["investment"])
+                rec["investment_evidence"] = [_evidence(ev, article_index)
+                                              for ev in data.get("investment_evidence", ())]
+            yield rec
+
+    def edge_records(self) -> Iterator[dict[str, Any]]:
+        """The edges (counted, and their ends kept for the layout, as they are made)."""
+        node_index, article_index = self.node_index, self.article_index
+        for head, tail, rel, data in self.graph.edges(keys=True, data=True):
+            if head in node_index and tail in node_index:
+                yield self._counted({"from": node_index[head], "to": node_index[tail],
+                                     "rel": data.get("rel", rel),
+                                     "evidence": [_evidence(ev, article_index)
+                                                  for ev in data.get("evidence", ())]})
+        if self.include_articles:
+            for key, data in self.graph.nodes(data=True):
+                for a in data.get("mentioned_in", ()):
+                    if key in node_index and a in node_index:
+                        yield self._counted({"from": node_index[key], "to": node_index[a],
+                                             "rel": "mentionedIn", "evidence": []})
+
+    def _counted(self, edge: dict[str, Any]) -> dict[str, Any]:
+        self.rel_counts[edge["rel"]] = self.rel_counts.get(edge["rel"], 0) + 1
+        self.pairs.append((edge["from"], edge["to"]))
+        return edge
+
+    def options(self) -> dict[str, Any]:
+        """vis-network's options (after every edge record is made)."""
+        options = vis_options(len(self.node_index), len(self.pairs))
+        for k in self.kinds():  # kinds outside KIND_STYLES still need a vis group
+            options["groups"].setdefault(k["kind"], {"shape": k["shape"], "color": k["color"]})
+        return options
+
+    def layout(self) -> list[tuple[float, float]] | None:
+        """Node positions when the graph is too large for the browser to simulate in time."""
+        if vis_options(len(self.node_index), len(self.pairs))["physics"]["enabled"]:
+            return None
+        return balloon_layout(len(self.node_index), self.pairs, spacing=_SPACING)
+
+    def place(self, nodes: list[dict[str, Any]]) -> None:
+        xy = self.layout()
+        if xy is not None:
+            for rec, (x, y) in zip(nodes, xy):
+                rec["x"], rec["y"] = x, y
+
+    def kinds(self) -> list[dict[str, Any]]:
+        counts = self.kind_counts
+        return ([{"kind": k, "name": KIND_NAMES[k], **KIND_STYLES[k], "count": counts[k]}
+                 for k in KIND_STYLES if k in counts]
+                + [{"kind": k, "name": k, "color": "#cccccc", "shape": "dot", "count": counts[k]}
+                   for k in sorted(set(counts) - set(KIND_STYLES))])
+
+    def summary(self, focus: str | None) -> dict[str, Any]:
+        """Every key of the data block but the three lists (after every edge record is made)."""
+        present = self.rel_counts
+        order = [r for r in RELATION_STYLES if r in present] + sorted(set(present) - set(RELATION_STYLES))
+        relations = [{"rel": r, "name": RELATION_NAMES.get(r, r),
+                      **RELATION_STYLES.get(r, {"color": "#888888", "dashes": False, "width": 1.0,
+                                                "label": True}),
+                      "count": present[r]} for r in order]
+        return {"kinds": self.kinds(), "relations": relations, "options": self.options(), "ui": UI,
+                "levels": LEVEL_NAMES, "view": view_settings(len(self.node_index), len(self.pairs)),
+                "focus": self.node_index.get(focus) if focus is not None else None}
+
+
+def _streamed_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
+                        focus: str | None = None) -> Iterator[str]:
+    """The JSON text of :func:`to_page_data`, made a few thousand records at a time.
+
+    The records are never all held: the keys come sorted, so the edges (whose
+    ends the layout needs) come before the nodes, and the counts and options
+    after both lists.
+    """
+    page = _Page(graph, include_articles)
+    yield '{"articles":'
+    yield from _list_pieces(iter(page.articles))
+    yield ',"edges":'
+    yield from _list_pieces(page.edge_records())
+    summary = page.summary(focus)
+    for key in ("focus", "kinds", "levels"):
+        yield f",{_dumps(key)}:{_dumps(summary[key])}"
+    yield ',"nodes":'
+    xy = page.layout()
+    nodes = page.node_records()
+    if xy is not None:
+        nodes = (dict(rec, x=x, y=y) for rec, (x, y) in zip(nodes, xy))
+    yield from _list_pieces(nodes)
+    for key in ("options", "relations", "ui", "view"):
+        yield f",{_dumps(key)}:{_dumps(summary[key])}"
+    yield "}"
+
+
+def _list_pieces(items: Iterator[Any]) -> Iterator[str]:
+    """The JSON text of a list, :data:`_ITEMS_PER_CHUNK` items per piece."""
+    yield "["
+    first = True
+    while True:
+        chunk = [_dumps(item) for item in itertools.islice(items, _ITEMS_PER_CHUNK)]
+        if not chunk:
+            break
+        yield ("" if first else ",") + ",".join(chunk)
+        first = False
+    yield "]"
 
 
 _UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
@@ -387,7 +476,11 @@ def _json_chunks_for_html(value: Any) -> Iterator[str]:
     else:
         pieces = _dict_pieces(value)
     for piece in pieces:
-        yield _UNSAFE_IN_SCRIPT.sub(lambda m: f"\\u{ord(m.group()):04x}", piece)
+        yield _UNSAFE_IN_SCRIPT.sub(_escape_in_script, piece)
+
+
+def _escape_in_script(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04x}"
 
 
 def _dict_pieces(value: dict[str, Any]) -> Iterator[str]:
@@ -491,7 +584,6 @@ def generate_html(graph: nx.MultiDiGraph, title: str | None = None, include_arti
         "VIS_JS": vis_js,
         "PAGE_JS": page_js,
     }
-    data = to_page_data(graph, include_articles, centre)
     # One pass over the template: text put in by one marker is never searched
     # for another, so corpus text containing "%%PAGE_JS%%" stays text.
     template = _static("page.html")
@@ -499,7 +591,8 @@ def generate_html(graph: nx.MultiDiGraph, title: str | None = None, include_arti
     for m in _MARKER.finditer(template):
         yield template[end:m.start()]
         if m.group(1) == "DATA":
-            yield from _json_chunks_for_html(data)
+            for piece in _streamed_page_data(graph, include_articles, centre):
+                yield _UNSAFE_IN_SCRIPT.sub(_escape_in_script, piece)
         else:
             yield parts[m.group(1)]
         end = m.end()
