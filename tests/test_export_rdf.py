@@ -483,3 +483,17 @@ def test_statement_lines_are_written_in_the_general_order():
     assert _TURTLE_STATEMENT_ORDER == tuple(sorted(fields, key=lambda f: (fields[f] != str(RDF.type),
                                                                           fields[f])))
     assert _NTRIPLES_STATEMENT_ORDER == tuple(sorted(fields, key=lambda f: f"<{fields[f]}>"))
+
+
+def test_writers_hand_over_bounded_batches():
+    """Memory stays bounded: the writers hand over batches of a few thousand blocks, never all."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from export_speed import synthetic_graph
+    finally:
+        sys.path.pop(0)
+    from kg.export.rdf import _BATCH, _ntriples_blocks, _trig_bytes, _turtle_bytes
+    index = _GraphIndex(synthetic_graph(60_000))
+    for chunks in (_turtle_bytes(index), _ntriples_blocks(index), _trig_bytes(index)):
+        sizes = [len(c) for c in chunks if isinstance(c, list)]
+        assert len(sizes) > 3 and max(sizes) <= 2 * _BATCH
