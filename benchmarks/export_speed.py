@@ -20,14 +20,16 @@ Graphs (one table each, in this order):
 * ``--graph PKL``: a pickled graph (for example one saved by an earlier run
   with ``--keep-graph``).
 
-For each graph, each export runs ``--repeat`` times, each time in a forked
-child process (the graph is shared copy-on-write, as in ``kg build``), and
-the table gives the median wall time, triples/s (distinct triples of the
-graph, counted from the N-Triples file, over the time of that export), and
+For each graph, each export runs ``--repeat`` times in this process, and the
+table gives the median wall time and triples/s (distinct triples of the
+graph, counted from the N-Triples file, over the time of that export).  One
+more run, in a forked child process (the graph shared copy-on-write), gives
 the peak extra RSS of the export: the child's peak resident memory minus its
 resident memory before it started (for ``write_all`` with ``jobs=2``, the
 larger of that and the peak of its worker processes, which also start from
-the graph's pages).  ``write_all`` writes every file of ``kg build``
+the graph's pages).  A forked child is a little slower than this process
+(its first touch of each page of the graph copies the page), which is why
+the times come from here.  ``write_all`` writes every file of ``kg build``
 (Turtle, HTML, N-Triples, TriG, JSON-LD, GraphML, the Neo4j CSV files and
 the LadybugDB script); its ``jobs=2`` row is wall time with two worker
 processes.  Reference rows, not canonical exports: pyoxigraph's N-Triples
@@ -39,6 +41,7 @@ from __future__ import annotations
 __all__ = ["synthetic_graph", "corpus_graph", "main"]
 
 import argparse
+import gc
 import os
 import pickle
 import resource
@@ -132,6 +135,14 @@ def _rss() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _timed(fn: Callable[[], object]) -> float:
+    """Wall seconds of ``fn()`` in this process (as ``kg build`` runs a single-process export)."""
+    gc.collect()
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def _in_child(fn: Callable[[], object]) -> tuple[float, int]:
     """Run ``fn`` in a forked child: (wall seconds, peak extra RSS in bytes)."""
     read, write = os.pipe()
@@ -209,15 +220,16 @@ def bench(name: str, graph: nx.MultiDiGraph, repeat: int, rdflib: bool) -> None:
         results = []
         n = 0
         for label, fn in rows:
-            runs = [_in_child(fn) for _ in range(1 if "rdflib" in label else repeat)]
+            _, extra = _in_child(fn)  # memory: a fresh process that shares the graph
+            seconds = [_timed(fn) for _ in range(1 if "rdflib" in label else repeat)]
             if label == "N-Triples":
                 with open(out / "graph.nt", "rb") as fh:
                     n = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
-            results.append((label, [r[0] for r in runs], max(r[1] for r in runs)))
+            results.append((label, seconds, extra))
     print(f"\n### {name}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges, "
           f"{n:,} triples\n")
-    print(f"load average before: {os.getloadavg()[0]:.2f}; median of {repeat} runs "
-          "(one for rdflib), each in a forked child\n")
+    print(f"load average after: {os.getloadavg()[0]:.2f}; median of {repeat} runs "
+          "(one for rdflib); extra RSS from a forked child\n")
     print(f"| {'export':<38} | {'seconds':>8} | {'triples/s':>11} | {'peak extra RSS':>14} | runs (s) |")
     print(f"| {'-' * 38} | {'-' * 7}: | {'-' * 10}: | {'-' * 13}: | -------- |")
     for label, seconds, extra in results:
