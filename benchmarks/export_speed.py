@@ -23,8 +23,9 @@ Graphs (one table each, in this order):
 For each graph, each export runs ``--repeat`` times in this process, and the
 table gives the median wall time and triples/s (distinct triples of the
 graph, counted from the N-Triples file, over the time of that export).  One
-more run, in a forked child process (the graph shared copy-on-write), gives
-the peak extra RSS of the export: the child's peak resident memory minus its
+more run, before those, in a forked child process (the graph shared
+copy-on-write, the memory malloc holds free handed back), gives the peak
+extra RSS of the export: the child's peak resident memory minus its
 resident memory before it started (for ``write_all`` with ``jobs=2``, the
 larger of that and the peak of its worker processes, which also start from
 the graph's pages).  A forked child is a little slower than this process
@@ -135,6 +136,18 @@ def _rss() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _trim() -> None:
+    """Hand the memory malloc holds free back to the system (glibc), so that
+    growth is not hidden by reused pages freed before the fork."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _timed(fn: Callable[[], object]) -> float:
     """Wall seconds of ``fn()`` in this process (as ``kg build`` runs a single-process export)."""
     gc.collect()
@@ -151,6 +164,7 @@ def _in_child(fn: Callable[[], object]) -> tuple[float, int]:
         code = 0
         try:
             os.close(read)
+            _trim()
             start = _rss()
             t0 = time.perf_counter()
             fn()
@@ -219,8 +233,10 @@ def bench(name: str, graph: nx.MultiDiGraph, repeat: int, rdflib: bool) -> None:
         rows = _exports(graph, out, rdflib)
         results = []
         n = 0
-        for label, fn in rows:
-            _, extra = _in_child(fn)  # memory: a fresh process that shares the graph
+        # memory first, each export in a fresh child that shares the graph (the
+        # timed runs here leave freed memory that a later child would reuse)
+        extras = [_in_child(fn)[1] for _, fn in rows]
+        for (label, fn), extra in zip(rows, extras):
             seconds = [_timed(fn) for _ in range(1 if "rdflib" in label else repeat)]
             if label == "N-Triples":
                 with open(out / "graph.nt", "rb") as fh:

@@ -105,7 +105,7 @@ Term = Union[str, Lit]
 Quad = tuple[str, str, Term, Union[str, None]]
 
 _ZH = "zh"
-_QUOTE, _EOL = '"', " .\n"  # for f-strings, whose expressions cannot hold quotes or "\\"
+_EOL = " .\n"  # the end of a triple
 _AT_ZH = f'"@{_ZH}'  # the end of a literal @zh
 _TYPE = str(RDF.type)
 _XSD_INTEGER, _XSD_DECIMAL, _XSD_STRING = str(XSD.integer), str(XSD.decimal), str(XSD.string)
