@@ -93,7 +93,8 @@ _NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _SCHEMA = "http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd"
 # networkx's GraphML types of the Python types _attributes leaves (exact types: bool is no int here)
 _XML_TYPES = {str: "string", int: "long", float: "double", bool: "boolean"}
-_BATCH = 2000  # elements per write
+_CHUNK = 1 << 20  # characters per write, about
+_ITEMS = 256  # list items per json.dumps call
 
 
 class _Unsupported(Exception):
@@ -144,25 +145,62 @@ def _attrib(text: str) -> str:
     return text
 
 
+def _json_pieces(value: Any) -> Iterator[str]:
+    """``json.dumps(value, ensure_ascii=False, sort_keys=True)`` in pieces.
+
+    A list or tuple goes a slice of items at a time (an edge's evidence
+    list can be megabytes of JSON): json joins items with ``", "`` and
+    encodes each as on its own, so the pieces join to the same text.
+    """
+    if not isinstance(value, (list, tuple)) or len(value) <= _ITEMS:
+        yield json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return
+    yield "["
+    for i in range(0, len(value), _ITEMS):
+        text = json.dumps(value[i:i + _ITEMS], ensure_ascii=False, sort_keys=True)
+        yield (", " + text[1:-1]) if i else text[1:-1]
+    yield "]"
+
+
 def _element(open_tag: str, data: dict[str, Any], scope: str, keys: dict[tuple[str, str, str], str],
-             indent: str) -> str:
-    """An element with its ``<data>`` children, indented as networkx's pretty-printer does."""
-    children = []
-    for name, value in _attributes(data).items():
+             indent: str) -> Iterator[str]:
+    """Pieces of an element with its ``<data>`` children, indented as networkx's pretty-printer does.
+
+    The same text as ``_attributes`` gives, but a list value is escaped and
+    yielded piece by piece (:func:`_json_pieces`): ``_text`` and ``_cdata``
+    replace single characters, so they work the same on pieces.
+    """
+    tag = open_tag[1:open_tag.index(" ")]
+    first = True
+    for name in sorted(data):
+        value = data[name]
+        if value is None:
+            continue
+        if name == "investment":
+            value = float(value)
+        elif isinstance(value, (list, tuple, dict)):
+            key = keys[name, "string", scope]
+            start = f'<data key="{key}">'
+            yield (f"{indent}{open_tag}>\n{indent}  " if first else f"\n{indent}  ") + start
+            first = False
+            for piece in _json_pieces(value):
+                yield _cdata(_text(piece))
+            yield "</data>"
+            continue
+        elif isinstance(value, str):
+            value = _text(value)
         text = str(value)
         key = keys[name, _XML_TYPES[type(value)], scope]
-        children.append(f'<data key="{key}">{_cdata(text)}</data>' if text
-                        else f'<data key="{key}" />')
-    if not children:
-        return f"{indent}{open_tag} />\n"
-    inner = f"\n{indent}  "
-    return f"{indent}{open_tag}>{inner}" + inner.join(children) + f"\n{indent}</{open_tag[1:open_tag.index(' ')]}>\n"
+        child = f'<data key="{key}">{_cdata(text)}</data>' if text else f'<data key="{key}" />'
+        yield (f"{indent}{open_tag}>\n{indent}  " if first else f"\n{indent}  ") + child
+        first = False
+    yield f"{indent}{open_tag} />\n" if first else f"\n{indent}</{tag}>\n"
 
 
 def _graphml_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
     """Text of the GraphML document of ``graph``; raises _Unsupported before yielding anything."""
     nodes = sorted(graph.nodes)
-    edges = sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3])
+    edges = sorted(graph.edges(keys=True), key=lambda e: e[:3])
     keys: dict[tuple[str, str, str], str] = {}
     for key in nodes:
         if type(key) is not str or _text(key) != key:
@@ -172,8 +210,9 @@ def _graphml_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
                 keys.setdefault((name, _xml_type(name, value), "node"), f"d{len(keys)}")
             elif value is not None:
                 raise _Unsupported
-    for _, _, _, data in edges:
-        for name, value in sorted(data.items()):
+    edge_data = graph.edges
+    for edge in edges:
+        for name, value in sorted(edge_data[edge].items()):
             if value is not None and type(name) is str:
                 keys.setdefault((name, _xml_type(name, value), "edge"), f"d{len(keys)}")
             elif value is not None:
@@ -187,18 +226,26 @@ def _graphml_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
         yield "\n  ".join(head) + '\n  <graph edgedefault="directed" />\n</graphml>\n'
         return
     yield "\n  ".join(head) + '\n  <graph edgedefault="directed">\n'
-    batch = []
+    # pieces joined into chunks of about _CHUNK characters: a count of
+    # elements would not bound them (one edge can carry megabytes of evidence)
+    batch: list[str] = []
+    size = 0
     for key in nodes:
-        batch.append(_element(f'<node id="{_attrib(key)}"', graph.nodes[key], "node", keys, "    "))
-        if len(batch) >= _BATCH:
+        for piece in _element(f'<node id="{_attrib(key)}"', graph.nodes[key], "node", keys, "    "):
+            batch.append(piece)
+            size += len(piece)
+        if size >= _CHUNK:
             yield "".join(batch)
-            batch = []
-    for head_, tail, rel, data in edges:
-        batch.append(_element(f'<edge source="{_attrib(head_)}" target="{_attrib(tail)}" '
-                              f'id="{_attrib(str(rel))}"', data, "edge", keys, "    "))
-        if len(batch) >= _BATCH:
-            yield "".join(batch)
-            batch = []
+            batch, size = [], 0
+    for edge in edges:
+        head_, tail, rel = edge
+        for piece in _element(f'<edge source="{_attrib(head_)}" target="{_attrib(tail)}" '
+                              f'id="{_attrib(str(rel))}"', edge_data[edge], "edge", keys, "    "):
+            batch.append(piece)
+            size += len(piece)
+            if size >= _CHUNK:
+                yield "".join(batch)
+                batch, size = [], 0
     yield "".join(batch) + "  </graph>\n</graphml>\n"
 
 
