@@ -366,6 +366,50 @@ class _Page:
                         yield self._counted({"from": node_index[key], "to": node_index[a],
                                              "rel": "mentionedIn", "evidence": []})
 
+    def edge_pieces(self) -> Iterator[str]:
+        """The JSON text of the list of :meth:`edge_records`, evidence lists a slice at a time.
+
+        An edge of a large corpus carries thousands of evidences; its record
+        is never built whole.  ``_dumps`` of a record, keys sorted, is
+        ``{"evidence":[…],"from":…,"rel":…,"to":…}``.
+        """
+        node_index, article_index = self.node_index, self.article_index
+        yield "["
+        sep = ""
+        batch: list[str] = []
+        size = 0
+        for head, tail, rel, data in self.graph.edges(keys=True, data=True):
+            if head in node_index and tail in node_index:
+                edge = self._counted({"from": node_index[head], "to": node_index[tail],
+                                      "rel": data.get("rel", rel)})
+                evidence = data.get("evidence", ())
+                batch.append(sep + '{"evidence":[')
+                for i in range(0, len(evidence), _ITEMS_PER_CHUNK):
+                    text = ",".join([_dumps(_evidence(ev, article_index))
+                                     for ev in evidence[i:i + _ITEMS_PER_CHUNK]])
+                    batch.append("," + text if i else text)
+                    size += len(text)
+                    if size >= _CHARS_PER_CHUNK:
+                        yield "".join(batch)
+                        batch, size = [], 0
+                batch.append("]," + _dumps(edge)[1:])
+                sep = ","
+                if len(batch) >= _ITEMS_PER_CHUNK:
+                    yield "".join(batch)
+                    batch, size = [], 0
+        if self.include_articles:
+            for key, data in self.graph.nodes(data=True):
+                for a in data.get("mentioned_in", ()):
+                    if key in node_index and a in node_index:
+                        edge = self._counted({"evidence": [], "from": node_index[key],
+                                              "to": node_index[a], "rel": "mentionedIn"})
+                        batch.append(sep + _dumps(edge))
+                        sep = ","
+                        if len(batch) >= _ITEMS_PER_CHUNK:
+                            yield "".join(batch)
+                            batch = []
+        yield "".join(batch) + "]"
+
     def _counted(self, edge: dict[str, Any]) -> dict[str, Any]:
         self.rel_counts[edge["rel"]] = self.rel_counts.get(edge["rel"], 0) + 1
         self.pairs.append((edge["from"], edge["to"]))
@@ -422,7 +466,7 @@ def _streamed_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
     yield '{"articles":'
     yield from _list_pieces(iter(page.articles))
     yield ',"edges":'
-    yield from _list_pieces(page.edge_records())
+    yield from page.edge_pieces()
     summary = page.summary(focus)
     for key in ("focus", "kinds", "levels"):
         yield f",{_dumps(key)}:{_dumps(summary[key])}"
@@ -452,6 +496,7 @@ def _list_pieces(items: Iterator[Any]) -> Iterator[str]:
 
 _UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
 _ITEMS_PER_CHUNK = 2000  # list items per piece of the streamed data block
+_CHARS_PER_CHUNK = 1 << 20  # about, characters of evidence per piece
 
 
 def _json_for_html(value: Any) -> str:
