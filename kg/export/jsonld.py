@@ -108,6 +108,7 @@ def to_jsonld(graph: nx.MultiDiGraph) -> dict[str, Any]:
 # object at five.
 
 _BATCH = 1500  # nodes per write
+_CHARS = 1 << 20  # about, characters per write
 
 
 class _Values:
@@ -215,12 +216,16 @@ def _jsonld_chunks(graph: nx.MultiDiGraph | _GraphIndex) -> Iterator[str]:
         yield empty + "\n"
         return
     yield head + "\n"
+    # batches bounded by characters too: an entity mentioned in tens of
+    # thousands of articles is megabytes of text, and such entities sort together
     batch: list[str] = []
+    size = 0
     for text in _node_texts(index, _Values()):
         batch.append(text)
-        if len(batch) >= _BATCH:
+        size += len(text)
+        if len(batch) >= _BATCH or size >= _CHARS:
             yield ",\n".join(batch) + ",\n"
-            batch = []
+            batch, size = [], 0
     yield ",\n".join(batch) + tail
 
 
