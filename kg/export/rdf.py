@@ -309,8 +309,11 @@ _LANG = re.compile(r"^[A-Za-z]+(-[A-Za-z0-9]+)*$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 # anything _escape_string has to look at (one search for the common, clean case)
 _SPECIAL = re.compile('[\x00-\x1f\x7f"\\\\\ud800-\udfff]')
-# Subject blocks joined into one string per write: about 1 MB of text.
+# Subject blocks per write: about 1 MB of text.
 _BATCH = 1500
+# Bytes of entity blocks per write, about: entities mentioned in thousands of
+# articles are megabytes each, and they sort together (a 100 MB corpus held 75 MB).
+_BATCH_BYTES = 1 << 20
 
 
 def _escape_string(text: str) -> str:
@@ -1145,6 +1148,7 @@ def _subject_blocks(index: _GraphIndex | _QuadIndex, enc: _Encoder, subjects: It
         entity_block = lambda s, data: start + enc.iri_bytes(s) + mention  # noqa: E731
     out: list[bytes] = []
     append = out.append
+    size = 0  # bytes of the entity and general blocks in out
     for s in subjects:
         # one lookup for most subjects (a cache miss on a big graph): every
         # statement's IRI starts with _STATEMENT_NS
@@ -1154,6 +1158,7 @@ def _subject_blocks(index: _GraphIndex | _QuadIndex, enc: _Encoder, subjects: It
             append(statement_block(s, recipe))
         elif data is not None:
             append(entity_block(s, data))
+            size += len(out[-1])
         else:
             data = article(s)
             if data is not None:
@@ -1162,10 +1167,12 @@ def _subject_blocks(index: _GraphIndex | _QuadIndex, enc: _Encoder, subjects: It
                 lines = [f"{verb(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
                          for p, k, x, dt, lang in index.pairs(s, g)]
                 append((f"\n{indent}{iri(s)}\n{indent}    " + sep.join(lines) + " .\n").encode("utf-8"))
-        if len(out) >= _BATCH:
+                size += len(out[-1])
+        if len(out) >= _BATCH or size >= _BATCH_BYTES:
             yield out
             out = []
             append = out.append
+            size = 0
     if out:
         yield out
 
@@ -1225,6 +1232,7 @@ def _ntriples_blocks(index: _GraphIndex | _QuadIndex) -> Iterator[list[bytes]]:
     article_block = _article_block(enc, functools.partial(_ntriples_template, enc))
     out: list[bytes] = []
     append = out.append
+    size = 0  # bytes of the entity and general blocks in out
     # Lines sorted by code point: "<s>" texts never are prefixes of one
     # another, so that is subjects by "<s>", then each subject's lines.
     for s in _ntriples_order(index.subjects):
@@ -1234,6 +1242,7 @@ def _ntriples_blocks(index: _GraphIndex | _QuadIndex) -> Iterator[list[bytes]]:
             append(statement_block(s, recipe))
         elif data is not None:
             append(entity_block(s, data))
+            size += len(out[-1])
         else:
             data = article(s)
             if data is not None:
@@ -1243,10 +1252,12 @@ def _ntriples_blocks(index: _GraphIndex | _QuadIndex) -> Iterator[list[bytes]]:
                                 for p, k, x, dt, lang, _ in index.subject_quads(s)})
                 head = iri(s) + " "
                 append((head + (" .\n" + head).join(lines) + " .\n").encode("utf-8"))
-        if len(out) >= _BATCH:
+                size += len(out[-1])
+        if len(out) >= _BATCH or size >= _BATCH_BYTES:
             yield out
             out = []
             append = out.append
+            size = 0
     if out:
         yield out
 
