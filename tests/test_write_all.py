@@ -67,7 +67,24 @@ def _hostile() -> nx.MultiDiGraph:
     return g
 
 
-GRAPHS = {"empty": lambda: build_graph([], {}), "sample": sample_graph, "hostile": _hostile}
+def _long() -> nx.MultiDiGraph:
+    """The hostile graph with evidence lists and mention lists longer than the writers' slices."""
+    g = _hostile()
+    texts = ['a "b"\r\n<c>&\x01\u2028', "]], [{", "\\u003c/script>", "é\ufffe\t", ", "]
+    for head, tail, key, data in g.edges(keys=True, data=True):
+        evs = data["evidence"] or [{"article": head, "start": 0, "end": 1, "text": ""}]
+        data["evidence"] = [dict(evs[i % len(evs)], start=i, end=i + 1, text=texts[i % len(texts)])
+                            for i in range(2100 + len(key))]
+    articles = [n for n, d in g.nodes(data=True) if d["kind"] == "Article"]
+    for node, data in g.nodes(data=True):
+        if data["kind"] != "Article":
+            data["mentioned_in"] = articles * 700
+            break
+    return g
+
+
+GRAPHS = {"empty": lambda: build_graph([], {}), "sample": sample_graph, "hostile": _hostile,
+          "long": _long}
 
 
 # --------------------------------------------------------------------------
@@ -101,6 +118,41 @@ def test_jsonld_text_is_json_dumps_of_the_document(name):
 def test_streamed_graphml_is_what_networkx_writes(name):
     graph = GRAPHS[name]()
     assert "".join(_graphml_chunks(graph)).encode("utf-8") == serialize_graphml(graph)
+
+
+@pytest.mark.parametrize("value", [[], [1], ("a", None), list(range(600)),
+                                   [{"text": t, "b": [t, 1.5]} for t in ['"<&>\r\u2028', "], [", "\ud7ff"] * 300],
+                                   {"b": [1, 2], "a": "x"}, "plain"])
+def test_json_pieces_join_to_json_dumps(value):
+    from kg.export.graphml import _json_pieces
+    assert "".join(_json_pieces(value)) == json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def test_long_lists_are_written_in_bounded_pieces(monkeypatch):
+    """Evidence lists go out a slice at a time, the same text as written whole."""
+    import kg.export.graphml as graphml
+    import kg.export.html as page
+    import kg.export.jsonld as jsonld
+    import kg.export.rdf as rdf
+    graph = _long()
+    expected = {"graphml": "".join(_graphml_chunks(graph)),
+                "html": "".join(page._streamed_page_data(graph)),
+                "jsonld": serialize_jsonld(graph),
+                "ttl": "".join(_turtle_chunks(graph)), "nt": "".join(_ntriples_chunks(graph))}
+    assert expected["html"] == page._dumps(page.to_page_data(graph))
+    for module, name in [(graphml, "_CHUNK"), (page, "_CHARS_PER_CHUNK"), (jsonld, "_CHARS"),
+                         (rdf, "_BATCH_BYTES")]:
+        monkeypatch.setattr(module, name, 5_000)
+    chunks = {"graphml": list(_graphml_chunks(graph)), "html": list(page._streamed_page_data(graph)),
+              "jsonld": list(jsonld._jsonld_chunks(graph)),
+              "ttl": [b"".join(c) if isinstance(c, list) else c for c in rdf._turtle_bytes(graph)],
+              "nt": [b"".join(c) for c in rdf._ntriples_blocks(_GraphIndex(graph))]}
+    for name, pieces in chunks.items():
+        text = "".join(p.decode("utf-8") if isinstance(p, bytes) else p for p in pieces)
+        assert text == expected[name], name
+        assert len(text) > 500_000, name
+        if name in ("graphml", "html", "jsonld"):  # (RDF batches also hold up to _BATCH small blocks)
+            assert max(map(len, pieces)) < 250_000, name  # one node record: its mention ids
 
 
 @settings(max_examples=60, deadline=None)

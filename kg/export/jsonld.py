@@ -218,15 +218,17 @@ def _jsonld_chunks(graph: nx.MultiDiGraph | _GraphIndex) -> Iterator[str]:
     yield head + "\n"
     # batches bounded by characters too: an entity mentioned in tens of
     # thousands of articles is megabytes of text, and such entities sort together
+    # (the separator goes before a batch: a batch ending with the last node is no special case)
     batch: list[str] = []
     size = 0
+    sep = ""
     for text in _node_texts(index, _Values()):
         batch.append(text)
         size += len(text)
         if len(batch) >= _BATCH or size >= _CHARS:
-            yield ",\n".join(batch) + ",\n"
-            batch, size = [], 0
-    yield ",\n".join(batch) + tail
+            yield sep + ",\n".join(batch)
+            batch, size, sep = [], 0, ",\n"
+    yield (sep + ",\n".join(batch) if batch else "") + tail
 
 
 def serialize_jsonld(graph: nx.MultiDiGraph) -> str:
