@@ -23,6 +23,7 @@ __all__ = ["EXPORTS", "write_all"]
 
 import collections
 import contextlib
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -58,49 +59,15 @@ class _Context:
         return self._rdf_index
 
 
-def _turtle(ctx: _Context, path: Path) -> Path:
-    from kg.export.rdf import write_turtle
-    return write_turtle(ctx.rdf, path)
+def _writer(module: str, name: str, *, rdf: bool = False) -> Callable[[_Context, Path], Path]:
+    """``kg.export.<module>.<name>(graph, path)``, imported when first called; given
+    the RDF subject index of the context (built once) if ``rdf``, else its graph."""
 
+    def write(ctx: _Context, path: Path) -> Path:
+        function = getattr(importlib.import_module(f"kg.export.{module}"), name)
+        return function(ctx.rdf if rdf else ctx.graph, path)
 
-def _html(ctx: _Context, path: Path) -> Path:
-    from kg.export.html import write_html
-    return write_html(ctx.graph, path)
-
-
-def _ntriples(ctx: _Context, path: Path) -> Path:
-    from kg.export.rdf import write_ntriples
-    return write_ntriples(ctx.rdf, path)
-
-
-def _trig(ctx: _Context, path: Path) -> Path:
-    from kg.export.rdf import write_trig
-    return write_trig(ctx.rdf, path)
-
-
-def _jsonld(ctx: _Context, path: Path) -> Path:
-    from kg.export.jsonld import write_jsonld
-    return write_jsonld(ctx.rdf, path)
-
-
-def _graphml(ctx: _Context, path: Path) -> Path:
-    from kg.export.graphml import write_graphml
-    return write_graphml(ctx.graph, path)
-
-
-def _nodes_csv(ctx: _Context, path: Path) -> Path:
-    from kg.export.neo4j import write_nodes_csv
-    return write_nodes_csv(ctx.graph, path)
-
-
-def _relationships_csv(ctx: _Context, path: Path) -> Path:
-    from kg.export.neo4j import write_relationships_csv
-    return write_relationships_csv(ctx.graph, path)
-
-
-def _ladybug(ctx: _Context, path: Path) -> Path:
-    from kg.export.neo4j import write_ladybug_script
-    return write_ladybug_script(ctx.graph, path)
+    return write
 
 
 @dataclass(frozen=True)
@@ -112,15 +79,15 @@ class _Export:
 
 #: The exports of :func:`write_all`, in the order of the list it returns.
 EXPORTS: tuple[_Export, ...] = (
-    _Export("graph.ttl", _turtle, 0.20),
-    _Export("graph.html", _html, 0.16),
-    _Export("graph.nt", _ntriples, 0.25),
-    _Export("graph.trig", _trig, 0.30),
-    _Export("graph.jsonld", _jsonld, 0.23),
-    _Export("graph.graphml", _graphml, 0.14),
-    _Export("neo4j/nodes.csv", _nodes_csv, 0.03),
-    _Export("neo4j/relationships.csv", _relationships_csv, 0.10),
-    _Export("neo4j/ladybug.cypher", _ladybug, 0.01),
+    _Export("graph.ttl", _writer("rdf", "write_turtle", rdf=True), 0.20),
+    _Export("graph.html", _writer("html", "write_html"), 0.16),
+    _Export("graph.nt", _writer("rdf", "write_ntriples", rdf=True), 0.25),
+    _Export("graph.trig", _writer("rdf", "write_trig", rdf=True), 0.30),
+    _Export("graph.jsonld", _writer("jsonld", "write_jsonld", rdf=True), 0.23),
+    _Export("graph.graphml", _writer("graphml", "write_graphml"), 0.14),
+    _Export("neo4j/nodes.csv", _writer("neo4j", "write_nodes_csv"), 0.03),
+    _Export("neo4j/relationships.csv", _writer("neo4j", "write_relationships_csv"), 0.10),
+    _Export("neo4j/ladybug.cypher", _writer("neo4j", "write_ladybug_script"), 0.01),
 )
 
 

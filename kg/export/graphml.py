@@ -127,17 +127,11 @@ def _cdata(text: str) -> str:
 
 
 def _attrib(text: str) -> str:
-    # xml.etree.ElementTree._escape_attrib
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+    # xml.etree.ElementTree._escape_attrib: what _cdata escapes, then these
+    # (no escape brings in a character escaped after it)
+    text = _cdata(text)
     if '"' in text:
         text = text.replace('"', "&quot;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
     if "\n" in text:
         text = text.replace("\n", "&#10;")
     if "\t" in text:

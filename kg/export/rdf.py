@@ -531,10 +531,10 @@ class _GraphIndex:
                         if one.setdefault(s, recipe) is not recipe:
                             self._share(s, recipe)
         # Entities that are nothing else (not a statement; no relation named
-        # like one of their own predicates), written by _turtle_entity and
-        # _ntriples_entity from (kind, label, aliases, mentions, investment,
-        # relations, data), read here for the same reason as the recipes;
-        # articles that are nothing else (no relations, not a statement).
+        # like one of their own predicates), written by _entity_block from
+        # (kind, label, aliases, mentions, investment, relations, data), read
+        # here for the same reason as the recipes; articles that are nothing
+        # else (no relations, not a statement).
         entities: dict[Any, tuple] = {}
         articles: dict[Any, Mapping[str, Any]] = {}
         for key, data in nodes.items():
@@ -717,8 +717,8 @@ def _index(graph: nx.MultiDiGraph | Graph | _GraphIndex | _QuadIndex) -> _GraphI
 # written in the order the general path sorts them into
 # (_TURTLE_STATEMENT_ORDER, _NTRIPLES_STATEMENT_ORDER); an article's come
 # from a template whose lines are ordered once per writer; an entity's
-# (_turtle_entity, _ntriples_entity) are fixed but for its relations, and
-# only its few objects per predicate are sorted.  The fast paths join UTF-8
+# (_entity_block) are fixed but for its relations, and only its few
+# objects per predicate are sorted.  The fast paths join UTF-8
 # from encoded pieces (the subject of an N-Triples line repeats on every
 # line; encoding the whole text took a sixth of the time).  Tests check that
 # both paths write the same bytes.
@@ -854,20 +854,20 @@ _NTRIPLES_STATEMENT_ORDER = ("object", "predicate", "subject", "type", "derived"
                              "role", "rule", "start")
 
 
-def _article_block(enc: _Encoder, template: Callable[..., str]) -> Callable[[Any, Mapping[str, Any]], str]:
-    """The text of an article with no other triples (the triples of :func:`_article_quads`)."""
+def _article_block(enc: _Encoder, template: Callable[..., str]) -> Callable[[Any, Mapping[str, Any]], bytes]:
+    """The text (UTF-8) of an article with no other triples (the triples of :func:`_article_quads`)."""
     base = ("type", "title", "source", "start", "end")
     plain, dated = (template(fields, _ARTICLE_FIELDS, _ARTICLE_ARGS).format
                     for fields in (base, base + ("date",)))
     iri, literal, integer, esc = enc.iri, enc.literal, enc.integer, _escape_string
     type_text = iri(_ARTICLE_TYPE)
 
-    def block(s: Any, data: Mapping[str, Any]) -> str:
+    def block(s: Any, data: Mapping[str, Any]) -> bytes:
         date = data.get("date")
         return (dated if date else plain)(
             iri(s), type_text, '"' + esc(data.get("title") or data.get("label") or "") + _AT_ZH,
             '"' + esc(data["source"]) + '"', integer(data["start"]), integer(data["end"]),
-            literal(*_date(date)) if date else "")
+            literal(*_date(date)) if date else "").encode("utf-8")
 
     return block
 
@@ -889,22 +889,33 @@ _MENTIONED, _LEVEL, _ADCODE, _INVESTMENT = (KG_NS + name for name in (
 _OWN_NAMES = frozenset({"mentionedIn", "level", "adcode", "investment"})
 
 
-def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
-                   mentions: bool = True) -> Callable[[Any, tuple], bytes]:
-    """The Turtle block of an entity as UTF-8, as :func:`_subject_blocks` writes it on the
-    general path (predicates by IRI, each one's objects by value); without
-    ``kg:mentionedIn`` when ``mentions`` is false (the default graph of the TriG export)."""
-    iri, verb, literal, esc, search = enc.iri_bytes, enc.verb_bytes, enc.literal, _escape_string, _SPECIAL.search
+def _entity_block(index: _GraphIndex, enc: _Encoder, ntriples: bool, indent: str = "",
+                  mentions: bool = True) -> Callable[[Any, tuple], bytes]:
+    """The block of an entity as UTF-8, as the general path writes it: the Turtle
+    block of :func:`_subject_blocks` (predicates by IRI, each one's objects by
+    value), without ``kg:mentionedIn`` when ``mentions`` is false (the default
+    graph of the TriG export); or, with ``ntriples``, the N-Triples lines of
+    :func:`_ntriples_blocks` (lines sorted, i.e. predicates by "<p>", each one's
+    objects as text; UTF-8 sorts as code points do)."""
+    verb = enc.iri_bytes if ntriples else enc.verb_bytes
+    iri, literal, esc, search = enc.iri_bytes, enc.literal, _escape_string, _SPECIAL.search
     types = _Memo(lambda kind: verb(_TYPE) + b" " + iri(KG_NS + kind))
     label, alt = verb(_LABEL) + b' "', verb(_ALT) + b' "'
     mentioned, level, adcode, invested = (verb(p) + b" " for p in (_MENTIONED, _LEVEL, _ADCODE,
                                                                        _INVESTMENT))
     rel_verbs = _Memo(lambda p: verb(p) + b" ")
     mention_lines = _Memo(lambda article: mentioned + iri(article))
-    before_mentions = _Memo(lambda p: p < _MENTIONED)  # a relation's line
+    # the keys groups sort by: the predicate's IRI (Turtle) or its text (N-Triples)
+    if ntriples:
+        keys = (mentioned, level, adcode, invested)
+        before_mentions = _Memo(lambda p: iri(p) < iri(_MENTIONED))  # a relation's line
+    else:
+        keys = (_MENTIONED, _LEVEL, _ADCODE, _INVESTMENT)
+        before_mentions = _Memo(lambda p: p < _MENTIONED)
+    by_mentioned, by_level, by_adcode, by_investment = keys
     start, first, sep = (text.encode() for text in (f"\n{indent}", f"\n{indent}    ", f" ;\n{indent}    "))
     quote, at_zh, eol = b'"', _AT_ZH.encode(), _EOL.encode()
-    bare = index.bare_iris(enc.namespaces)  # see _turtle_statement
+    bare = index.bare_iris(() if ntriples else enc.namespaces)  # see _turtle_statement
 
     def block(s: Any, record: tuple) -> bytes:
         kind, text, aliases, articles, investment, rels, data = record
@@ -912,19 +923,25 @@ def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
             text = esc(text)
         out = [types[kind], label + text.encode("utf-8") + at_zh]
         if aliases:
-            if len(aliases) > 1:
+            if len(aliases) > 1 and not ntriples:
                 aliases = sorted(set(aliases))
             if search("".join(aliases)):
                 aliases = [esc(a) for a in aliases]
-            out += [alt + a.encode("utf-8") + at_zh for a in aliases]
-        if not mentions:
+            if ntriples:
+                out += sorted({alt + a.encode("utf-8") + at_zh for a in aliases})
+            else:
+                out += [alt + a.encode("utf-8") + at_zh for a in aliases]
+        if articles and mentions:
+            if len(articles) == 1:
+                articles = [mention_lines[a] for a in articles]
+            elif ntriples:
+                articles = sorted({mention_lines[a] for a in articles})
+            else:
+                articles = [mention_lines[a] for a in sorted(set(articles))]
+        else:
             articles = None
         if kind != "Division" and investment is None and (not rels or len(rels) == 1):
             # the usual entity: mentions and at most one relation, no groups to sort
-            if articles:
-                if len(articles) > 1:
-                    articles = sorted(set(articles))
-                articles = [mention_lines[a] for a in articles]
             if rels:
                 p, tail = rels[0]
                 line = rel_verbs[p] + iri(tail)
@@ -939,107 +956,40 @@ def _turtle_entity(index: _GraphIndex, enc: _Encoder, indent: str = "",
             elif articles:
                 out += articles
         else:
-            groups: list[tuple[str, list[bytes]]] = []
+            groups: list[tuple[Any, list[bytes]]] = []
             if articles:
-                groups.append((_MENTIONED, [mention_lines[a] for a in sorted(set(articles))]))
+                groups.append((by_mentioned, articles))
             if kind == "Division":
                 if data.get("level"):
-                    groups.append((_LEVEL, [level + quote + esc(data["level"]).encode("utf-8") + quote]))
+                    groups.append((by_level, [level + quote + esc(data["level"]).encode("utf-8") + quote]))
                 if data.get("adcode"):
-                    groups.append((_ADCODE, [adcode + quote + esc(data["adcode"]).encode("utf-8") + quote]))
+                    groups.append((by_adcode, [adcode + quote + esc(data["adcode"]).encode("utf-8") + quote]))
             if investment is not None:
-                groups.append((_INVESTMENT, [invested + literal(*_decimal(investment)).encode()]))
+                groups.append((by_investment, [invested + literal(*_decimal(investment)).encode()]))
             if rels:
                 if len(rels) == 1:
                     p, tail = rels[0]
-                    groups.append((p, [rel_verbs[p] + iri(tail)]))
+                    v = rel_verbs[p]
+                    groups.append((v if ntriples else p, [v + iri(tail)]))
                 else:
                     tails: dict[str, set] = {}
                     for p, tail in rels:
                         tails.setdefault(p, set()).add(tail)
                     for p, objects in tails.items():
                         v = rel_verbs[p]
-                        groups.append((p, [v + iri(t) for t in sorted(objects)]))
+                        if ntriples:
+                            groups.append((v, sorted({v + iri(t) for t in objects})))
+                        else:
+                            groups.append((p, [v + iri(t) for t in sorted(objects)]))
             if len(groups) > 1:
                 groups.sort()  # predicates differ: the lines are never compared
             for _, lines in groups:
                 out += lines
-        return b"".join((start, b"<" + s.encode() + b">" if bare else iri(s), first, sep.join(out), eol))
-
-    return block
-
-
-def _ntriples_entity(index: _GraphIndex, enc: _Encoder) -> Callable[[Any, tuple], bytes]:
-    """The N-Triples lines of an entity as UTF-8, as :func:`_ntriples_blocks` writes them on
-    the general path: lines sorted, i.e. predicates by "<p>", each one's objects as text
-    (UTF-8 sorts as code points do); see :func:`_turtle_entity` for Turtle."""
-    iri, literal, esc, search = enc.iri_bytes, enc.literal, _escape_string, _SPECIAL.search
-    types = _Memo(lambda kind: iri(_TYPE) + b" " + iri(KG_NS + kind))
-    label, alt = iri(_LABEL) + b' "', iri(_ALT) + b' "'
-    mentioned, level, adcode, invested = (iri(p) + b" " for p in (_MENTIONED, _LEVEL, _ADCODE,
-                                                                      _INVESTMENT))
-    preds = _Memo(lambda p: iri(p) + b" ")
-    mention_lines = _Memo(lambda article: mentioned + iri(article))
-    before_mentions = _Memo(lambda p: iri(p) < iri(_MENTIONED))  # a relation's line
-    quote, at_zh, eol = b'"', _AT_ZH.encode(), b" .\n"
-    bare = index.bare_iris(())  # see _turtle_statement
-
-    def block(s: Any, record: tuple) -> bytes:
-        kind, text, aliases, articles, investment, rels, data = record
-        if search(text):
-            text = esc(text)
-        out = [types[kind], label + text.encode("utf-8") + at_zh]
-        if aliases:
-            if search("".join(aliases)):
-                aliases = [esc(a) for a in aliases]
-            out += sorted({alt + a.encode("utf-8") + at_zh for a in aliases})
-        if kind != "Division" and investment is None and (not rels or len(rels) == 1):
-            # the usual entity: mentions and at most one relation, no groups to sort
-            if articles:
-                articles = sorted({mention_lines[a] for a in articles}) if len(articles) > 1 else [
-                    mention_lines[a] for a in articles]
-            if rels:
-                p, tail = rels[0]
-                line = preds[p] + iri(tail)
-                if not articles:
-                    out.append(line)
-                elif before_mentions[p]:
-                    out.append(line)
-                    out += articles
-                else:
-                    out += articles
-                    out.append(line)
-            elif articles:
-                out += articles
-        else:
-            groups: list[tuple[bytes, list[bytes]]] = []
-            if articles:
-                groups.append((mentioned, sorted({mention_lines[a] for a in articles})))
-            if kind == "Division":
-                if data.get("level"):
-                    groups.append((level, [level + quote + esc(data["level"]).encode("utf-8") + quote]))
-                if data.get("adcode"):
-                    groups.append((adcode, [adcode + quote + esc(data["adcode"]).encode("utf-8") + quote]))
-            if investment is not None:
-                groups.append((invested, [invested + literal(*_decimal(investment)).encode()]))
-            if rels:
-                if len(rels) == 1:
-                    p, tail = rels[0]
-                    v = preds[p]
-                    groups.append((v, [v + iri(tail)]))
-                else:
-                    tails: dict[str, set] = {}
-                    for p, tail in rels:
-                        tails.setdefault(p, set()).add(tail)
-                    for p, objects in tails.items():
-                        v = preds[p]
-                        groups.append((v, sorted({v + iri(t) for t in objects})))
-            if len(groups) > 1:
-                groups.sort()  # predicates differ: the lines are never compared
-            for _, lines in groups:
-                out += lines
-        head = b"<" + s.encode() + b"> " if bare else iri(s) + b" "
-        return b"".join((head, (eol + head).join(out), eol))
+        subject = b"<" + s.encode() + b">" if bare else iri(s)
+        if ntriples:
+            subject += b" "
+            return b"".join((subject, (eol + subject).join(out), eol))
+        return b"".join((start, subject, first, sep.join(out), eol))
 
     return block
 
@@ -1120,10 +1070,47 @@ class _TurtleBlocks:
     def __init__(self, index: _GraphIndex | _QuadIndex, enc: _Encoder, indent: str = "") -> None:
         template = functools.partial(_turtle_template, enc, indent)
         self.statement = _turtle_statement(index, enc, indent)
-        article = _article_block(enc, template)
-        self.article = lambda s, data: article(s, data).encode("utf-8")
-        self.entity = _turtle_entity(index, enc, indent, mentions=True)
-        self.entity_without_mentions = _turtle_entity(index, enc, indent, mentions=False)
+        self.article = _article_block(enc, template)
+        self.entity = _entity_block(index, enc, False, indent, mentions=True)
+        self.entity_without_mentions = _entity_block(index, enc, False, indent, mentions=False)
+
+
+def _blocks(subjects: Iterable[Any], statement: Callable[[Any], tuple | None],
+            statement_block: Callable[[Any, tuple], bytes], entity: Callable[[Any], tuple | None],
+            entity_block: Callable[[Any, tuple], bytes], article: Callable[[Any], Mapping[str, Any] | None],
+            article_block: Callable[[Any, Mapping[str, Any]], bytes],
+            general_block: Callable[[Any], bytes]) -> Iterator[list[bytes]]:
+    """The block (UTF-8) of each of ``subjects``: a statement's, an entity's or an
+    article's on the fast paths (``statement``, ``entity``, ``article`` give their
+    records), else the general path's; yielded in lists of :data:`_BATCH`
+    subjects, or fewer of about :data:`_BATCH_BYTES` (see :func:`_write_chunks`)."""
+    out: list[bytes] = []
+    append = out.append
+    size = 0  # bytes of the entity and general blocks in out
+    for s in subjects:
+        # one lookup for most subjects (a cache miss on a big graph): every
+        # statement's IRI starts with _STATEMENT_NS
+        recipe = statement(s) if s.startswith(_STATEMENT_NS) else None
+        data = entity(s) if recipe is None else None
+        if recipe is not None:
+            append(statement_block(s, recipe))
+        elif data is not None:
+            append(entity_block(s, data))
+            size += len(out[-1])
+        else:
+            data = article(s)
+            if data is not None:
+                append(article_block(s, data))
+            else:
+                append(general_block(s))
+                size += len(out[-1])
+        if len(out) >= _BATCH or size >= _BATCH_BYTES:
+            yield out
+            out = []
+            append = out.append
+            size = 0
+    if out:
+        yield out
 
 
 def _subject_blocks(index: _GraphIndex | _QuadIndex, enc: _Encoder, subjects: Iterable[Any],
@@ -1146,35 +1133,14 @@ def _subject_blocks(index: _GraphIndex | _QuadIndex, enc: _Encoder, subjects: It
         mention = f"\n{indent}    {verb(_MENTIONED)} {iri(g)} .\n".encode()
         start = f"\n{indent}".encode()
         entity_block = lambda s, data: start + enc.iri_bytes(s) + mention  # noqa: E731
-    out: list[bytes] = []
-    append = out.append
-    size = 0  # bytes of the entity and general blocks in out
-    for s in subjects:
-        # one lookup for most subjects (a cache miss on a big graph): every
-        # statement's IRI starts with _STATEMENT_NS
-        recipe = statement(s) if s.startswith(_STATEMENT_NS) else None
-        data = entity(s) if recipe is None else None
-        if recipe is not None:
-            append(statement_block(s, recipe))
-        elif data is not None:
-            append(entity_block(s, data))
-            size += len(out[-1])
-        else:
-            data = article(s)
-            if data is not None:
-                append(article_block(s, data))
-            else:
-                lines = [f"{verb(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
-                         for p, k, x, dt, lang in index.pairs(s, g)]
-                append((f"\n{indent}{iri(s)}\n{indent}    " + sep.join(lines) + " .\n").encode("utf-8"))
-                size += len(out[-1])
-        if len(out) >= _BATCH or size >= _BATCH_BYTES:
-            yield out
-            out = []
-            append = out.append
-            size = 0
-    if out:
-        yield out
+
+    def general_block(s: Any) -> bytes:
+        lines = [f"{verb(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
+                 for p, k, x, dt, lang in index.pairs(s, g)]
+        return (f"\n{indent}{iri(s)}\n{indent}    " + sep.join(lines) + " .\n").encode("utf-8")
+
+    return _blocks(subjects, statement, statement_block, entity, entity_block, article, article_block,
+                   general_block)
 
 
 def _turtle_bytes(graph: nx.MultiDiGraph | Graph | _GraphIndex | _QuadIndex,
@@ -1227,39 +1193,20 @@ def _ntriples_blocks(index: _GraphIndex | _QuadIndex) -> Iterator[list[bytes]]:
     enc = _Encoder(None)
     iri, literal = enc.iri, enc.literal
     entity, statement, article = index.entity, index.statement, index.article
-    entity_block = _ntriples_entity(index, enc)
+    entity_block = _entity_block(index, enc, True)
     statement_block = _ntriples_statement(index, enc)
     article_block = _article_block(enc, functools.partial(_ntriples_template, enc))
-    out: list[bytes] = []
-    append = out.append
-    size = 0  # bytes of the entity and general blocks in out
+
+    def general_block(s: Any) -> bytes:
+        lines = sorted({f"{iri(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
+                        for p, k, x, dt, lang, _ in index.subject_quads(s)})
+        head = iri(s) + " "
+        return (head + (" .\n" + head).join(lines) + " .\n").encode("utf-8")
+
     # Lines sorted by code point: "<s>" texts never are prefixes of one
     # another, so that is subjects by "<s>", then each subject's lines.
-    for s in _ntriples_order(index.subjects):
-        recipe = statement(s) if s.startswith(_STATEMENT_NS) else None  # see _subject_blocks
-        data = entity(s) if recipe is None else None
-        if recipe is not None:
-            append(statement_block(s, recipe))
-        elif data is not None:
-            append(entity_block(s, data))
-            size += len(out[-1])
-        else:
-            data = article(s)
-            if data is not None:
-                append(article_block(s, data).encode("utf-8"))
-            else:
-                lines = sorted({f"{iri(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
-                                for p, k, x, dt, lang, _ in index.subject_quads(s)})
-                head = iri(s) + " "
-                append((head + (" .\n" + head).join(lines) + " .\n").encode("utf-8"))
-                size += len(out[-1])
-        if len(out) >= _BATCH or size >= _BATCH_BYTES:
-            yield out
-            out = []
-            append = out.append
-            size = 0
-    if out:
-        yield out
+    yield from _blocks(_ntriples_order(index.subjects), statement, statement_block, entity, entity_block,
+                       article, article_block, general_block)
 
 
 def _ntriples_chunks(graph: nx.MultiDiGraph | Graph | _GraphIndex | _QuadIndex) -> Iterator[str]:
