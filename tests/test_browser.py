@@ -457,7 +457,7 @@ def test_hostile_corpus_through_the_pipeline(open_view, tmp_path):
     corpus.write_text(
         "本报讯 左权县<img src=x onerror=window.__pwned=1>建设有限公司承建了左权县"
         "<script>window.__pwned=1</script>供水工程。"
-        "左权县住房和城乡建设管理局负责<b onmouseover=window.__pwned=1>城东</b>道路改造工程，"
+        "左权县交通运输管理局负责<b onmouseover=window.__pwned=1>城东</b>道路改造工程，"
         "该工程位于左权县辽阳镇。\n", encoding="utf-8")
     out = tmp_path / "hostile.html"
     assert main(["html", "--corpus", str(corpus), "--out", str(out)]) == 0

@@ -21,7 +21,7 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 
 TINY = """某县发布会
 
-本报讯 近日,左权县住房和城乡建设管理局实施左权县东关街提质改造工程。该局负责人张建国表示,工程年内完工。
+本报讯 近日,左权县交通运输管理局实施左权县西关街提质改造工程。该局负责人张建国表示,工程年内完工。
 
 (李明)
 """
@@ -40,7 +40,7 @@ def test_build_and_eval_on_a_tiny_corpus(tmp_path, capsys):
     assert (out / "graph.ttl").exists() and (out / "graph.html").exists()
     g = Graph().parse(out / "graph.ttl")
     labels = {str(o) for o in g.objects(None, RDFS.label)}
-    assert {"左权县", "左权县住房和城乡建设管理局", "左权县东关街提质改造工程", "李明"} <= labels
+    assert {"左权县", "左权县交通运输管理局", "左权县西关街提质改造工程", "李明"} <= labels
     # every reified statement's offsets reproduce its evidence in the source file
     text = (corpus / "a.txt").read_text(encoding="utf-8")
     statements = list(g.subjects(RDF.type, RDF.Statement))
@@ -49,16 +49,16 @@ def test_build_and_eval_on_a_tiny_corpus(tmp_path, capsys):
         start, end = int(g.value(s, KG.start)), int(g.value(s, KG.end))
         assert text[start:end] == str(g.value(s, KG.evidence))
     # the agency administers the county; the project is located there
-    agency = next(g.subjects(RDFS.label, Literal("左权县住房和城乡建设管理局", lang="zh")))
+    agency = next(g.subjects(RDFS.label, Literal("左权县交通运输管理局", lang="zh")))
     county = next(g.subjects(RDFS.label, Literal("左权县", lang="zh")))
     assert (agency, KG.administers, county) in g
     # and eval scores it against a hand-written gold line
     gold = tmp_path / "gold.jsonl"
     gold.write_text(json.dumps({
         "doc": "a.txt", "city": "晋中市",
-        "entities": [{"type": "Agency", "name": "左权县住房和城乡建设管理局", "aliases": [], "level": None},
+        "entities": [{"type": "Agency", "name": "左权县交通运输管理局", "aliases": [], "level": None},
                      {"type": "Division", "name": "左权县", "aliases": ["左权"], "level": "county"}],
-        "relations": [{"head": "左权县住房和城乡建设管理局", "rel": "administers", "tail": "左权县", "evidence": ""}],
+        "relations": [{"head": "左权县交通运输管理局", "rel": "administers", "tail": "左权县", "evidence": ""}],
         "attributes": []}, ensure_ascii=False) + "\n", encoding="utf-8")
     capsys.readouterr()
     assert run_cli("eval", "--gold", str(gold), "--graph", str(out / "graph.ttl")) == 0

@@ -153,7 +153,7 @@ def test_kg_html_focus(tmp_path, ttl, capsys):
 
 def test_kg_html_from_corpus(tmp_path):
     corpus = tmp_path / "c.txt"
-    corpus.write_text("左权县住房和城乡建设管理局负责城东道路改造工程，该工程位于左权县辽阳镇。\n",
+    corpus.write_text("左权县交通运输管理局负责城东道路改造工程，该工程位于左权县辽阳镇。\n",
                       encoding="utf-8")
     out = tmp_path / "c.html"
     assert main(["html", "--corpus", str(corpus), "--focus", "左权县", "--depth", "1",

@@ -24,7 +24,7 @@ PIPELINE = settings(max_examples=150, deadline=None,
 # Pieces of Shanxi news: layout words, names, suffixes, titles, trigger words,
 # numbers and the punctuation the rules look at, plus hostile characters.
 WORDS = [
-    "本报讯", "本報訊", "记者", "摄", "(李明)", "（王芳 文/摄）", "□ 本报记者 贾志敏", "# ", "——",
+    "本报讯", "本報訊", "记者", "摄", "(李明)", "（王芳 文/摄）", "□ 本报记者 赵立新", "# ", "——",
     "山西省", "晋中市", "左权县", "左权", "长治市", "潞城区", "城区", "矿区", "郊区", "晋城市", "太原市",
     "桐峪镇", "麻田村", "经济技术开发区", "我市", "该区", "本县", "该局", "市", "县", "区", "乡", "镇", "村",
     "住房和城乡建设管理局", "住建局", "生态环境局", "水利局", "人民政府", "委员会", "党委", "办公室",
@@ -178,7 +178,7 @@ def test_tagger_candidates_lie_inside_the_text(nlp, text):
         assert 0 <= span.start_char < span.end_char <= len(text)
 
 
-NEWS_SENTENCE = ("本报讯 近日，左权县住房和城乡建设管理局实施左权县东关街提质改造工程，总投资3亿元。"
+NEWS_SENTENCE = ("本报讯 近日，左权县交通运输管理局实施左权县西关街提质改造工程，总投资3亿元。"
                  "该局局长张建国表示，工程年内完工。\n\n（李明）")
 
 

@@ -18,7 +18,7 @@ from kg.relations import iter_sentence_spans, parse_amount
     ("本报讯 晋中市生态环境局榆次分局开展检查。",
      ("晋中市生态环境局榆次分局", "subOrganizationOf", "晋中市生态环境局")),
     # locatedIn: the place in the name; 位于X的Y
-    ("本报讯 平遥县东关街提质改造工程开工。", ("平遥县东关街提质改造工程", "locatedIn", "平遥县")),
+    ("本报讯 平遥县西关街提质改造工程开工。", ("平遥县西关街提质改造工程", "locatedIn", "平遥县")),
     ("本报讯 位于太谷区的山西某某农业科技有限公司扩大生产。",
      ("山西某某农业科技有限公司", "locatedIn", "太谷区")),
     # undertakes: ORG + trigger + PROJECT; ORG的PROJECT

@@ -37,22 +37,22 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 
 NEWS = """左权县召开新闻发布会
 
-本报讯 近日，左权县住房和城乡建设管理局实施左权县东关街提质改造工程。该局负责人张建国表示，工程年内完工。
+本报讯 近日，左权县交通运输管理局实施左权县西关街提质改造工程。该局负责人张建国表示，工程年内完工。
 
 (李明)
 """
 # The same page in traditional characters (as a Taiwan or Hong Kong site would print it).
 NEWS_TRADITIONAL = """左權縣召開新聞發布會
 
-本報訊 近日，左權縣住房和城鄉建設管理局實施左權縣東關街提質改造工程。該局負責人張建國表示，工程年內完工。
+本報訊 近日，左權縣交通運輸管理局實施左權縣西關街提質改造工程。該局負責人張建國表示，工程年內完工。
 
 (李明)
 """
 # Half- and full-width punctuation mixed as scraped pages have them.
 NEWS_MIXED = ("晋城市水利局推进丹河治理\r\n\r\n本报讯(记者 王芳)近日,晋城市水利局实施晋城市丹河治理工程;"
               "总投资3亿元.该局局长赵强说:\"年底完工!\"项目由晋城市水利局承担，位于晋城市。\r\n")
-AGENCY = "左权县住房和城乡建设管理局"
-PROJECT = "左权县东关街提质改造工程"
+AGENCY = "左权县交通运输管理局"
+PROJECT = "左权县西关街提质改造工程"
 
 # Files that are text: processed.  name -> bytes
 READABLE = {
@@ -223,7 +223,7 @@ def test_evidence_offsets_index_the_decoded_files(bad_corpus, bad_build):
     assert _check_evidence(g, texts) >= 10
     # traditional pages keep their own characters in the evidence
     evidence = {str(o) for o in g.objects(None, KG.evidence)}
-    assert any("左權縣住房和城鄉建設管理局" in e for e in evidence)
+    assert any("左權縣交通運輸管理局" in e for e in evidence)
 
 
 def test_encodings_are_detected(bad_corpus):
@@ -431,7 +431,7 @@ def test_a_single_20_mb_line_is_processed(tmp_path):
     must be found in every piece of the line, far from its start.
     """
     rnd = random.Random(20)
-    sentence = "左权县住房和城乡建设管理局实施左权县东关街提质改造工程。"
+    sentence = "左权县交通运输管理局实施左权县西关街提质改造工程。"
     parts, size = [], 0
     while size < 20 * 2**20:
         blob = base64.b64encode(rnd.randbytes(22_500)).decode() + "，"
