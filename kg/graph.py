@@ -87,9 +87,13 @@ def _ev_tuple(ev: Mapping[str, Any]) -> tuple:
             ev.get("rule", _NO_VALUE), ev.get("value", _NO_VALUE))
 
 
+# (key, position in the tuple) in the alphabetical key order of the published dicts
+_EV_DICT_ORDER = tuple(sorted((k, i) for i, k in enumerate(_EV_FIELDS)))
+
+
 def _ev_dict(t: tuple) -> dict[str, Any]:
     """The evidence dict of :func:`_ev_tuple`'s tuple (keys in alphabetical order)."""
-    return {k: v for k, v in sorted(zip(_EV_FIELDS, t)) if v is not _NO_VALUE}
+    return {k: t[i] for k, i in _EV_DICT_ORDER if t[i] is not _NO_VALUE}
 
 
 def _ev_tuple_key(t: tuple) -> tuple:
