@@ -299,6 +299,10 @@ class _Words:
         self.title_re = _alternation(self.titles)
         self.speech_re = _alternation(self.speech)
         self.build_tail_re = _alternation(self.build_tails)
+        self.built_trigger_res = tuple(re.compile(re.escape(t))
+                                       for t in lex.data["project"].get("built_triggers", ()))
+        list_heads = "|".join(map(re.escape, lex.data["project"].get("list_close_heads", ())))
+        self.list_close_re = re.compile(rf"等([^，。；;,]{{0,12}}?)(?:{list_heads})")  # A、B、C等(N个…)项目
         # 省/市/县/区 not after a CJK character; the look-behind comes after the first
         # character ((?<![CJK].) there) so that re can skip ahead to one of 省市县区
         self.party_gov_re = re.compile("([省市县区])(?<![\u3400-\u9fff].)(" + "|".join(map(re.escape, self.party_gov)) + ")")
@@ -756,7 +760,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
                     not w.quantity.match(text, start):
                 out.append(Candidate(start, end, "Project", text[start:end], "facility-built",
                                      juris=_jurisdiction(text, start, end, ctx, divisions)))
-    for trig in _BUILT_TRIGGERS:
+    for trig in w.built_trigger_res:
         for m in trig.finditer(text):
             e0 = m.end()
             for fac in w.facility:
@@ -780,8 +784,6 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
 _QUOTES = re.compile("[“”\"「」『』]")
 # patterns of the project and person rules, compiled once
 _PHASE_BEFORE = re.compile(r"[（(][一二三四五六七八九十0-9]+期[）)]$")
-_BUILT_TRIGGERS = tuple(re.compile(re.escape(t)) for t in ("开工建设", "启动建设", "高标准建成", "建成"))
-_LIST_CLOSE = re.compile(rf"等([^，。；;,]{{0,12}}?)(?:{'|'.join(map(re.escape, ('项目', '工程', '建设')))})")
 _LIST_COUNT = re.compile(r"[0-9一二两三四五六七八九十几]+[个座所处条项批]")
 _LIST_CATEGORY = re.compile(r"([0-9一二两三四五六七八九十]+([大个座所处条项]))")
 _CREDIT_PARENS = re.compile(r"[（(]([^（()）\n]{2,30})[）)]")
@@ -872,7 +874,7 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
     w = ctx.words
     out = []
     # A、B、C等(N个…)项目|工程|建设
-    for m in _LIST_CLOSE.finditer(text):
+    for m in w.list_close_re.finditer(text):
         list_end = m.start()
         items = _list_items(text, list_end, ctx, divisions)
         counted = bool(_LIST_COUNT.match(m.group(1)))
