@@ -124,8 +124,56 @@ def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]
     trailing space, and any other whitespace between two words becomes one
     token of its own: the same words and spaces as spaCy's function (which
     searches the rest of the text for every word, quadratic in the length of
-    an article), in one pass.
+    an article).  Only the runs of whitespace words (paragraph breaks, the
+    spaces of a title) need work, so the words between them are copied in
+    slices; words that hold a ``" "`` without being whitespace go through the
+    general loop.
     """
+    if sum(map(len, words)) != len(text):
+        raise ValueError("the words do not tile the text")
+    runs = _blank_runs(list(map(str.isspace, words)))
+    joined = ["".join(words[i:j]) for i, j in runs]
+    if " " in text and text.count(" ") != sum(w.count(" ") for w in joined):
+        return _words_and_spaces_loop(words, text)
+    if not runs:
+        return words, [False] * len(words)
+    out: list[str] = []
+    spaces: list[bool] = []
+    pos = 0  # words before pos are in out
+    for (i, j), run in zip(runs, joined):
+        out += words[pos:i]
+        spaces += [False] * (i - pos)
+        if i and run[0] == " ":  # the space after a word is that word's trailing space
+            spaces[-1] = True
+            run = run[1:]
+        if run:
+            out.append(run)
+            spaces.append(False)
+        pos = j
+    out += words[pos:]
+    spaces += [False] * (len(words) - pos)
+    return out, spaces
+
+
+def _blank_runs(blank: list[bool]) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of every maximal run of ``True`` in ``blank``."""
+    runs = []
+    n = len(blank)
+    i = blank.index(True) if True in blank else n
+    while i < n:
+        j = i + 1
+        while j < n and blank[j]:
+            j += 1
+        runs.append((i, j))
+        try:
+            i = blank.index(True, j)
+        except ValueError:
+            break
+    return runs
+
+
+def _words_and_spaces_loop(words: list[str], text: str) -> tuple[list[str], list[bool]]:
+    """:func:`words_and_spaces` word by word (for words holding a ``" "`` of their own)."""
     out: list[str] = []
     spaces: list[bool] = []
     n = len(text)
@@ -146,10 +194,7 @@ def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]
             pos += 1
         else:
             spaces.append(False)
-    if at != n:
-        raise ValueError("the words do not tile the text")
     if pos < n:
         out.append(text[pos:])
         spaces.append(False)
     return out, spaces
-
