@@ -70,6 +70,11 @@ def test_words_and_spaces_like_spacy():
         assert words_and_spaces(words, text) == get_words_and_spaces(words, text), repr(text)
 
 
+def test_words_holding_a_space_keep_their_own_trailing_space():
+    assert words_and_spaces(["x y", " ", "z"], "x y z") == (["x y", "z"], [True, False])
+    assert words_and_spaces([" \n", "县", " "], " \n县 ") == ([" \n", "县"], [False, True])
+
+
 def test_words_must_tile_the_text():
     with pytest.raises(ValueError):
         words_and_spaces(["左权"], "左权县")
