@@ -73,8 +73,10 @@ class Context:
     order (``starts``, ``ends``, jieba ``tags``, ``""`` for an unknown word);
     a boundary word only counts where it is a whole token, so 和 in 和顺县 or
     有 in 国有 never cut a name.  Tokens tile the text without overlapping, so
-    every start and every end occurs once; the lookup tables map an offset to
-    the token's index (ints only: no tuple per token for the collector).
+    both lists are sorted: ``token_starts`` and ``token_ends`` are plain sets
+    for the ``in`` tests of a boundary, and a token's index is found by binary
+    search when its tag is asked for (sets cost half as much to build as
+    offset -> index dicts, and most offsets are only ever tested with ``in``).
     """
 
     __slots__ = ("lexicon", "divisions", "words", "token_starts", "token_ends", "_starts", "_ends", "_tags", "cache")
@@ -88,26 +90,30 @@ class Context:
         self._ends = list(ends)
         # any sequence: kg.tagging passes one that looks a tag up only when asked
         self._tags = tags if isinstance(tags, (list, TokenTags)) else list(tags)
-        n = len(self._starts)
-        #: token start -> token index / token end -> token index (``in`` tests a boundary)
-        self.token_starts: dict[int, int] = dict(zip(self._starts, range(n)))
-        self.token_ends: dict[int, int] = dict(zip(self._ends, range(n)))
+        #: the offsets where a token starts / ends (``in`` tests a boundary)
+        self.token_starts: set[int] = set(self._starts)
+        self.token_ends: set[int] = set(self._ends)
         self.cache: dict = {}  # per-text results shared by the finders
 
     def starting_at(self, start: int) -> tuple[int, str] | None:
         """``(end, tag)`` of the token starting at ``start``, or None."""
-        k = self.token_starts.get(start)
-        return None if k is None else (self._ends[k], self._tags[k])
+        if start not in self.token_starts:
+            return None
+        k = bisect.bisect_left(self._starts, start)
+        return self._ends[k], self._tags[k]
 
     def ending_at(self, end: int) -> tuple[int, str] | None:
         """``(start, tag)`` of the token ending at ``end``, or None."""
-        k = self.token_ends.get(end)
-        return None if k is None else (self._starts[k], self._tags[k])
+        if end not in self.token_ends:
+            return None
+        k = bisect.bisect_left(self._ends, end)
+        return self._starts[k], self._tags[k]
 
     def tag_starting_at(self, start: int) -> str | None:
         """The tag of the token starting at ``start``, or None."""
-        k = self.token_starts.get(start)
-        return None if k is None else self._tags[k]
+        if start not in self.token_starts:
+            return None
+        return self._tags[bisect.bisect_left(self._starts, start)]
 
     def tokens_in(self, start: int, end: int) -> Iterator[tuple[int, int, str]]:
         """Tokens ``(start, end, tag)`` lying within ``[start, end)`` (binary search, not a scan)."""
@@ -123,8 +129,10 @@ class Context:
 
     def tag(self, start: int, end: int) -> str | None:
         """The tag of the token ``[start, end)``, or None when that is not a token."""
-        k = self.token_starts.get(start)
-        return self._tags[k] if k is not None and self._ends[k] == end else None
+        if start not in self.token_starts:
+            return None
+        k = bisect.bisect_left(self._starts, start)
+        return self._tags[k] if self._ends[k] == end else None
 
 
 class TokenTags:
@@ -239,6 +247,11 @@ class _Words:
     def __init__(self, lex: Lexicon) -> None:
         self.left = frozenset(lex.words("boundaries", "left"))
         self.left_max = max(map(len, self.left))
+        by_last: dict[str, set[int]] = {}
+        for word in self.left:
+            by_last.setdefault(word[-1], set()).add(len(word))
+        #: last character of a boundary word -> the lengths of those words, longest first
+        self.left_by_last = {ch: tuple(sorted(ns, reverse=True)) for ch, ns in by_last.items()}
         self.hard = frozenset(lex.data["boundaries"].get("hard_stops", ""))
         self.trim = _by_length(set(lex.words("boundaries", "trim_prefix")) | set(lex.words("project", "build_triggers")))
         self.compounds = tuple(lex.words("agency", "domain_compounds"))
@@ -413,15 +426,25 @@ def _protected(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[
     return spans
 
 
-def _protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> dict[int, int]:
+class _Protected(dict):
+    """Protected spans of a text keyed by their end (``end -> start``), and the set of their starts."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        super().__init__((e, s) for s, e in spans)
+        self.starts = set(self.values())
+
+
+def _protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _Protected:
     """Protected spans keyed by their end, computed once per text and division list."""
     key = ("protected", id(divisions), len(text))
     if key not in ctx.cache:
-        ctx.cache[key] = {e: s for s, e in _protected(text, ctx, divisions)}
+        ctx.cache[key] = _Protected(_protected(text, ctx, divisions))
     return ctx.cache[key]
 
 
-def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, int], max_len: int) -> int:
+def _scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, max_len: int) -> int:
     """Start of the name whose head begins at ``head_start``.
 
     Moves left one character at a time; jumps over protected spans (keyed by
@@ -429,12 +452,10 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
     whole token.
     """
     w = ctx.words
-    starts = ctx.cache.get(("protected-starts", id(protected)))
-    if starts is None:
-        starts = ctx.cache[("protected-starts", id(protected))] = set(protected.values())
+    starts = protected.starts
     token_starts, token_ends = ctx.token_starts, ctx.token_ends
     tokens = bool(token_starts)
-    left, left_max, hard, juris_chars = w.left, w.left_max, w.hard, w.juris_chars
+    left, left_by_last, hard, juris_chars = w.left, w.left_by_last, w.hard, w.juris_chars
     i = head_start
     lowest = head_start - max_len
     while i > 0 and i > lowest:
@@ -450,20 +471,16 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: dict[int, in
         if ch in hard or ch.isspace():
             break
         # a boundary word counts only as whole tokens: it ends at a token end and
-        # starts at a token start (the longest such word decides)
-        word = None
-        if not tokens:
-            for k in range(min(left_max, i), 0, -1):
-                if text[i - k:i] in left:
+        # starts at a token start (the longest such word decides); only the lengths
+        # of the words ending in ``ch`` are tried (most characters end none)
+        lengths = left_by_last.get(ch)
+        if lengths is not None and (not tokens or i in token_ends):
+            for k in lengths:
+                if k <= i and (not tokens or i - k in token_starts) and text[i - k:i] in left:
                     word = text[i - k:i]
+                    if not (word in w.inner_conj and _joins_works(ctx, i - k, i)):
+                        return i
                     break
-        elif i in token_ends:
-            for k in range(min(left_max, i), 0, -1):
-                if i - k in token_starts and text[i - k:i] in left:
-                    word = text[i - k:i]
-                    break
-        if word is not None and not (word in w.inner_conj and _joins_works(ctx, i - len(word), i)):
-            break
         i -= 1
     return i
 
