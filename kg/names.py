@@ -251,8 +251,14 @@ class _Words:
         for word in self.left:
             by_last.setdefault(word[-1], set()).add(len(word))
         #: last character of a boundary word -> the lengths of those words, longest first
-        self.left_by_last = {ch: tuple(sorted(ns, reverse=True)) for ch, ns in by_last.items()}
+        left_by_last = {ch: tuple(sorted(ns, reverse=True)) for ch, ns in by_last.items()}
         self.hard = frozenset(lex.data["boundaries"].get("hard_stops", ""))
+        #: what the left scan does at a character, in one look-up: ``()`` stops it (hard
+        #: punctuation or whitespace; whitespace missing here stops it too), else the
+        #: lengths of the boundary words ending in that character, longest first
+        self.scan_table: dict[str, tuple[int, ...]] = dict(left_by_last)
+        self.scan_table.update((ch, ()) for ch in self.hard)
+        self.scan_table.update((ch, ()) for ch in left_by_last if ch.isspace())
         self.trim = _by_length(set(lex.words("boundaries", "trim_prefix")) | set(lex.words("project", "build_triggers")))
         self.compounds = tuple(lex.words("agency", "domain_compounds"))
         self.juris_words = frozenset(lex.words("agency", "jurisdiction_words"))
@@ -455,7 +461,7 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, 
     starts = protected.starts
     token_starts, token_ends = ctx.token_starts, ctx.token_ends
     tokens = bool(token_starts)
-    left, left_by_last, hard, juris_chars = w.left, w.left_by_last, w.hard, w.juris_chars
+    left, scan_table, juris_chars = w.left, w.scan_table, w.juris_chars
     i = head_start
     lowest = head_start - max_len
     while i > 0 and i > lowest:
@@ -468,17 +474,18 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, 
             i = protected[i]
             continue
         ch = text[i - 1]
-        if ch in hard or ch.isspace():
+        lengths = scan_table.get(ch)
+        if lengths is None:  # (most characters)
+            if ch.isspace():
+                break
+        elif not lengths:  # hard punctuation
             break
-        # a boundary word counts only as whole tokens: it ends at a token end and
-        # starts at a token start (the longest such word decides); only the lengths
-        # of the words ending in ``ch`` are tried (most characters end none)
-        lengths = left_by_last.get(ch)
-        if lengths is not None and (not tokens or i in token_ends):
+        elif not tokens or i in token_ends:
+            # a boundary word counts only as whole tokens: it ends at a token end and
+            # starts at a token start (the longest such word decides)
             for k in lengths:
                 if k <= i and (not tokens or i - k in token_starts) and text[i - k:i] in left:
-                    word = text[i - k:i]
-                    if not (word in w.inner_conj and _joins_works(ctx, i - k, i)):
+                    if not (text[i - k:i] in w.inner_conj and _joins_works(ctx, i - k, i)):
                         return i
                     break
         i -= 1
@@ -591,21 +598,32 @@ def _is_specific(text: str, start: int, end: int, ctx: Context, divisions: Seque
     with a time word (春季补植补种) is an activity, not a project.
     """
     w = ctx.words
-    if ctx.tag_starting_at(start) == "t":
+    # the tokens lying within [start, end), walked by index (as Context.tokens_in
+    # does, but a token's tag is looked up only when a rule needs it)
+    starts, ends, tags = ctx._starts, ctx._ends, ctx._tags
+    k = bisect.bisect_left(starts, start)
+    if k < len(starts) and starts[k] == start and tags[k] == "t":
         return False
     spans = _division_spans_within(divisions, start, end, ctx)
     if count_divisions and spans:
         return True
     if _LATIN_OR_DIGIT.search(text, start, end):
         return True
-    for s, e, tag in ctx.tokens_in(start, end):
-        if start < s and e <= end and text[s:e] in w.street_words:
+    n = len(starts)
+    while k < n and starts[k] < end:
+        s, e = starts[k], ends[k]
+        k += 1
+        if e > end:
+            continue
+        word = text[s:e]
+        if start < s and word in w.street_words:
             before = ctx.ending_at(s)
             if before is not None and before[0] >= start and text[before[0]:s] not in w.generic_words:
                 return True  # 千峰路, 东北街: a street name
-        if start <= s and e <= end and e - s >= 2:
-            if text[s:e] in w.generic_words or any(a <= s and e <= b for a, b in spans):
+        if e - s >= 2:
+            if word in w.generic_words or (spans and any(a <= s and e <= b for a, b in spans)):
                 continue
+            tag = tags[k - 1]
             if tag in ("ns", "nz", "nt") or tag == "":
                 return True
             if tag == "nr" and text[e - 1] in w.place_chars:
