@@ -30,7 +30,7 @@ __all__ = ["CONTEXT", "to_jsonld", "serialize_jsonld", "write_jsonld"]
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
@@ -38,15 +38,18 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export import atomic_writer
+from kg.export import _gc_paused, atomic_writer
 from kg.ids import KG_NS
-from kg.export.rdf import (PREFIXES, Lit, Term, _ALL, _date, _GraphIndex, _index, _Memo, _Templates,
-                           _XSD_DECIMAL, _ZH, iter_quads)
+from kg.export.rdf import (PREFIXES, Lit, Term, _ALL, _date, _GraphIndex, _index, _Memo, _STATEMENT_FIELDS,
+                           _Templates, _XSD_DECIMAL, _ZH, _decimal, iter_quads)
 
 #: The ``@context``: the prefixes of the Turtle export (kg, rdf, rdfs, skos, prov, dcterms, xsd, owl).
 CONTEXT: dict[str, str] = dict(sorted(PREFIXES.items()))
 
 _TYPE = PREFIXES["rdf"] + "type"
+_LABEL, _ALT = PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "altLabel"
+_MENTIONED, _LEVEL, _ADCODE, _INVESTMENT = (KG_NS + name for name in ("mentionedIn", "level", "adcode",
+                                                                      "investment"))
 _STATEMENT = PREFIXES["rdf"] + "Statement"
 _XSD_INTEGER = PREFIXES["xsd"] + "integer"
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -111,6 +114,11 @@ _BATCH = 1500  # nodes per write
 _CHARS = 1 << 20  # about, characters per write
 
 
+# an @zh literal's JSON text is _ZH_OPEN + encode_basestring(lex) + _ZH_CLOSE (_Values.literal)
+_ZH_OPEN = '{\n     "@language": ' + encode_basestring(_ZH) + ',\n     "@value": '
+_ZH_CLOSE = "\n    }"
+
+
 class _Values:
     """Terms → the JSON text of their value (:func:`_value`) inside a node; IRIs and integers memoised."""
 
@@ -162,38 +170,147 @@ def _templates() -> _Templates:
     return _Templates(build)
 
 
-def _template_values(index: _GraphIndex, values: _Values, s: str) -> dict[str, str] | None:
-    """Values of the template of a statement of one evidence or a plain article (see kg.export.rdf)."""
-    recipe = index.statement(s)
-    if recipe is not None:
-        subject, rel, obj, ev = recipe[:4]
-        out = {"S": encode_basestring(s), "type": values.compact(_STATEMENT),
-               "subject": values.iri(subject), "predicate": values.iri(KG_NS + rel),
-               "object": values.term(obj), "derived": values.iri(ev["article"]),
-               "evidence": values.zh(ev["text"]),
-               "start": values.integer(ev["start"]), "end": values.integer(ev["end"])}
-        if ev.get("role"):
-            out["role"] = values.zh(ev["role"])
-        if ev.get("rule"):
-            out["rule"] = values.literal(ev["rule"], None, None)
-        return out
-    data = index.article(s)
-    if data is not None:
-        out = {"S": encode_basestring(s), "type": values.compact(KG_NS + "Article"),
-               "title": values.zh(data.get("title") or data.get("label") or ""),
-               "source": values.literal(data["source"], None, None),
-               "start": values.integer(data["start"]), "end": values.integer(data["end"])}
-        if data.get("date"):
-            out["date"] = values.term(_date(data["date"]))
-        return out
-    return None
+def _article_values(values: _Values, s: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """Values of the template of an article without other triples (see kg.export.rdf)."""
+    out = {"S": encode_basestring(s), "type": values.compact(KG_NS + "Article"),
+           "title": values.zh(data.get("title") or data.get("label") or ""),
+           "source": values.literal(data["source"], None, None),
+           "start": values.integer(data["start"]), "end": values.integer(data["end"])}
+    if data.get("date"):
+        out["date"] = values.term(_date(data["date"]))
+    return out
+
+
+# A statement's keys as json's sort_keys orders them; "@id" comes first and
+# "@type" (always rdf:Statement) second, both before any "kg:" key.
+_STATEMENT_KEY_ORDER = ("end", "evidence", "role", "rule", "start", "derived", "object", "predicate",
+                        "subject")
+
+
+def _statement_block(values: _Values) -> Callable[[str, tuple], str]:
+    """The text of a statement of one evidence from its recipe (see :class:`kg.export.rdf._GraphIndex`).
+
+    Statements are half the subjects of a graph: each is one ``%`` of a
+    template (one per combination of role and rule) with positional values,
+    most of them memoised, instead of a dict of values per statement.
+    Values are made in the order the general path made them, so a bad one
+    raises the same error.
+    """
+    def template(role: bool, rule: bool) -> str:
+        fields = [f for f in _STATEMENT_KEY_ORDER if (role or f != "role") and (rule or f != "rule")]
+        keys = ([("@id", "%s"), ("@type", "[\n    " + values.compact(_STATEMENT).replace("%", "%%") + "\n   ]")]
+                + [(_key(_STATEMENT_FIELDS[f]).replace("%", "%%"), "[\n    %s\n   ]") for f in fields])
+        if [k for k, _ in keys] != sorted(k for k, _ in keys):  # block() passes values in this order
+            raise AssertionError("_STATEMENT_KEY_ORDER is not the order of the statement's keys")
+        return _node_text(keys)
+
+    templates = {(role, rule): template(role, rule) for role in (False, True) for rule in (False, True)}
+    iri, integer, term, zh, literal = values.iri, values.integer, values.term, values.zh, values.literal
+    predicates = _Memo(lambda rel: iri(KG_NS + rel))
+    surrogate = _SURROGATE.search
+
+    def block(s: str, recipe: tuple) -> str:
+        subject, rel, obj, _, _, text, role, rule, article, start, end = recipe
+        subject, predicate = iri(subject), predicates[rel]
+        obj = iri(obj) if obj.__class__ is str else term(obj)
+        derived = iri(article)
+        # zh() raises the ExportError of a lone surrogate
+        evidence = zh(text) if surrogate(text) else _ZH_OPEN + encode_basestring(text) + _ZH_CLOSE
+        start, end = integer(start), integer(end)
+        values_ = (encode_basestring(s), end, evidence)
+        if role:
+            values_ += (zh(role),)
+        if rule:
+            values_ += (literal(rule, None, None),)
+        return templates[bool(role), bool(rule)] % (values_ + (start, derived, obj, predicate, subject))
+
+    return block
+
+
+def _entity_block(values: _Values) -> Callable[[str, tuple], str]:
+    """The text of an entity from its record (see :class:`kg.export.rdf._GraphIndex`).
+
+    What the general path writes from the entity's sorted triples, built
+    from the record instead: its keys are fixed but for its relations, and
+    each key's values are all IRIs or all literals of one kind, so sorting
+    them alone gives :func:`_order`.  Values are checked in the order the
+    general path meets them (the decimal when the triples are built, then
+    the literals by predicate IRI), so a bad value raises the same error.
+    """
+    iri, zh, literal, surrogate = values._iris.__getitem__, values.zh, values.literal, _SURROGATE.search
+
+    def key(predicate: str) -> tuple[str, str]:
+        # the key (what the keys sort by) and the text that opens its value list
+        return _key(predicate), f"   {encode_basestring(_key(predicate))}: [\n    "
+
+    types = _Memo(lambda kind: ",\n   " + encode_basestring("@type") + ": [\n    "
+                  + values.compact(KG_NS + kind) + "\n   ]")
+    (label, label_open), (alt, alt_open), (mentioned, mentioned_open), (level, level_open), \
+        (adcode, adcode_open), (invested, invested_open) = (
+            key(p) for p in (_LABEL, _ALT, _MENTIONED, _LEVEL, _ADCODE, _INVESTMENT))
+    rel_keys = _Memo(key)
+    sep, close = ",\n    ", "\n   ]"
+    # @zh literals joined in C, once checked for surrogates
+    zh_sep = _ZH_CLOSE + sep + _ZH_OPEN
+    label_open, alt_open, zh_close = label_open + _ZH_OPEN, alt_open + _ZH_OPEN, _ZH_CLOSE + close
+
+    def block(s: str, record: tuple) -> str:
+        kind, text, aliases, articles, investment, rels, data = record
+        # (key, text) of each key after "@id" and "@type", sorted below
+        keys = []
+        if investment is not None:  # the general path makes the decimal first
+            keys.append((invested, invested_open + values.term(_decimal(investment)) + close))
+        if aliases:
+            aliases = sorted(set(aliases)) if len(aliases) > 1 else aliases
+            if surrogate(text) or surrogate("".join(aliases)):
+                for lex in [text, *aliases]:
+                    zh(lex)  # raises the ExportError of the first
+            keys.append((alt, alt_open + zh_sep.join(map(encode_basestring, aliases)) + zh_close))
+        elif surrogate(text):
+            zh(text)  # raises the ExportError
+        keys.append((label, label_open + encode_basestring(text) + zh_close))
+        if kind == "Division":
+            if data.get("adcode"):
+                keys.append((adcode, adcode_open + literal(data["adcode"], None, None) + close))
+            if data.get("level"):
+                keys.append((level, level_open + literal(data["level"], None, None) + close))
+        if articles:
+            articles = sorted(set(articles)) if len(articles) > 1 else articles
+            keys.append((mentioned, mentioned_open + sep.join(map(iri, articles)) + close))
+        if rels:
+            if len(rels) == 1:
+                name, opening = rel_keys[rels[0][0]]
+                keys.append((name, opening + iri(rels[0][1]) + close))
+            else:
+                tails: dict[str, set] = {}
+                for p, tail in rels:
+                    tails.setdefault(p, set()).add(tail)
+                for p, objects in tails.items():
+                    name, opening = rel_keys[p]
+                    keys.append((name, opening + sep.join(map(iri, sorted(objects))) + close))
+        keys.sort()  # by key: keys differ, so the texts are never compared
+        return ("  {\n   \"@id\": " + encode_basestring(s) + types[kind] + ",\n"
+                + ",\n".join([text for _, text in keys]) + "\n  }")
+
+    return block
 
 
 def _node_texts(index: _GraphIndex, values: _Values) -> Iterator[str]:
     templates = _templates()
+    statement, article = index.statement, index.article
+    statement_block, entity, entity_block = _statement_block(values), index.entity, _entity_block(values)
     for s in index.subjects:
-        filled = _template_values(index, values, s)
-        if filled is not None:
+        recipe = statement(s)
+        if recipe is not None:
+            yield statement_block(s, recipe)
+            continue
+        record = entity(s)
+        if record is not None:
+            yield entity_block(s, record)
+            continue
+        data = article(s)
+        if data is not None:
+            filled = _article_values(values, s, data)
             yield templates[tuple(filled)] % filled
             continue
         groups: dict[str, list[str]] = {}
@@ -238,7 +355,8 @@ def serialize_jsonld(graph: nx.MultiDiGraph) -> str:
 
 def write_jsonld(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
     """Write the JSON-LD export of ``graph`` to ``path`` atomically, streamed node by node."""
-    with atomic_writer(path) as fh:
+    # the index is built inside the block, with the garbage collector paused (see _gc_paused)
+    with _gc_paused(), atomic_writer(path) as fh:
         for chunk in _jsonld_chunks(graph):
             fh.write(chunk)
     return Path(path)
