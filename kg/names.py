@@ -86,8 +86,9 @@ class Context:
         self.lexicon = lexicon
         self.divisions = divisions
         self.words = _Words.of(lexicon)  # the lexicon's word lists prepared for lookup
-        self._starts = list(starts)
-        self._ends = list(ends)
+        # (kg.tagging passes fresh lists, kept as they are; other sequences are copied)
+        self._starts = starts if type(starts) is list else list(starts)
+        self._ends = ends if type(ends) is list else list(ends)
         # any sequence: kg.tagging passes one that looks a tag up only when asked
         self._tags = tags if isinstance(tags, (list, TokenTags)) else list(tags)
         #: the offsets where a token starts / ends (``in`` tests a boundary)
@@ -445,9 +446,10 @@ class _Protected(dict):
 def _protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _Protected:
     """Protected spans keyed by their end, computed once per text and division list."""
     key = ("protected", id(divisions), len(text))
-    if key not in ctx.cache:
-        ctx.cache[key] = _Protected(_protected(text, ctx, divisions))
-    return ctx.cache[key]
+    protected = ctx.cache.get(key)
+    if protected is None:
+        protected = ctx.cache[key] = _Protected(_protected(text, ctx, divisions))
+    return protected
 
 
 def _scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, max_len: int) -> int:
