@@ -26,11 +26,13 @@ from __future__ import annotations
 
 __all__ = ["to_graphml_graph", "serialize_graphml", "write_graphml"]
 
+import functools
 import io
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from json.encoder import c_make_encoder, encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -139,78 +141,156 @@ def _attrib(text: str) -> str:
     return text
 
 
-def _json_pieces(value: Any) -> Iterator[str]:
+def _json_dumps() -> Callable[[Any], str]:
+    """A function equal to ``json.dumps(value, ensure_ascii=False, sort_keys=True)``, made for one export.
+
+    json.dumps is mostly Python around the C encoder it makes for each call
+    (two thirds of its time on an evidence list); this makes that encoder
+    once, with what json.dumps passes it (a markers dict for its check for
+    circular references, ``JSONEncoder.default`` for its error).  A new one
+    per export: an error leaves entries in the markers dict.
+    """
+    try:
+        encode = c_make_encoder({}, json.JSONEncoder().default, encode_basestring, None, ": ", ", ",
+                                True, False, True)
+    except TypeError:  # c_make_encoder is None (no _json accelerator) or takes other arguments
+        return functools.partial(json.dumps, ensure_ascii=False, sort_keys=True)
+    return lambda value: "".join(encode(value, 0))
+
+
+def _json_pieces(value: Any, dumps: Callable[[Any], str] | None = None) -> Iterator[str]:
     """``json.dumps(value, ensure_ascii=False, sort_keys=True)`` in pieces.
 
     A list or tuple goes a slice of items at a time (an edge's evidence
     list can be megabytes of JSON): json joins items with ``", "`` and
     encodes each as on its own, so the pieces join to the same text.
+    ``dumps``: the export's :func:`_json_dumps`.
     """
+    dumps = dumps or _json_dumps()
     if not isinstance(value, (list, tuple)) or len(value) <= _ITEMS:
-        yield json.dumps(value, ensure_ascii=False, sort_keys=True)
+        yield dumps(value)
         return
     yield "["
     for i in range(0, len(value), _ITEMS):
-        text = json.dumps(value[i:i + _ITEMS], ensure_ascii=False, sort_keys=True)
+        text = dumps(value[i:i + _ITEMS])
         yield (", " + text[1:-1]) if i else text[1:-1]
     yield "]"
 
 
-def _element(open_tag: str, data: dict[str, Any], scope: str, keys: dict[tuple[str, str, str], str],
-             indent: str) -> Iterator[str]:
-    """Pieces of an element with its ``<data>`` children, indented as networkx's pretty-printer does.
+# What _text or _cdata changes (or refuses): text without any of these is written as it is.
+_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# How _children writes a value (see _plan).
+_STRING, _JSON, _INVESTMENT, _SCALAR = range(4)
 
-    The same text as ``_attributes`` gives, but a list value is escaped and
-    yielded piece by piece (:func:`_json_pieces`): ``_text`` and ``_cdata``
-    replace single characters, so they work the same on pieces.
+
+def _plan(data: dict[str, Any], scope: str, keys: dict[tuple[str, str, str], str]) -> tuple[tuple, ...]:
+    """How to write the ``<data>`` children of an element with the attributes of ``data``.
+
+    ``(name, how, opening, empty)`` per attribute written, in name order:
+    ``None`` values are left out, ``how`` says how the value becomes text,
+    ``opening`` and ``empty`` are its ``<data>`` tag with and without text.
+    It depends only on the names and the types of the values, so elements
+    share it (:func:`_plans`).  New keys get the next id, as networkx gives
+    them in order of first use; raises _Unsupported for a graph networkx's
+    writer must write.
     """
-    tag = open_tag[1:open_tag.index(" ")]
-    first = True
-    for name in sorted(data):
-        value = data[name]
+    plan = []
+    for name, value in sorted(data.items()):
         if value is None:
             continue
-        if name == "investment":
-            value = float(value)
-        elif isinstance(value, (list, tuple, dict)):
-            key = keys[name, "string", scope]
-            start = f'<data key="{key}">'
-            yield (f"{indent}{open_tag}>\n{indent}  " if first else f"\n{indent}  ") + start
-            first = False
-            for piece in _json_pieces(value):
+        if type(name) is not str:
+            raise _Unsupported
+        key = keys.setdefault((name, _xml_type(name, value), scope), f"d{len(keys)}")
+        how = (_INVESTMENT if name == "investment" else _JSON if isinstance(value, (list, tuple, dict))
+               else _STRING if type(value) is str else _SCALAR)
+        plan.append((name, how, f'\n      <data key="{key}">', f'\n      <data key="{key}" />'))
+    return tuple(plan)
+
+
+def _plans(datas: Iterable[dict[str, Any]], scope: str,
+           keys: dict[tuple[str, str, str], str]) -> list[tuple[tuple, ...]]:
+    """The :func:`_plan` of each of ``datas``, made once for each set of names and value types."""
+    plans: dict[tuple, tuple[tuple, ...]] = {}
+    out = []
+    for data in datas:
+        signature = (*data, *map(type, data.values()))
+        plan = plans.get(signature)
+        if plan is None:
+            plan = plans[signature] = _plan(data, scope, keys)
+        out.append(plan)
+    return out
+
+
+def _children(data: dict[str, Any], plan: tuple[tuple, ...], dumps: Callable[[Any], str]) -> str | None:
+    """The ``<data>`` children of an element, indented as networkx's pretty-printer does.
+
+    The same text as ``_attributes`` gives; ``None`` if a value is a list
+    too long to write in one piece (see :func:`_element_pieces`).
+    """
+    out = []
+    special = _SPECIAL.search
+    for name, how, opening, empty in plan:
+        value = data[name]
+        if how == _STRING:
+            if not value:
+                out.append(empty)
+                continue
+            if special(value):
+                value = _cdata(_text(value))
+        elif how == _JSON:
+            if len(value) > _ITEMS and isinstance(value, (list, tuple)):
+                return None
+            value = dumps(value)
+            if special(value):
+                value = _cdata(_text(value))
+        elif how == _INVESTMENT:
+            value = _cdata(str(float(value)))
+        else:
+            value = _cdata(str(value))
+        out.append(opening + value + "</data>")
+    return "".join(out)
+
+
+def _element_pieces(open_tag: str, tag: str, data: dict[str, Any], plan: tuple[tuple, ...],
+                    dumps: Callable[[Any], str]) -> Iterator[str]:
+    """The text of an element whose :func:`_children` are ``None``: a long list
+    value is escaped and yielded piece by piece (:func:`_json_pieces`);
+    ``_text`` and ``_cdata`` replace single characters, so they work the
+    same on pieces."""
+    yield f"    {open_tag}>"
+    for step in plan:
+        _, how, opening, _ = step
+        value = data[step[0]]
+        if how == _JSON and isinstance(value, (list, tuple)) and len(value) > _ITEMS:
+            yield opening
+            for piece in _json_pieces(value, dumps):
                 yield _cdata(_text(piece))
             yield "</data>"
-            continue
-        elif isinstance(value, str):
-            value = _text(value)
-        text = str(value)
-        key = keys[name, _XML_TYPES[type(value)], scope]
-        child = f'<data key="{key}">{_cdata(text)}</data>' if text else f'<data key="{key}" />'
-        yield (f"{indent}{open_tag}>\n{indent}  " if first else f"\n{indent}  ") + child
-        first = False
-    yield f"{indent}{open_tag} />\n" if first else f"\n{indent}</{tag}>\n"
+        else:
+            yield _children(data, (step,), dumps)
+    yield f"\n    </{tag}>\n"
 
 
 def _graphml_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
     """Text of the GraphML document of ``graph``; raises _Unsupported before yielding anything."""
-    nodes = sorted(graph.nodes)
-    edges = sorted(graph.edges(keys=True), key=lambda e: e[:3])
+    node_data = graph._node
+    nodes = sorted(node_data)
+    # (head, tail, key, data) sorted by (head, tail, key), which no two edges share;
+    # from the adjacency as graph.edges(keys=True, data=True) walks it, without its generators
+    edges = sorted([(head, tail, rel, data) for head, tails in graph._adj.items()
+                    for tail, rels in tails.items() for rel, data in rels.items()])
     keys: dict[tuple[str, str, str], str] = {}
-    for key in nodes:
-        if type(key) is not str or _text(key) != key:
-            raise _Unsupported
-        for name, value in sorted(graph.nodes[key].items()):
-            if value is not None and type(name) is str:
-                keys.setdefault((name, _xml_type(name, value), "node"), f"d{len(keys)}")
-            elif value is not None:
+    # Node ids must be str that _text leaves as they are.  If one is not, the
+    # checks node by node (which raise) give the error of the first node that
+    # fails a check, its id's or an attribute's, as networkx would.
+    if set(map(type, nodes)) - {str} or _SURROGATE.search(ids := "".join(nodes)) or _XML_ILLEGAL.search(ids):
+        for key in nodes:
+            if type(key) is not str or _text(key) != key:
                 raise _Unsupported
-    edge_data = graph.edges
-    for edge in edges:
-        for name, value in sorted(edge_data[edge].items()):
-            if value is not None and type(name) is str:
-                keys.setdefault((name, _xml_type(name, value), "edge"), f"d{len(keys)}")
-            elif value is not None:
-                raise _Unsupported
+            _plan(node_data[key], "node", keys)
+    node_plans = _plans([node_data[key] for key in nodes], "node", keys)
+    edge_plans = _plans([data for *_, data in edges], "edge", keys)
+    dumps = _json_dumps()
     head = [f"<?xml version='1.0' encoding='utf-8'?>\n"
             f'<graphml xmlns="{_NS_GRAPHML}" xmlns:xsi="{_NS_XSI}" xsi:schemaLocation="{_SCHEMA}">']
     for (name, xml_type, scope), key_id in reversed(keys.items()):
@@ -220,26 +300,44 @@ def _graphml_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
         yield "\n  ".join(head) + '\n  <graph edgedefault="directed" />\n</graphml>\n'
         return
     yield "\n  ".join(head) + '\n  <graph edgedefault="directed">\n'
+    attribs: dict[str, str] = {}  # node id -> its text in an attribute, for the edges
+    rel_attribs: dict[str, str] = {}  # (keys of other types: 1 and True are one dict key)
+
+    def elements() -> Iterator[tuple[str, str, dict[str, Any], tuple[tuple, ...]]]:
+        # (opening tag without its ">", tag, attributes, plan) of the nodes, then the edges
+        for key, plan in zip(nodes, node_plans):
+            attrib = attribs[key] = _attrib(key)
+            yield f'<node id="{attrib}"', "node", node_data[key], plan
+        for (head_, tail, rel, data), plan in zip(edges, edge_plans):
+            if rel.__class__ is str:
+                rel_attrib = rel_attribs.get(rel)
+                if rel_attrib is None:
+                    rel_attrib = rel_attribs[rel] = _attrib(rel)
+            else:
+                rel_attrib = _attrib(str(rel))
+            yield (f'<edge source="{attribs[head_]}" target="{attribs[tail]}" id="{rel_attrib}"', "edge",
+                   data, plan)
+
     # pieces joined into chunks of about _CHUNK characters: a count of
     # elements would not bound them (one edge can carry megabytes of evidence)
     batch: list[str] = []
     size = 0
-    for key in nodes:
-        for piece in _element(f'<node id="{_attrib(key)}"', graph.nodes[key], "node", keys, "    "):
-            batch.append(piece)
-            size += len(piece)
+    for open_tag, tag, data, plan in elements():
+        children = _children(data, plan, dumps) if plan else ""
+        if children is None:
+            for piece in _element_pieces(open_tag, tag, data, plan, dumps):
+                batch.append(piece)
+                size += len(piece)
+                if size >= _CHUNK:
+                    yield "".join(batch)
+                    batch, size = [], 0
+            continue
+        text = f"    {open_tag}>{children}\n    </{tag}>\n" if children else f"    {open_tag} />\n"
+        batch.append(text)
+        size += len(text)
         if size >= _CHUNK:
             yield "".join(batch)
             batch, size = [], 0
-    for edge in edges:
-        head_, tail, rel = edge
-        for piece in _element(f'<edge source="{_attrib(head_)}" target="{_attrib(tail)}" '
-                              f'id="{_attrib(str(rel))}"', edge_data[edge], "edge", keys, "    "):
-            batch.append(piece)
-            size += len(piece)
-            if size >= _CHUNK:
-                yield "".join(batch)
-                batch, size = [], 0
     yield "".join(batch) + "  </graph>\n</graphml>\n"
 
 

@@ -198,7 +198,8 @@ def _statement_block(values: _Values) -> Callable[[str, tuple], str]:
     """
     def template(role: bool, rule: bool) -> str:
         fields = [f for f in _STATEMENT_KEY_ORDER if (role or f != "role") and (rule or f != "rule")]
-        keys = ([("@id", "%s"), ("@type", "[\n    " + values.compact(_STATEMENT).replace("%", "%%") + "\n   ]")]
+        type_ = values.compact(_STATEMENT).replace("%", "%%")
+        keys = ([("@id", "%s"), ("@type", f"[\n    {type_}\n   ]")]
                 + [(_key(_STATEMENT_FIELDS[f]).replace("%", "%%"), "[\n    %s\n   ]") for f in fields])
         if [k for k, _ in keys] != sorted(k for k, _ in keys):  # block() passes values in this order
             raise AssertionError("_STATEMENT_KEY_ORDER is not the order of the statement's keys")
