@@ -49,6 +49,8 @@ __all__ = [
     "write_neo4j_csv",
 ]
 
+import itertools
+import operator
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -170,6 +172,107 @@ def _write_lines(path: Path, lines: Iterable[str], batch: int = 5000) -> Path:
     return path
 
 
+# -- the files' lines, fast ----------------------------------------------------------
+#
+# What generate_csv writes for iter_node_rows and iter_relationship_rows,
+# without a row of values and a _field call per value: a str is quoted
+# inline (as _field quotes it), other values still go through _field, and
+# the text of every node id is made once.
+
+
+def _quoted(value: str) -> str:
+    """``_field`` of a str (the class itself, not a subclass such as _Number)."""
+    return '"' + value.replace('"', '""') + '"'
+
+
+class _Fields(dict):
+    """Values -> their CSV field (:func:`_field`), memoised for node ids, relation types and articles."""
+
+    def __missing__(self, value: Any) -> str:
+        if value.__class__ is not str:  # not kept: 1 == 1.0 == True are one dict key, three fields
+            return _field(value)
+        text = self[value] = _quoted(value)
+        return text
+
+
+def _node_lines(graph: nx.MultiDiGraph) -> Iterator[str]:
+    """``generate_csv`` of the header and :func:`iter_node_rows` of ``nodes.csv``."""
+    yield ",".join(h for h, _ in NODE_COLUMNS)
+    attrs = [attr for _, attr in NODE_COLUMNS]
+    iri, investment = attrs.index("iri"), attrs.index("investment")
+    node_data = graph._node
+    for key in sorted(node_data):
+        values = list(map(node_data[key].get, attrs))
+        values[iri] = key
+        if values[investment] is not None:
+            values[investment] = _Number(values[investment])
+        # what iter_node_rows and _field make of each value, a str quoted here
+        yield ",".join(['"' + v.replace('"', '""') + '"' if v.__class__ is str
+                        else "" if v is None else _field(v if v != [] else None) for v in values])
+
+
+def _array_field(values: list[Any]) -> str:
+    """``_field`` of a non-empty list (an array column)."""
+    return _quoted(ARRAY_DELIMITER.join([("" if v is None else str(v)).replace(ARRAY_DELIMITER,
+                                                                               _FULLWIDTH_SEMICOLON)
+                                         for v in values]))
+
+
+def _single_field(value: Any) -> str:
+    """The field of an array column of one evidence whose value is ``value`` (see iter_relationship_rows)."""
+    if value is None:
+        return ""
+    return _array_field([value]) if value != "" else ""
+
+
+class _SingleFields(dict):
+    """Values -> :func:`_single_field`, memoised for str and int (articles, offsets, rules, roles repeat)."""
+
+    def __missing__(self, value: Any) -> str:
+        text = _single_field(value)
+        if value.__class__ is str or value.__class__ is int:  # not others: 1 == True, one dict key
+            self[value] = text
+        return text
+
+
+# The evidence keys of the array columns, in column order (_relationship_lines writes them so).
+_EVIDENCE_KEYS = ("text", "article", "start", "end", "role", "rule")
+if tuple(key for *_, key in RELATIONSHIP_COLUMNS[3:]) != _EVIDENCE_KEYS:
+    raise AssertionError("_EVIDENCE_KEYS are not the evidence keys of RELATIONSHIP_COLUMNS")
+
+
+def _relationship_lines(graph: nx.MultiDiGraph) -> Iterator[str]:
+    """``generate_csv`` of the header and :func:`iter_relationship_rows` of ``relationships.csv``."""
+    fields, single = _Fields(), _SingleFields()
+    # (start, type, end, line), sorted by the first three as iter_relationship_rows sorts its rows
+    rows: list[tuple[Any, Any, Any, str]] = []
+    append = rows.append
+    for head, tails in graph._adj.items():
+        for tail, edges in tails.items():
+            for rel, data in edges.items():
+                rel = data.get("rel", rel)
+                evidence = data.get("evidence", ())
+                if len(evidence) == 1:  # most relations: the arrays of one value each
+                    text, article, start, end, role, rule = map(evidence[0].get, _EVIDENCE_KEYS)
+                    line = (f"{fields[head]},{fields[tail]},{fields[rel]},{_single_field(text)},"
+                            f"{single[article]},{single[start]},{single[end]},{single[role]},{single[rule]}")
+                else:
+                    line = [fields[head], fields[tail], fields[rel]]
+                    for key in _EVIDENCE_KEYS:
+                        # as iter_relationship_rows: an array of nothing but empty strings is null
+                        values = ["" if ev.get(key) is None else ev[key] for ev in evidence]
+                        line.append(_array_field(values) if any(v != "" for v in values) else "")
+                    line = ",".join(line)
+                append((head, rel, tail, line))
+    mention = "," + fields[_MENTIONED_IN] + "," * (len(RELATIONSHIP_COLUMNS) - 3)
+    for key, data in graph._node.items():
+        for article in data.get("mentioned_in", ()):
+            append((key, _MENTIONED_IN, article, fields[key] + "," + fields[article] + mention))
+    rows.sort(key=operator.itemgetter(0, 1, 2))  # stable, as iter_relationship_rows' sort
+    header = ",".join(h for h, *_ in RELATIONSHIP_COLUMNS)
+    return itertools.chain([header], map(operator.itemgetter(3), rows))
+
+
 def _kind_prefix(kind: str) -> str:
     # kg.ids puts the kind into every IRI (…/id/agency/…); LadybugDB's COPY
     # of a relationship table needs the endpoint tables, and reads them here.
@@ -195,16 +298,21 @@ def ladybug_script(graph: nx.MultiDiGraph, nodes_csv: str = "nodes.csv",
     ExportError
         A node IRI does not follow :mod:`kg.ids` (``…/id/<kind>/…``).
     """
-    kinds = sorted({d["kind"] for _, d in graph.nodes(data=True)})
-    for key, data in graph.nodes(data=True):
-        if not key.startswith(_kind_prefix(data["kind"])):
+    # (the node and adjacency dicts, walked as graph.nodes(data=True) and
+    # graph.edges(keys=True, data=True) walk them, without the views' generators)
+    nodes = graph._node
+    kinds = sorted({d["kind"] for d in nodes.values()})
+    prefixes = {kind: _kind_prefix(kind) for kind in kinds}
+    for key, data in nodes.items():
+        if not key.startswith(prefixes[data["kind"]]):
             raise ExportError(f"node {key} is a {data['kind']} but its IRI does not start "
                               f"with {_kind_prefix(data['kind'])}; build ids with kg.ids")
     pairs: dict[str, set[tuple[str, str]]] = {}
-    for head, tail, rel, data in graph.edges(keys=True, data=True):
-        pairs.setdefault(data.get("rel", rel), set()).add(
-            (graph.nodes[head]["kind"], graph.nodes[tail]["kind"]))
-    for key, data in graph.nodes(data=True):
+    for head, tails in graph._adj.items():
+        for tail, edges in tails.items():
+            for rel, data in edges.items():
+                pairs.setdefault(data.get("rel", rel), set()).add((nodes[head]["kind"], nodes[tail]["kind"]))
+    for key, data in nodes.items():
         if data.get("mentioned_in"):
             pairs.setdefault(_MENTIONED_IN, set()).add((data["kind"], "Article"))
 
@@ -274,13 +382,12 @@ def write_neo4j_csv(graph: nx.MultiDiGraph, out_dir: str | os.PathLike[str]) -> 
 
 def write_nodes_csv(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
     """Write ``nodes.csv`` (:data:`NODE_COLUMNS`) to ``path`` atomically."""
-    return _write_lines(Path(path), generate_csv((h for h, _ in NODE_COLUMNS), iter_node_rows(graph)))
+    return _write_lines(Path(path), _node_lines(graph))
 
 
 def write_relationships_csv(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
     """Write ``relationships.csv`` (:data:`RELATIONSHIP_COLUMNS`) to ``path`` atomically."""
-    return _write_lines(Path(path), generate_csv((h for h, *_ in RELATIONSHIP_COLUMNS),
-                                                 iter_relationship_rows(graph)))
+    return _write_lines(Path(path), _relationship_lines(graph))
 
 
 def write_ladybug_script(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
