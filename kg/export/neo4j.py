@@ -243,34 +243,39 @@ if tuple(key for *_, key in RELATIONSHIP_COLUMNS[3:]) != _EVIDENCE_KEYS:
 
 def _relationship_lines(graph: nx.MultiDiGraph) -> Iterator[str]:
     """``generate_csv`` of the header and :func:`iter_relationship_rows` of ``relationships.csv``."""
-    fields, single = _Fields(), _SingleFields()
-    # (start, type, end, line), sorted by the first three as iter_relationship_rows sorts its rows
-    rows: list[tuple[Any, Any, Any, str]] = []
+    # (start, type, end, attributes of the edge or None for a mention), sorted by
+    # the first three as iter_relationship_rows sorts its rows; the lines are
+    # made as they are written, not all held at once
+    rows: list[tuple[Any, Any, Any, dict[str, Any] | None]] = []
     append = rows.append
     for head, tails in graph._adj.items():
         for tail, edges in tails.items():
             for rel, data in edges.items():
-                rel = data.get("rel", rel)
-                evidence = data.get("evidence", ())
-                if len(evidence) == 1:  # most relations: the arrays of one value each
-                    text, article, start, end, role, rule = map(evidence[0].get, _EVIDENCE_KEYS)
-                    line = (f"{fields[head]},{fields[tail]},{fields[rel]},{_single_field(text)},"
-                            f"{single[article]},{single[start]},{single[end]},{single[role]},{single[rule]}")
-                else:
-                    line = [fields[head], fields[tail], fields[rel]]
-                    for key in _EVIDENCE_KEYS:
-                        # as iter_relationship_rows: an array of nothing but empty strings is null
-                        values = ["" if ev.get(key) is None else ev[key] for ev in evidence]
-                        line.append(_array_field(values) if any(v != "" for v in values) else "")
-                    line = ",".join(line)
-                append((head, rel, tail, line))
-    mention = "," + fields[_MENTIONED_IN] + "," * (len(RELATIONSHIP_COLUMNS) - 3)
+                append((head, data.get("rel", rel), tail, data))
     for key, data in graph._node.items():
         for article in data.get("mentioned_in", ()):
-            append((key, _MENTIONED_IN, article, fields[key] + "," + fields[article] + mention))
+            append((key, _MENTIONED_IN, article, None))
     rows.sort(key=operator.itemgetter(0, 1, 2))  # stable, as iter_relationship_rows' sort
-    header = ",".join(h for h, *_ in RELATIONSHIP_COLUMNS)
-    return itertools.chain([header], map(operator.itemgetter(3), rows))
+
+    fields, single = _Fields(), _SingleFields()
+    mention = "," + fields[_MENTIONED_IN] + "," * (len(RELATIONSHIP_COLUMNS) - 3)
+    yield ",".join(h for h, *_ in RELATIONSHIP_COLUMNS)
+    for head, rel, tail, data in rows:
+        if data is None:
+            yield fields[head] + "," + fields[tail] + mention
+            continue
+        evidence = data.get("evidence", ())
+        if len(evidence) == 1:  # most relations: the arrays of one value each
+            text, article, start, end, role, rule = map(evidence[0].get, _EVIDENCE_KEYS)
+            yield (f"{fields[head]},{fields[tail]},{fields[rel]},{_single_field(text)},"
+                   f"{single[article]},{single[start]},{single[end]},{single[role]},{single[rule]}")
+        else:
+            line = [fields[head], fields[tail], fields[rel]]
+            for key in _EVIDENCE_KEYS:
+                # as iter_relationship_rows: an array of nothing but empty strings is null
+                values = ["" if ev.get(key) is None else ev[key] for ev in evidence]
+                line.append(_array_field(values) if any(v != "" for v in values) else "")
+            yield ",".join(line)
 
 
 def _kind_prefix(kind: str) -> str:
