@@ -210,7 +210,7 @@ def _statement_block(values: _Values) -> Callable[[str, tuple], bytes]:
 
     templates = {(role, rule): template(role, rule) for role in (False, True) for rule in (False, True)}
     iri, integer = _Memo(lambda x: values.iri(x).encode("utf-8")), _Memo(lambda n: values.integer(n).encode())
-    term, zh, surrogate = values.term, values.zh, _SURROGATE.search
+    term, zh = values.term, values.zh
     predicates = _Memo(lambda rel: iri[KG_NS + rel])
     # titles and rule names repeat
     roles = _Memo(lambda role: zh(role).encode("utf-8"))
@@ -221,9 +221,11 @@ def _statement_block(values: _Values) -> Callable[[str, tuple], bytes]:
         subject, predicate = iri[subject], predicates[rel]
         obj = iri[obj] if obj.__class__ is str else term(obj).encode("utf-8")
         derived = iri[article]
-        if surrogate(text):
-            zh(text)  # raises the ExportError
-        evidence = _ZH_OPEN_UTF8 + encode_basestring(text).encode("utf-8") + _ZH_CLOSE_UTF8
+        try:  # (JSON leaves a lone surrogate as it is, and UTF-8 cannot carry it)
+            evidence = _ZH_OPEN_UTF8 + encode_basestring(text).encode("utf-8") + _ZH_CLOSE_UTF8
+        except UnicodeEncodeError:
+            zh(text)  # raises the ExportError of the lone surrogate
+            raise
         start, end = integer[start], integer[end]
         values_ = (encode_basestring(s).encode("utf-8"), end, evidence)
         if role:
@@ -246,7 +248,7 @@ def _entity_block(values: _Values) -> Callable[[str, tuple], bytes]:
     the literals by predicate IRI), so a bad value raises the same error.
     """
     iri = _Memo(lambda x: values.iri(x).encode("utf-8")).__getitem__
-    zh, literal, surrogate = values.zh, values.literal, _SURROGATE.search
+    zh, literal = values.zh, values.literal
     label, alt = _key(_LABEL), _key(_ALT)
 
     def key(predicate: str) -> tuple[str, bytes]:
@@ -263,7 +265,7 @@ def _entity_block(values: _Values) -> Callable[[str, tuple], bytes]:
         key(p) for p in (_MENTIONED, _LEVEL, _ADCODE, _INVESTMENT))
     rel_keys = _Memo(key)
     sep, close = b",\n    ", b"\n   ]"
-    # the last keys as text, encoded at once: @zh literals joined in C, once checked for surrogates
+    # the last keys as text, encoded at once: @zh literals joined in C
     label_open = f"   {encode_basestring(label)}: [\n    {_ZH_OPEN}"
     alt_open = f"{_ZH_CLOSE}\n   ],\n   {encode_basestring(alt)}: [\n    {_ZH_OPEN}"
     zh_sep, end = f"{_ZH_CLOSE},\n    {_ZH_OPEN}", f"{_ZH_CLOSE}\n   ]\n  }}"
@@ -277,15 +279,16 @@ def _entity_block(values: _Values) -> Callable[[str, tuple], bytes]:
             keys.append((invested, invested_open + values.term(_decimal(investment)).encode("utf-8") + close))
         if aliases:
             aliases = sorted(set(aliases)) if len(aliases) > 1 else aliases
-            if surrogate(text) or surrogate("".join(aliases)):
-                for lex in [text, *aliases]:
-                    zh(lex)  # raises the ExportError of the first
             last = (label_open + encode_basestring(text)
                     + alt_open + zh_sep.join(map(encode_basestring, aliases)) + end)
         else:
-            if surrogate(text):
-                zh(text)  # raises the ExportError
             last = label_open + encode_basestring(text) + end
+        try:  # (JSON leaves a lone surrogate as it is, and UTF-8 cannot carry it)
+            last = last.encode("utf-8")
+        except UnicodeEncodeError:
+            for lex in [text, *(aliases or ())]:
+                zh(lex)  # raises the ExportError of the first lone surrogate
+            raise
         if kind == "Division":
             for name, opening_, attr in ((adcode, adcode_open, "adcode"), (level, level_open, "level")):
                 if data.get(attr):
@@ -305,7 +308,7 @@ def _entity_block(values: _Values) -> Callable[[str, tuple], bytes]:
                     name, opening_ = rel_keys[p]
                     keys.append((name, opening_ + sep.join(map(iri, sorted(objects))) + close))
         keys.sort()  # by key: keys differ, so the texts are never compared
-        keys.append((label, last.encode("utf-8")))
+        keys.append((label, last))
         return b"".join(((opening + encode_basestring(s)).encode("utf-8"), types[kind], b",\n",
                          b",\n".join([text for _, text in keys])))
 
