@@ -370,46 +370,53 @@ class _Page:
         """The JSON text of the list of :meth:`edge_records`, evidence lists a slice at a time.
 
         An edge of a large corpus carries thousands of evidences; its record
-        is never built whole.  ``_dumps`` of a record, keys sorted, is
-        ``{"evidence":[…],"from":…,"rel":…,"to":…}``.
+        is never built whole.  Edges with fewer evidences are dumped together,
+        up to :data:`_ITEMS_PER_CHUNK` records and evidences per ``json``
+        call (one call per record costs more than the record's own text);
+        ``_dumps`` of a list is its records' ``_dumps`` joined by commas, and
+        of a record, keys sorted, ``{"evidence":[…],"from":…,"rel":…,"to":…}``.
         """
         node_index, article_index = self.node_index, self.article_index
         yield "["
         sep = ""
-        batch: list[str] = []
-        size = 0
+        records: list[dict[str, Any]] = []  # small edges not yet dumped
+        items = 0  # records and evidences in them
         for head, tail, rel, data in self.graph.edges(keys=True, data=True):
             if head in node_index and tail in node_index:
                 edge = self._counted({"from": node_index[head], "to": node_index[tail],
                                       "rel": data.get("rel", rel)})
                 evidence = data.get("evidence", ())
-                batch.append(sep + '{"evidence":[')
+                if len(evidence) <= _ITEMS_PER_CHUNK:
+                    edge["evidence"] = [_evidence(ev, article_index) for ev in evidence]
+                    records.append(edge)
+                    items += 1 + len(evidence)
+                    if items >= _ITEMS_PER_CHUNK:
+                        yield sep + _dumps(records)[1:-1]
+                        sep, records, items = ",", [], 0
+                    continue
+                if records:
+                    yield sep + _dumps(records)[1:-1]
+                    sep, records, items = ",", [], 0
+                yield sep + '{"evidence":['
                 for i in range(0, len(evidence), _ITEMS_PER_CHUNK):
                     # one json.dumps per slice (its "[…]" dropped): per item is slower
                     text = _dumps([_evidence(ev, article_index)
                                    for ev in evidence[i:i + _ITEMS_PER_CHUNK]])[1:-1]
-                    batch.append("," + text if i else text)
-                    size += len(text)
-                    if size >= _CHARS_PER_CHUNK:
-                        yield "".join(batch)
-                        batch, size = [], 0
-                batch.append("]," + _dumps(edge)[1:])
+                    yield "," + text if i else text
+                yield "]," + _dumps(edge)[1:]
                 sep = ","
-                if len(batch) >= _ITEMS_PER_CHUNK:
-                    yield "".join(batch)
-                    batch, size = [], 0
         if self.include_articles:
             for key, data in self.graph.nodes(data=True):
                 for a in data.get("mentioned_in", ()):
                     if key in node_index and a in node_index:
-                        edge = self._counted({"evidence": [], "from": node_index[key],
-                                              "to": node_index[a], "rel": "mentionedIn"})
-                        batch.append(sep + _dumps(edge))
-                        sep = ","
-                        if len(batch) >= _ITEMS_PER_CHUNK:
-                            yield "".join(batch)
-                            batch = []
-        yield "".join(batch) + "]"
+                        records.append(self._counted({"evidence": [], "from": node_index[key],
+                                                      "to": node_index[a], "rel": "mentionedIn"}))
+                        if len(records) >= _ITEMS_PER_CHUNK:
+                            yield sep + _dumps(records)[1:-1]
+                            sep, records = ",", []
+        if records:
+            yield sep + _dumps(records)[1:-1]
+        yield "]"
 
     def _counted(self, edge: dict[str, Any]) -> dict[str, Any]:
         self.rel_counts[edge["rel"]] = self.rel_counts.get(edge["rel"], 0) + 1
@@ -487,17 +494,16 @@ def _list_pieces(items: Iterator[Any]) -> Iterator[str]:
     yield "["
     first = True
     while True:
-        chunk = [_dumps(item) for item in itertools.islice(items, _ITEMS_PER_CHUNK)]
+        chunk = list(itertools.islice(items, _ITEMS_PER_CHUNK))
         if not chunk:
             break
-        yield ("" if first else ",") + ",".join(chunk)
+        yield ("" if first else ",") + _dumps(chunk)[1:-1]  # the items, comma-separated
         first = False
     yield "]"
 
 
 _UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
 _ITEMS_PER_CHUNK = 2000  # list items per piece of the streamed data block
-_CHARS_PER_CHUNK = 1 << 20  # about, characters of evidence per piece
 
 
 def _json_for_html(value: Any) -> str:
@@ -510,9 +516,12 @@ def _json_for_html(value: Any) -> str:
     return "".join(_json_chunks_for_html(value))
 
 
+# one encoder for every call (json.dumps with options makes a new one each time)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def _json_chunks_for_html(value: Any) -> Iterator[str]:
