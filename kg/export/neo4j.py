@@ -226,11 +226,14 @@ def _single_field(value: Any) -> str:
 
 
 class _SingleFields(dict):
-    """Values -> :func:`_single_field`, memoised for str and int (articles, offsets, rules, roles repeat)."""
+    """Values -> :func:`_single_field`, memoised for str and None (articles, rules, roles repeat).
+
+    Not for numbers: 1, 1.0 and True are one dict key but three fields.
+    """
 
     def __missing__(self, value: Any) -> str:
         text = _single_field(value)
-        if value.__class__ is str or value.__class__ is int:  # not others: 1 == True, one dict key
+        if value.__class__ is str or value is None:
             self[value] = text
         return text
 
@@ -267,8 +270,11 @@ def _relationship_lines(graph: nx.MultiDiGraph) -> Iterator[str]:
         evidence = data.get("evidence", ())
         if len(evidence) == 1:  # most relations: the arrays of one value each
             text, article, start, end, role, rule = map(evidence[0].get, _EVIDENCE_KEYS)
+            # offsets are ints, whose field is their digits quoted
+            start = f'"{start}"' if start.__class__ is int else _single_field(start)
+            end = f'"{end}"' if end.__class__ is int else _single_field(end)
             yield (f"{fields[head]},{fields[tail]},{fields[rel]},{_single_field(text)},"
-                   f"{single[article]},{single[start]},{single[end]},{single[role]},{single[rule]}")
+                   f"{single[article]},{start},{end},{single[role]},{single[rule]}")
         else:
             line = [fields[head], fields[tail], fields[rel]]
             for key in _EVIDENCE_KEYS:
