@@ -49,7 +49,6 @@ __all__ = [
     "write_neo4j_csv",
 ]
 
-import itertools
 import operator
 import os
 from collections.abc import Iterable, Iterator, Sequence
