@@ -140,9 +140,9 @@ def test_long_lists_are_written_in_bounded_pieces(monkeypatch):
                 "jsonld": serialize_jsonld(graph),
                 "ttl": "".join(_turtle_chunks(graph)), "nt": "".join(_ntriples_chunks(graph))}
     assert expected["html"] == page._dumps(page.to_page_data(graph))
-    for module, name in [(graphml, "_CHUNK"), (page, "_CHARS_PER_CHUNK"), (jsonld, "_CHARS"),
-                         (rdf, "_BATCH_BYTES")]:
+    for module, name in [(graphml, "_CHUNK"), (jsonld, "_CHARS"), (rdf, "_BATCH_BYTES")]:
         monkeypatch.setattr(module, name, 5_000)
+    monkeypatch.setattr(page, "_ITEMS_PER_CHUNK", 500)  # (list items and evidences per piece)
     chunks = {"graphml": list(_graphml_chunks(graph)), "html": list(page._streamed_page_data(graph)),
               "jsonld": list(jsonld._jsonld_chunks(graph)),
               "ttl": [b"".join(c) if isinstance(c, list) else c for c in rdf._turtle_bytes(graph)],
