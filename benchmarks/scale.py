@@ -274,15 +274,16 @@ def format_report(r: dict) -> str:
     one = {row["size"]: row["chars_per_s"] for row in r["end_to_end"] if row["workers"] == 1
            and row["engine"] == "local"}
     for row in r["end_to_end"]:
-        speedup = row["chars_per_s"] / one[row["size"]] if row["size"] in one else float("nan")
+        speedup = f"{row['chars_per_s'] / one[row['size']]:.2f}×" if row["size"] in one else "–"
+        worker = f"{row['rss_worker_mb']:,.0f}" if row["rss_worker_mb"] else "–"  # (no worker process)
         same = row.get("same_bytes_as_1_worker")
         lines.append(
             f"| {row['size']}× | {row['chars']:,} | {row['engine']} | {row['workers']} | {row['wall']:.1f} | "
-            f"{row['chars_per_s']:,.0f} | {speedup:.2f}× | {row['chars_per_s'] / f['spaCy+jieba']:.2f} | "
+            f"{row['chars_per_s']:,.0f} | {speedup} | {row['chars_per_s'] / f['spaCy+jieba']:.2f} | "
             f"{row['chars_per_s'] / f['read+regex']:.4f} | "
             f"{row['export_s']:.1f} ({row['triples'] / max(row['export_s'], 1e-9):,.0f}) | "
             f"{row['rss_main_mb']:,.0f} ({row['rss_graph_mb']:,.0f}) | "
-            f"{row['rss_worker_mb']:,.0f} | {'' if same is None else ('yes' if same else 'NO')} |")
+            f"{worker} | {'' if same is None else ('yes' if same else 'NO')} |")
     return "\n".join(lines)
 
 
