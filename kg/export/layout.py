@@ -40,7 +40,9 @@ def _spanning_forest(n: int, adj: list[list[int]]) -> tuple[list[list[int]], lis
     children: list[list[int]] = [[] for _ in range(n)]
     seen = [False] * n
     roots = []
-    for root in sorted(range(n), key=lambda v: (-len(adj[v]), v)):
+    # (a stable sort of 0 … n-1 by degree alone keeps equal degrees in index order)
+    by_degree = [-len(a) for a in adj]
+    for root in sorted(range(n), key=by_degree.__getitem__):
         if seen[root]:
             continue
         seen[root] = True
@@ -88,12 +90,12 @@ def balloon_layout(n: int, edges: Iterable[tuple[int, int]],
         and the discs of sibling subtrees are at least ``spacing`` apart;
         ``tests/test_export_layout.py`` checks it on random graphs).
     """
-    adj_sets: list[set[int]] = [set() for _ in range(n)]
-    for u, v in edges:
-        if u != v:
-            adj_sets[u].add(v)
-            adj_sets[v].add(u)
-    adj = [sorted(s) for s in adj_sets]
+    # sorted neighbour lists without repeats: every arc both ways, sorted once
+    arcs = {(u, v) for u, v in edges if u != v}
+    arcs.update([(v, u) for u, v in arcs])
+    adj: list[list[int]] = [[] for _ in range(n)]
+    for u, v in sorted(arcs):
+        adj[u].append(v)
     children, roots = _spanning_forest(n, adj)
 
     radius = [0.0] * n  # radius of the disc holding a node's subtree
