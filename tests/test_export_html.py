@@ -16,6 +16,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.errors import KGError
 from kg.export.html import (KIND_NAMES, KIND_STYLES, RELATION_NAMES, node_size, render_html,
@@ -343,3 +345,38 @@ def test_streamed_data_block_is_the_page_data(graph, include_articles, which):
         streamed = "".join(_UNSAFE_IN_SCRIPT.sub(_escape_in_script, piece)
                            for piece in _streamed_page_data(g, include_articles, centre))
         assert streamed == _json_for_html(to_page_data(g, include_articles, centre))
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+                    st.text(), st.lists(st.text(), max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["start", "end", "text", "role", "rule", "value", "other"]), _VALUES),
+       st.sampled_from(["a1", "a2", "unknown"]))
+def test_evidence_text_is_the_dumped_evidence(ev, article):
+    """The data block writes an evidence from its parts: the same text as dumping its record."""
+    from kg.export.html import _dumps, _evidence, _evidence_text
+    ev = dict(ev, article=article)
+    index = {"a1": 0, "a2": 7}
+    assert _evidence_text(ev, index) == _dumps(_evidence(ev, index))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES)
+def test_value_is_dumps(value):
+    from kg.export.html import _dumps, _value
+    assert _value(value) == _dumps(value)
+
+
+def test_value_refuses_what_dumps_refuses():
+    from kg.export.html import _value
+    for bad in (float("nan"), float("inf"), object()):
+        with pytest.raises((ValueError, TypeError)):
+            _value(bad)
+
+
+def test_value_keeps_lone_surrogates_and_control_characters_as_dumps_does():
+    from kg.export.html import _dumps, _value
+    for text in ("\ud800<", "a\udfffb", "\x00\x1f\u2028\"\\", "</script>"):
+        assert _value(text) == _dumps(text)

@@ -69,6 +69,7 @@ import math
 import os
 import re
 from importlib import resources
+from json.encoder import encode_basestring
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -270,6 +271,19 @@ def _evidence(ev: dict[str, Any], article_index: dict[str, int]) -> dict[str, An
     return out
 
 
+def _evidence_text(ev: dict[str, Any], article_index: dict[str, int]) -> str:
+    """``_dumps(_evidence(ev, article_index))``, written from its parts in sorted key order."""
+    text = (f'{{"article":{article_index.get(ev["article"], -1)},"end":{_value(ev.get("end"))}')
+    if ev.get("role"):
+        text += ',"role":' + _value(ev["role"])
+    if ev.get("rule"):
+        text += ',"rule":' + _value(ev["rule"])
+    text += ',"start":' + _value(ev.get("start")) + ',"text":' + _value(ev.get("text") or "")
+    if ev.get("value"):
+        text += ',"value":' + _value(ev["value"])
+    return text + "}"
+
+
 def to_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
                  focus: str | None = None) -> dict[str, Any]:
     """The data block of the page: everything the script draws and shows.
@@ -350,6 +364,43 @@ class _Page:
                                               for ev in data.get("investment_evidence", ())]
             yield rec
 
+    def node_texts(self, xy: list[tuple[float, float]] | None) -> Iterator[str]:
+        """``_dumps`` of each of :meth:`node_records` (with position ``xy``), written from its parts.
+
+        A record has at most a dozen keys, so the text is put together in
+        their sorted order here rather than by the encoder (which sorts the
+        keys of every record); values are ``_dumps`` of themselves, a string
+        through the encoder's own string escaping.
+        """
+        article_index = self.article_index
+        positions = iter(xy) if xy is not None else None
+        for key, data in self.graph.nodes(data=True):
+            if key not in self.node_index:
+                continue
+            kind = data.get("kind", "")
+            mentioned = [article_index[a] for a in data.get("mentioned_in", ()) if a in article_index]
+            parts = []
+            if kind == "Division":
+                parts.append('"adcode":' + _value(data.get("adcode")))
+            parts.append('"aliases":[' + ",".join(map(_value, list(data.get("aliases", ())))) + "]")
+            if kind == "Article":
+                parts.append(f'"article":{article_index[key]}')
+            if data.get("investment") is not None:
+                parts.append('"investment":' + _value(str(data["investment"])))
+                parts.append('"investment_evidence":' + _dumps([_evidence(ev, article_index)
+                                                                for ev in data.get("investment_evidence", ())]))
+            parts.append('"iri":' + _value(key))
+            parts.append('"kind":' + _value(kind))
+            parts.append('"label":' + _value(data.get("label") or key))
+            if kind == "Division":
+                parts.append('"level":' + _value(data.get("level")))
+            parts.append('"mentions":[' + ",".join(map(str, mentioned)) + "]")
+            parts.append('"size":' + _value(node_size(0 if kind == "Article" else len(mentioned))))
+            if positions is not None:
+                x, y = next(positions)
+                parts.append(f'"x":{_value(x)},"y":{_value(y)}')
+            yield "{" + ",".join(parts) + "}"
+
     def edge_records(self) -> Iterator[dict[str, Any]]:
         """The edges (counted, and their ends kept for the layout, as they are made)."""
         node_index, article_index = self.node_index, self.article_index
@@ -370,52 +421,51 @@ class _Page:
         """The JSON text of the list of :meth:`edge_records`, evidence lists a slice at a time.
 
         An edge of a large corpus carries thousands of evidences; its record
-        is never built whole.  Edges with fewer evidences are dumped together,
-        up to :data:`_ITEMS_PER_CHUNK` records and evidences per ``json``
-        call (one call per record costs more than the record's own text);
-        ``_dumps`` of a list is its records' ``_dumps`` joined by commas, and
-        of a record, keys sorted, ``{"evidence":[…],"from":…,"rel":…,"to":…}``.
+        is never built whole.  A record is written from its parts, keys in
+        sorted order as ``_dumps`` puts them (``{"evidence":[…],"from":…,
+        "rel":…,"to":…}``, each evidence as :func:`_evidence_text`); records
+        go out :data:`_ITEMS_PER_CHUNK` records and evidences per piece.
         """
         node_index, article_index = self.node_index, self.article_index
         yield "["
         sep = ""
-        records: list[dict[str, Any]] = []  # small edges not yet dumped
+        texts: list[str] = []  # records not yet yielded
         items = 0  # records and evidences in them
         for head, tail, rel, data in self.graph.edges(keys=True, data=True):
             if head in node_index and tail in node_index:
                 edge = self._counted({"from": node_index[head], "to": node_index[tail],
                                       "rel": data.get("rel", rel)})
+                end = f'],"from":{edge["from"]},"rel":{_value(edge["rel"])},"to":{edge["to"]}}}'
                 evidence = data.get("evidence", ())
                 if len(evidence) <= _ITEMS_PER_CHUNK:
-                    edge["evidence"] = [_evidence(ev, article_index) for ev in evidence]
-                    records.append(edge)
+                    texts.append('{"evidence":[' + ",".join([_evidence_text(ev, article_index)
+                                                             for ev in evidence]) + end)
                     items += 1 + len(evidence)
                     if items >= _ITEMS_PER_CHUNK:
-                        yield sep + _dumps(records)[1:-1]
-                        sep, records, items = ",", [], 0
+                        yield sep + ",".join(texts)
+                        sep, texts, items = ",", [], 0
                     continue
-                if records:
-                    yield sep + _dumps(records)[1:-1]
-                    sep, records, items = ",", [], 0
+                if texts:
+                    yield sep + ",".join(texts)
+                    sep, texts, items = ",", [], 0
                 yield sep + '{"evidence":['
                 for i in range(0, len(evidence), _ITEMS_PER_CHUNK):
-                    # one json.dumps per slice (its "[…]" dropped): per item is slower
-                    text = _dumps([_evidence(ev, article_index)
-                                   for ev in evidence[i:i + _ITEMS_PER_CHUNK]])[1:-1]
+                    text = ",".join([_evidence_text(ev, article_index)
+                                     for ev in evidence[i:i + _ITEMS_PER_CHUNK]])
                     yield "," + text if i else text
-                yield "]," + _dumps(edge)[1:]
+                yield end
                 sep = ","
         if self.include_articles:
             for key, data in self.graph.nodes(data=True):
                 for a in data.get("mentioned_in", ()):
                     if key in node_index and a in node_index:
-                        records.append(self._counted({"evidence": [], "from": node_index[key],
-                                                      "to": node_index[a], "rel": "mentionedIn"}))
-                        if len(records) >= _ITEMS_PER_CHUNK:
-                            yield sep + _dumps(records)[1:-1]
-                            sep, records = ",", []
-        if records:
-            yield sep + _dumps(records)[1:-1]
+                        edge = self._counted({"from": node_index[key], "to": node_index[a], "rel": "mentionedIn"})
+                        texts.append(f'{{"evidence":[],"from":{edge["from"]},"rel":"mentionedIn","to":{edge["to"]}}}')
+                        if len(texts) >= _ITEMS_PER_CHUNK:
+                            yield sep + ",".join(texts)
+                            sep, texts = ",", []
+        if texts:
+            yield sep + ",".join(texts)
         yield "]"
 
     def _counted(self, edge: dict[str, Any]) -> dict[str, Any]:
@@ -479,11 +529,16 @@ def _streamed_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
     for key in ("focus", "kinds", "levels"):
         yield f",{_dumps(key)}:{_dumps(summary[key])}"
     yield ',"nodes":'
-    xy = page.layout()
-    nodes = page.node_records()
-    if xy is not None:
-        nodes = (dict(rec, x=x, y=y) for rec, (x, y) in zip(nodes, xy))
-    yield from _list_pieces(nodes)
+    texts = page.node_texts(page.layout())
+    yield "["
+    first = True
+    while True:
+        chunk = list(itertools.islice(texts, _ITEMS_PER_CHUNK))
+        if not chunk:
+            break
+        yield ("" if first else ",") + ",".join(chunk)
+        first = False
+    yield "]"
     for key in ("options", "relations", "ui", "view"):
         yield f",{_dumps(key)}:{_dumps(summary[key])}"
     yield "}"
@@ -521,6 +576,17 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",",
 
 
 def _dumps(value: Any) -> str:
+    return _ENCODER.encode(value)
+
+
+def _value(value: Any) -> str:
+    """``_dumps(value)``, a string, an int or a float without the encoder's set-up."""
+    if type(value) is str:
+        return encode_basestring(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    if type(value) is float and math.isfinite(value):
+        return float.__repr__(value)
     return _ENCODER.encode(value)
 
 
