@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError, KGError
-from kg.records import DocResult
+from kg.records import DocResult, pickled_by_value
 
 ENGINES = ("local", "dask")
 
@@ -47,6 +47,7 @@ _BATCH_BYTES = 64 * 1024
 _BATCH_DOCS = 16
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Task:
     """One corpus file to process: ``path`` names it in messages."""
@@ -60,6 +61,7 @@ class Task:
         return Path(self.path).name
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What became of a task: a result (text dropped) or the reason it was skipped."""

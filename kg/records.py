@@ -9,7 +9,8 @@ so ``document.text[start:end]`` reproduces any span or evidence exactly.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 
 __all__ = [
     "ENTITY_TYPES",
@@ -35,6 +36,30 @@ RELATIONS = ("administers", "locatedIn", "subOrganizationOf", "undertakes", "wor
 LEVELS = ("province", "prefecture", "county", "township", "village", "zone")
 
 
+def pickled_by_value(cls: type) -> type:
+    """Make a frozen, slotted dataclass pickle as its class and its field values.
+
+    dataclasses pickles such a class through ``__getstate__`` and
+    ``__setstate__`` functions that look its fields up again for every
+    object; for the thousands of small records a worker sends back per
+    document, that was most of the cost of sending them and of loading them
+    in the driver.  Here the values are read by one C getter and loaded by
+    the class's own ``__init__``.  The pickle holds the same values.
+    """
+    get = operator.attrgetter(*(f.name for f in fields(cls)))
+    if len(fields(cls)) == 1:
+        getter = get
+        get = lambda obj: (getter(obj),)  # noqa: E731 - one field: attrgetter gives the bare value
+
+    def __reduce__(self):
+        return cls, get(self)
+
+    cls.__reduce__ = __reduce__
+    return cls
+
+
+
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Division:
     """One administrative division from the generated gazetteer.
@@ -53,6 +78,7 @@ class Division:
     short_forms: tuple[str, ...] = ()
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article of a newspaper page: a span of its source file."""
@@ -65,6 +91,7 @@ class Article:
     date: str | None = None  # ISO date where the text gives one
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Document:
     """A decoded corpus file and the articles it was split into."""
@@ -75,6 +102,7 @@ class Document:
     articles: tuple[Article, ...] = ()
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Entity:
     """A resolved real-world entity (one graph node)."""
@@ -88,6 +116,7 @@ class Entity:
     parent: str | None = None  # divisions only: entity_id of the parent
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Mention:
     """One occurrence of an entity in an article."""
@@ -99,6 +128,7 @@ class Mention:
     text: str  # the surface form (normalised: stray line breaks removed)
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Relation:
     """A relation found in text, with its evidence."""
@@ -114,6 +144,7 @@ class Relation:
     rule: str = ""  # which rule produced it (for review and error analysis)
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Attribute:
     """A literal attribute of an entity found in text (e.g. investment)."""
@@ -127,6 +158,7 @@ class Attribute:
     evidence: str
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class DocResult:
     """Everything the per-document stages produced for one corpus file.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from kg.build import build
 from kg.engine import Task, batches, iter_outcomes, read_task, run_task
 from kg.errors import InputError, KGError
+from kg.records import pickled_by_value
 
 from tests.test_build import same_exports
 
@@ -104,3 +106,30 @@ def test_a_dead_worker_is_an_error_not_a_hang(monkeypatch):
     tasks = [Task(f"{i}.txt", b"x") for i in range(3)]
     with pytest.raises(KGError, match="worker process died"):
         list(iter_outcomes(tasks, workers=2))
+
+
+def test_records_pickle_as_their_values():
+    """Results cross process boundaries by pickle: every record comes back equal, nested ones too."""
+    import pickle
+
+    from kg.engine import Outcome, Task
+    from kg.records import Article, Attribute, Division, DocResult, Document, Entity, Mention, Relation
+
+    art = Article("a-1", "a.txt", 0, 9, "标题", "2025-01-02")
+    result = DocResult(Document("a.txt", "", "utf-8", (art,)),
+                       entities=(Entity("agency:1", "Agency", "某县住建局", ("住建局",)),),
+                       mentions=(Mention("agency:1", "a-1", 0, 5, "某县住建局"),),
+                       relations=(Relation("agency:1", "administers", "division:1", "a-1", 0, 5, "证据", None, "r"),),
+                       attributes=(Attribute("project:1", "investment", "100", "a-1", 0, 3, "1亿"),),
+                       city="division:140700", notes=("n",))
+    for obj in (art, result, Division("1", None, "某县", "county", None, ("某",)),
+                Task("a.txt", b"\xff", "k"), Outcome("a.txt", result, None, "k", 9, True)):
+        copy = pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+        assert copy == obj and type(copy) is type(obj)
+    assert pickle.loads(pickle.dumps(_One((1, "二")))) == _One((1, "二"))  # (a single field)
+
+
+@pickled_by_value
+@dataclass(frozen=True, slots=True)
+class _One:
+    x: tuple
