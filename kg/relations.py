@@ -21,6 +21,7 @@ Evidence offsets are mapped back to the source file, so that
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -54,13 +55,19 @@ def iter_sentence_spans(text: str) -> Iterator[tuple[int, int]]:
 
 def _trim_span(text: str, s: int, e: int) -> tuple[int, int]:
     """``[s, e)`` without surrounding whitespace (``str.strip``'s, i.e. ``str.isspace``)."""
+    if e > s and not text[s].isspace() and not text[e - 1].isspace():
+        return s, e  # the usual case: nothing to trim, no copy of the sentence
     piece = text[s:e]
     left = piece.lstrip()
     return s + len(piece) - len(left), s + len(left.rstrip()) + len(piece) - len(left)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_amount(text: str) -> Decimal | None:
     """Amount in yuan of a money phrase; vague amounts give their lower bound.
+
+    Remembered per phrase (the same amounts recur, and jionlp's parser is the
+    costliest step of this stage; a Decimal is immutable, so sharing it is safe).
 
     >>> parse_amount("9.1876亿元")
     Decimal('918760000')
