@@ -120,9 +120,15 @@ class _Resolver:
         self.subunits = lexicon.words("agency", "subunit_suffixes")
         self.home_markers = lexicon.words("references", "home_markers")
         self.anaphors = lexicon.words("references", "anaphors")
+        self.home_words = self.home_markers + self.anaphors
+        # their first characters: most articles hold only some of them, and one
+        # character test per first character is cheaper than a search per word
+        self.home_word_starts = tuple(dict.fromkeys(w[0] for w in self.home_words))
         self.level_of = lexicon.table("references", "level_of")
         self.township_suffixes = lexicon.words("references", "township_suffixes")
         self.zone_suffixes = tuple(sorted(lexicon.words("references", "zone_suffixes"), key=len, reverse=True))
+        # first characters, to rule a suffix out with one set look-up before comparing it
+        self.zone_suffix_starts = frozenset(z[0] for z in self.zone_suffixes)
         self.village_suffixes = lexicon.words("references", "village_suffixes")
         # a village name: a few characters and a village suffix (as written, suffixes are patterns)
         self.village_after = re.compile(r"[\u3400-\u9fff]{1,5}?(?:" + "|".join(self.village_suffixes) + ")")
@@ -153,7 +159,7 @@ class _Resolver:
     def pick_division(self, cand: Candidate, chain: Sequence[Resolved], city: str | None,
                       county: str | None) -> str | None:
         ids = cand.division_ids
-        divs = [self.gaz.get(i) for i in ids if self.gaz.get(i) is not None]
+        divs = [d for d in map(self.gaz.get, ids) if d is not None]
         if not divs:
             return None
         high = [d for d in divs if d.level in _HIGH]
@@ -410,8 +416,9 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
     res.inner_divisions = [m for m in resolved_divs if m.in_name]
     mentions = [m for m in resolved_divs if not m.in_name]
     # 我市 / 全县 / 该区 → home jurisdictions
-    for word in r.home_markers + r.anaphors:
-        if word not in text:
+    starts = {ch for ch in r.home_word_starts if ch in text}
+    for word in r.home_words:
+        if word[0] not in starts or word not in text:
             continue
         level = r.level_of.get(word[-1])
         if level is None:
@@ -492,7 +499,9 @@ def _unknown_division(r: _Resolver, text: str, prev: Resolved, later: Sequence[C
     parent = r.get(prev.division_id)
     if parent is None:
         return None
-    zone = next((z for z in r.zone_suffixes if text.startswith(z, pos)), None)
+    zone = None
+    if text[pos:pos + 1] in r.zone_suffix_starts:
+        zone = next((z for z in r.zone_suffixes if text.startswith(z, pos)), None)
     if zone and parent.level in ("prefecture", "county"):
         name = prev.surface + zone
         did = _child_id(parent.id, name)
