@@ -18,9 +18,12 @@ jieba-rs) for the dictionary DAG, the route and the HMM:
 * jieba-rs splits the non-Chinese runs inside an HMM buffer with a looser
   pattern than jieba's ``finalseg`` (``0351-5661173`` stays one token in
   jieba-rs, three in jieba).  Those runs need a letter or digit, one other
-  character and a letter or digit again; a block holding that shape is cut
-  by Python jieba itself.  That is a few percent of news text (dates such as
-  ``2023-5-1``, phone numbers, ``1.5``).
+  character and a letter or digit again.  A block holding that shape is cut
+  by rjieba too, and only the runs of non-Chinese tokens that came out of an
+  HMM buffer are split again with ``finalseg``'s pattern (see
+  :meth:`FastJieba._cut_diverging`); the rare block where rjieba's tokens do
+  not tell which run that is goes to Python jieba.  Such blocks are a few
+  percent of news text (dates such as ``2023-5-1``, phone numbers, ``1.5``).
 
 ``tests/test_segmenter.py`` checks the equality on the corpus and on random
 mixtures of dictionary words, rare characters, Latin letters, digits and
@@ -46,6 +49,10 @@ _DIVERGING_BLOCK = re.compile(rf"(?<![{_HAN}])[{_HAN}]*?[a-zA-Z0-9][+#&._%\-][a-
 _RARE = re.compile("[\u3400-\u4DBF\u9FD6-\u9FFF\uF900-\uFAFF\U00020000-\U0003FFFF]")
 # Never in a han block (private use area), so it never matches any text.
 _FILLER = "\ue000\ue001"
+# The characters jieba's HMM (``jieba.finalseg``) treats as Chinese, and the
+# pattern by which it splits the rest of a buffer (read from jieba).
+_FINAL_HAN = re.compile(jieba.finalseg.re_han.pattern.removeprefix("(").removesuffix("+)"))
+_FINAL_SKIP = jieba.finalseg.re_skip
 
 
 class FastJieba:
@@ -87,7 +94,7 @@ class FastJieba:
         for m in _DIVERGING_BLOCK.finditer(text):
             if m.start() > pos:
                 out.extend(self._rj.cut(text[pos:m.start()], True))
-            out.extend(self.tokenizer.cut(m.group()))
+            out.extend(self._cut_diverging(m.group()))
             pos = m.end()
         if pos < len(text):
             out.extend(self._rj.cut(text[pos:], True))
@@ -102,7 +109,7 @@ class FastJieba:
                 continue
             if re_han.match(block):
                 if _DIVERGES.search(block):
-                    out.extend(self.tokenizer.cut(block))
+                    out.extend(self._cut_diverging(block))
                 else:
                     out.extend(self._rj.cut(block, True))
             else:
@@ -112,6 +119,48 @@ class FastJieba:
                     else:
                         out.extend(piece)
         return list(filter(None, out))  # no empty strings
+
+    def _cut_diverging(self, block: str) -> list[str]:
+        """One han block of jieba's, cut as jieba cuts it, where jieba-rs's HMM may not.
+
+        jieba cuts a block into dictionary words and *buffers* of
+        one-character steps; a buffer that is not a word goes to the HMM,
+        which splits its non-Chinese runs with ``finalseg.re_skip``.  jieba-rs
+        does all the same except that split, so rjieba's tokens are jieba's
+        but for those runs.  Take a maximal run of consecutive tokens without
+        Chinese characters: if ``re_skip`` splits their text into the same
+        tokens, jieba's tokens are these (a split boundary cuts the text into
+        parts that split alone as they did together).  Otherwise, if the run
+        holds a token of two characters or more and none of them is a
+        dictionary word, every token came out of the HMM of one buffer (two
+        buffers are always apart by a word of two characters or more), so the
+        run is one of those non-Chinese runs, bounded by Chinese characters or
+        by the buffer's ends, and jieba's tokens are its ``re_skip`` split.
+        Any other run (one holding a dictionary word, which may border the
+        buffer or sit in it; single characters, which may be a buffer that is
+        a word, cut character by character) leaves the block to Python jieba.
+        """
+        tokens = self._rj.cut(block, True)
+        freq = self.tokenizer.FREQ
+        out: list[str] = []
+        run: list[str] = []  # the current run of tokens without Chinese characters
+        for token in tokens + [None]:  # None ends the last run
+            if token is not None and not _FINAL_HAN.search(token):
+                run.append(token)
+                continue
+            if run:
+                if len(run) == 1 and len(run[0]) == 1:
+                    out += run
+                else:
+                    jieba_run = [piece for piece in _FINAL_SKIP.split("".join(run)) if piece]
+                    if jieba_run != run and (all(len(t) == 1 for t in run)
+                                             or any(len(t) > 1 and freq.get(t) for t in run)):
+                        return list(self.tokenizer.cut(block))
+                    out += jieba_run
+                run = []
+            if token is not None:
+                out.append(token)
+        return out
 
     def __reduce__(self):
         raise TypeError("FastJieba holds a compiled dictionary; build one per process")

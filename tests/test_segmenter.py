@@ -61,6 +61,29 @@ def test_cuts_random_mixtures_like_jieba(fast):
         assert fast.cut(text) == python_cut(text), text
 
 
+def test_cuts_number_shapes_like_jieba(fast):
+    """Blocks where jieba-rs's HMM splits non-Chinese runs differently from jieba's.
+
+    Dense mixtures of digits, Latin letters, ``+#&._%-`` and Chinese (dictionary
+    words and single characters), so that HMM buffers, dictionary words with
+    Latin letters and buffers that are words meet those runs.
+    """
+    rnd = random.Random(20240602)
+    words = sorted(w for w, f in jieba.dt.FREQ.items() if f > 0)
+    latin = [w for w in words if any(c.isascii() for c in w)]
+    short = [w for w in words if len(w) <= 2]
+    shapes = list("0123456789aZx+#&._%-") + ["2023", "5", "1.5", "0351", "98.85%", "12"]
+    for _ in range(6000):
+        parts = []
+        for _ in range(rnd.randint(1, 14)):
+            r = rnd.random()
+            parts.append(rnd.choice(shapes) if r < 0.55 else rnd.choice(latin) if r < 0.7
+                         else rnd.choice(short) if r < 0.85 else rnd.choice(words) if r < 0.95
+                         else rnd.choice("年月日号，、 "))
+        text = "".join(parts)
+        assert fast.cut(text) == python_cut(text), text
+
+
 def test_words_and_spaces_like_spacy():
     rnd = random.Random(7)
     for _ in range(2000):
