@@ -218,6 +218,8 @@ class _Resolver:
 
 
 def _strip(text: str) -> str:
+    if text.isalnum():
+        return text  # no letter or digit is whitespace: nothing to remove (most names)
     return _SPACES.sub("", text)
 
 
@@ -225,29 +227,26 @@ def resolve_document(articles: Sequence[tuple[ArticleText, Sequence[Candidate]]]
                      lexicon: Lexicon) -> tuple[list[ArticleResolution], dict[str, Entity], str | None]:
     """Resolve every article of one document; returns resolutions, entities, home city id."""
     r = _Resolver(gazetteer, lexicon)
-    # pass 1: unambiguous county-level-and-above divisions -> home city
+    # pass 1: unambiguous county-level-and-above divisions -> home city;
+    # unambiguous counties -> the document's county (one walk over the candidates for both)
     first: list[str] = []
+    doc_county_counts: Counter[str] = Counter()
     for art, cands in articles:
         # only organization and project names can hold a division
         holders = [o for o in cands if o.type in ("Organization", "Project")]
         for c in cands:
             if c.type == "Division":
-                divs = [gazetteer.get(i) for i in c.division_ids]
-                high = [d for d in divs if d is not None and d.level in _HIGH]
+                divs = [d for d in map(gazetteer.get, c.division_ids) if d is not None]
+                high = [d for d in divs if d.level in _HIGH]
                 if len(high) == 1 and not _inside_other(c, holders):
                     first.append(high[0].id)
+                counties = [d for d in divs if d.level == "county"]
+                if len(counties) == 1:
+                    doc_county_counts[counties[0].id] += 1
     city = home_city(gazetteer, first)
     entities: dict[str, Entity] = {}
     aliases: dict[str, set[str]] = {}
     results = []
-    doc_county_counts: Counter[str] = Counter()
-    for art, cands in articles:
-        for c in cands:
-            if c.type == "Division":
-                divs = [gazetteer.get(i) for i in c.division_ids]
-                high = [d for d in divs if d is not None and d.level == "county"]
-                if len(high) == 1:
-                    doc_county_counts[high[0].id] += 1
     doc_county = doc_county_counts.most_common(1)[0][0] if doc_county_counts else None
     for art, cands in articles:
         results.append(_resolve_article(r, art, cands, city, doc_county))
