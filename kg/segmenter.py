@@ -32,6 +32,7 @@ punctuation.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import jieba
 
@@ -43,7 +44,12 @@ _DIVERGES = re.compile(r"[a-zA-Z0-9][^a-zA-Z0-9\u4E00-\u9FD5][a-zA-Z0-9]")
 # A whole block of jieba's holding that shape: a maximal run of the character
 # class of ``jieba.re_han_default`` (``([<class>]+)``, read from jieba).
 _HAN = jieba.re_han_default.pattern.removeprefix("([").removesuffix("]+)")
-_DIVERGING_BLOCK = re.compile(rf"(?<![{_HAN}])[{_HAN}]*?[a-zA-Z0-9][+#&._%\-][a-zA-Z0-9][{_HAN}]*")
+# It is found from the shape (``_SHAPE``) and widened over the block's
+# characters on both sides (``_HAN_RUN``; leftwards on the reversed text):
+# one pattern reaching back from the shape to the block's start (a lazy
+# ``[<class>]*?`` before it) is tried at every character of every block.
+_SHAPE = re.compile(r"[a-zA-Z0-9][+#&._%\-][a-zA-Z0-9]")
+_HAN_RUN = re.compile(rf"[{_HAN}]*")
 # Ideographs outside jieba's block pattern that jieba-rs puts into blocks:
 # texts with them are cut block by block.
 _RARE = re.compile("[\u3400-\u4DBF\u9FD6-\u9FFF\uF900-\uFAFF\U00020000-\U0003FFFF]")
@@ -91,11 +97,11 @@ class FastJieba:
         # instead of one per clause).
         out: list[str] = []
         pos = 0
-        for m in _DIVERGING_BLOCK.finditer(text):
-            if m.start() > pos:
-                out.extend(self._rj.cut(text[pos:m.start()], True))
-            out.extend(self._cut_diverging(m.group()))
-            pos = m.end()
+        for start, end in _diverging_blocks(text):
+            if start > pos:
+                out.extend(self._rj.cut(text[pos:start], True))
+            out.extend(self._cut_diverging(text[start:end]))
+            pos = end
         if pos < len(text):
             out.extend(self._rj.cut(text[pos:], True))
         return list(filter(None, out))  # no empty strings
@@ -164,6 +170,22 @@ class FastJieba:
 
     def __reduce__(self):
         raise TypeError("FastJieba holds a compiled dictionary; build one per process")
+
+
+def _diverging_blocks(text: str) -> Iterator[tuple[int, int]]:
+    """The ``(start, end)`` of every block of jieba's in ``text`` holding the shape, in order."""
+    shape = _SHAPE.search(text)
+    if shape is None:
+        return
+    reverse = text[::-1]
+    n = len(text)
+    while shape is not None:
+        at = shape.start()
+        # text[at - 1] is reverse[n - at]: the run from there is the block's part before the shape
+        start = at - (_HAN_RUN.match(reverse, n - at).end() - (n - at))
+        end = _HAN_RUN.match(text, at).end()
+        yield start, end
+        shape = _SHAPE.search(text, end)
 
 
 def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]]:
