@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import weakref
 from collections.abc import Callable, Iterable, Iterator
+from itertools import accumulate
 
 import numpy
 import spacy
@@ -34,6 +36,12 @@ SPANS_KEY = "kg_candidates"
 _TOKEN_ATTRS = [ORTH, IDX, SPACY]
 # Bound of the per-process word table (a corpus has far fewer distinct tokens).
 _MAX_WORDS = 1_000_000
+
+# What the tokenizer made each Doc of, until the candidate component reads
+# it: Doc -> (text, segmenter words, number of tokens).  The component reads
+# the tokens from these rather than back out of the Doc (see
+# CandidateTagger._read); an entry goes with its Doc.
+_MADE: "weakref.WeakKeyDictionary[Doc, tuple[str, list[str], int]]" = weakref.WeakKeyDictionary()
 
 if not Doc.has_extension("kg_candidates"):
     Doc.set_extension("kg_candidates", default=None)
@@ -113,9 +121,11 @@ class JiebaTokenizer:
     def __call__(self, text: str) -> Doc:
         from kg.segmenter import words_and_spaces
 
-        words = _compiled_jieba().cut(text) if self.compiled else _python_cut(text)
-        words, spaces = words_and_spaces(words, text)
-        return Doc(self.vocab, words=self._orths(words), spaces=spaces)
+        cut = _compiled_jieba().cut(text) if self.compiled else _python_cut(text)
+        words, spaces = words_and_spaces(cut, text)
+        doc = Doc(self.vocab, words=self._orths(words), spaces=spaces)
+        _MADE[doc] = (text, cut, len(words))
+        return doc
 
     def _orths(self, words: list[str]) -> list[int] | list[str]:
         """The words as ORTH hashes (the same Doc, made ~4x faster).
@@ -194,6 +204,7 @@ class CandidateTagger:
         self._tags: dict[int, str] = {}
         self._space_orths: tuple[int, ...] = ()  # ORTH hashes of the whitespace tokens seen
         self._tags_size = len(self.tags)
+        self._tag_of = _TagOf(self.tags)
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = self.match(doc)
@@ -208,6 +219,35 @@ class CandidateTagger:
         return find_all(text, ctx)
 
     def _read(self, doc: Doc) -> tuple[str, Context]:
+        """The doc's text and the naming context of its tokens.
+
+        For a Doc straight from :class:`JiebaTokenizer` they come from the
+        words and spaces it was made of (:meth:`_read_words`); any other Doc
+        is read back (:meth:`_read_array`).
+        """
+        made = _MADE.pop(doc, None)
+        # (a component that retokenized the Doc since would have changed its length)
+        if made is not None and made[2] == len(doc):
+            return self._read_words(made[0], made[1])
+        return self._read_array(doc)
+
+    def _read_words(self, text: str, words: list[str]) -> tuple[str, Context]:
+        """:meth:`_read_array` from the segmenter's words of a Doc (the same text and context).
+
+        The words tile the text, and the Doc's tokens other than whitespace
+        are its words other than whitespace, at the same offsets (the
+        tokenizer only makes whitespace words trailing spaces or merges
+        them), so a word ends where the next one starts.  Tags are looked
+        up by word when asked.
+        """
+        bounds = list(accumulate(map(len, words), initial=0))
+        starts, ends = bounds[:-1], bounds[1:]
+        blank = list(map(str.isspace, words))
+        if True in blank:  # drop them: few, so by slices between them
+            starts, ends, words = _without(blank, starts, ends, words)
+        return text, Context(self.lexicon, self.matcher, starts, ends, TokenTags(words, self._tag_of))
+
+    def _read_array(self, doc: Doc) -> tuple[str, Context]:
         """The doc's text and the naming context of its tokens, read from ``doc.to_array``.
 
         Iterating a Doc makes one Python ``Token`` per token (and ``doc.text``
@@ -276,6 +316,38 @@ class CandidateTagger:
             if span is not None:
                 spans.append(span)
         doc.spans[SPANS_KEY] = spans
+
+
+def _without(drop: list[bool], *columns: list) -> list[list]:
+    """``columns`` without the rows where ``drop`` is true (for a few such rows)."""
+    rows = []
+    at = drop.index(True)
+    while True:
+        rows.append(at)
+        try:
+            at = drop.index(True, at + 1)
+        except ValueError:
+            break
+    out = []
+    for column in columns:
+        kept = column[:rows[0]]
+        for row, next_row in zip(rows, rows[1:]):
+            kept += column[row + 1:next_row]
+        kept += column[rows[-1] + 1:]
+        out.append(kept)
+    return out
+
+
+class _TagOf:
+    """jieba's tag of a word, ``""`` for a word without one (a table for :class:`TokenTags`)."""
+
+    __slots__ = ("tags",)
+
+    def __init__(self, tags: dict[str, str]) -> None:
+        self.tags = tags
+
+    def __getitem__(self, word: str) -> str:
+        return self.tags.get(word, "")
 
 
 @functools.lru_cache(maxsize=4)

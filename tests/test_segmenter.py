@@ -140,3 +140,18 @@ def test_tokenizer_doc_from_hashes_is_the_doc_from_strings():
         assert ours.to_bytes() == plain.to_bytes()
     with nlp.memory_zone():  # transient strings: words are passed as strings
         assert nlp.make_doc("内存区域里的新词").text == "内存区域里的新词"
+
+
+def test_component_reads_the_tokenizers_words_as_the_doc():
+    """The candidate component's read of a fresh Doc (from the tokenizer's words) is its read of the Doc."""
+    nlp = make_nlp()
+    tagger = nlp.get_pipe("kg_candidates")
+    texts = [p.read_text(encoding="utf-8") for p in CORPUS[:3]]
+    texts += ["左权县 交通局  局长\n\n 和顺县\u3000a b\r\n", " 行首空格", "行尾空格 ", "\n", "", "生僻字𠀀 在句中"]
+    for text in texts:
+        doc = nlp.make_doc(text)
+        got_text, got = tagger._read(doc)
+        want_text, want = tagger._read_array(doc)
+        assert got_text == want_text == doc.text
+        assert (got._starts, got._ends) == (want._starts, want._ends)
+        assert [got._tags[k] for k in range(len(got._tags))] == [want._tags[k] for k in range(len(want._tags))]
