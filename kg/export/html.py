@@ -70,7 +70,7 @@ import os
 import re
 from importlib import resources
 from json.encoder import encode_basestring
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -529,30 +529,25 @@ def _streamed_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
     for key in ("focus", "kinds", "levels"):
         yield f",{_dumps(key)}:{_dumps(summary[key])}"
     yield ',"nodes":'
-    texts = page.node_texts(page.layout())
-    yield "["
-    first = True
-    while True:
-        chunk = list(itertools.islice(texts, _ITEMS_PER_CHUNK))
-        if not chunk:
-            break
-        yield ("" if first else ",") + ",".join(chunk)
-        first = False
-    yield "]"
+    yield from _list_pieces(page.node_texts(page.layout()), ",".join)  # (texts already JSON)
     for key in ("options", "relations", "ui", "view"):
         yield f",{_dumps(key)}:{_dumps(summary[key])}"
     yield "}"
 
 
-def _list_pieces(items: Iterator[Any]) -> Iterator[str]:
-    """The JSON text of a list, :data:`_ITEMS_PER_CHUNK` items per piece."""
+def _items_json(chunk: list[Any]) -> str:
+    return _dumps(chunk)[1:-1]  # the items, comma-separated
+
+
+def _list_pieces(items: Iterator[Any], join: Callable[[list[Any]], str] = _items_json) -> Iterator[str]:
+    """The JSON text of a list, :data:`_ITEMS_PER_CHUNK` items per piece (``join``: a piece's items as text)."""
     yield "["
     first = True
     while True:
         chunk = list(itertools.islice(items, _ITEMS_PER_CHUNK))
         if not chunk:
             break
-        yield ("" if first else ",") + _dumps(chunk)[1:-1]  # the items, comma-separated
+        yield ("" if first else ",") + join(chunk)
         first = False
     yield "]"
 
