@@ -166,10 +166,12 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
     agencies_orgs = [m for m in mentions if m.type in ("Agency", "Organization")]
 
     # administers / subOrganizationOf / locatedIn from the structure of names
+    # (the divisions a name can hold are the same for every name of the article)
+    held = _division_mentions(res)
     seen_admin: set[str] = set()
     for m in mentions:
         if m.type == "Agency":
-            target = _most_specific(gazetteer, res, [m.juris, *_inner_division_ids(m, res)])
+            target = _most_specific(gazetteer, res, [m.juris, *_inner_division_ids(m, res, held)])
             if target and m.entity_id not in seen_admin:
                 seen_admin.add(m.entity_id)
                 add(m, "administers", division_entity_id(target), m.start, "name-jurisdiction")
@@ -181,7 +183,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
         elif m.type in ("Organization", "Project"):
             target, rule = _located_context(m, res, rules, text)
             if target is None:
-                named = [m.juris, *_inner_division_ids(m, res)]
+                named = [m.juris, *_inner_division_ids(m, res, held)]
                 if m.type == "Project" and res.home_county:
                     named.append(res.home_county if any(
                         _within(gazetteer, res.home_county, d) for d in named if d) else None)
@@ -333,9 +335,18 @@ def _national_id(name: str) -> str:
     return entity_id("Agency", name)
 
 
-def _inner_division_ids(m: Resolved, res: ArticleResolution) -> list[str]:
-    return [d.division_id for d in res.inner_divisions + [x for x in res.mentions if x.type == "Division"]
-            if m.start <= d.start and d.end <= m.end and d.division_id]
+def _division_mentions(res: ArticleResolution) -> list[Resolved]:
+    """The divisions of an article a name may hold: those inside names, then the others."""
+    return res.inner_divisions + [x for x in res.mentions if x.type == "Division"]
+
+
+def _inner_division_ids(m: Resolved, res: ArticleResolution,
+                        divisions: Sequence[Resolved] | None = None) -> list[str]:
+    """Ids of the divisions written inside ``m`` (``divisions``: the article's
+    :func:`_division_mentions`, when the caller has them already)."""
+    if divisions is None:
+        divisions = _division_mentions(res)
+    return [d.division_id for d in divisions if m.start <= d.start and d.end <= m.end and d.division_id]
 
 
 _LEVEL_DEPTH = {"province": 0, "prefecture": 1, "county": 2, "zone": 2, "township": 3, "village": 4}
@@ -376,13 +387,22 @@ def _topic(res: ArticleResolution, openers: Sequence[str],
     """The body an article is about: an agency/organization that opens a sentence,
     alone or after a time adverbial (近年来,某县某局…), before any other such sentence."""
     text = res.art.text
-    for s, e in (iter_sentence_spans(text) if sentences is None else sentences):
-        for m in res.mentions:
-            if s <= m.start < e and m.type in ("Agency", "Organization"):
-                prefix = re.sub(r"^本报讯\s*(?:[（(][^）)]*[）)])?", "", text[s:m.start]).strip(" ,，、\u3000")
-                if prefix == "" or prefix in openers:
-                    return m
-                break
+    if sentences is None:
+        sentences = list(iter_sentence_spans(text))
+    # each sentence's first agency/organization (in mention order), found by bisecting
+    # the sorted, disjoint sentences rather than scanning every mention for every sentence
+    starts = [s for s, _ in sentences]
+    first: dict[int, Resolved] = {}
+    for m in res.mentions:
+        if m.type in ("Agency", "Organization"):
+            k = bisect.bisect_right(starts, m.start) - 1
+            if k >= 0 and m.start < sentences[k][1] and k not in first:
+                first[k] = m
+    for k in sorted(first):
+        s, m = starts[k], first[k]
+        prefix = re.sub(r"^本报讯\s*(?:[（(][^）)]*[）)])?", "", text[s:m.start]).strip(" ,，、\u3000")
+        if prefix == "" or prefix in openers:
+            return m
     return None
 
 

@@ -136,9 +136,18 @@ class _Resolver:
         self.local_institutions = tuple(lexicon.words("organization", "local_institutions"))
         self.institution_modifiers = tuple(lexicon.data["organization"].get("institution_modifiers", ()))
         self.extra: dict[str, Division] = {}  # divisions found in text, missing from the gazetteer
+        self.known: dict[tuple[str, ...], list[Division]] = {}  # see divisions_of (callers do not mutate)
         self.not_place_stems = tuple(lexicon.data["references"].get("not_place_stems", ()))
         self.quantifying = tuple(lexicon.data["references"].get("quantifying_markers", ()))
         self.seen_orgs: list[str] = []  # organizations named so far in the document (for 该公司/基金会)
+
+    def divisions_of(self, ids: tuple[str, ...]) -> list[Division]:
+        """The gazetteer divisions among ``ids``, in order (remembered per id tuple: the
+        same names recur in a document and are looked at in several passes)."""
+        divs = self.known.get(ids)
+        if divs is None:
+            divs = self.known[ids] = [d for d in map(self.gaz.get, ids) if d is not None]
+        return divs
 
     def get(self, did: str | None):
         if did is None:
@@ -158,8 +167,7 @@ class _Resolver:
     # -- divisions --------------------------------------------------------
     def pick_division(self, cand: Candidate, chain: Sequence[Resolved], city: str | None,
                       county: str | None) -> str | None:
-        ids = cand.division_ids
-        divs = [d for d in map(self.gaz.get, ids) if d is not None]
+        divs = self.divisions_of(cand.division_ids)
         if not divs:
             return None
         high = [d for d in divs if d.level in _HIGH]
@@ -236,7 +244,7 @@ def resolve_document(articles: Sequence[tuple[ArticleText, Sequence[Candidate]]]
         holders = [o for o in cands if o.type in ("Organization", "Project")]
         for c in cands:
             if c.type == "Division":
-                divs = [d for d in map(gazetteer.get, c.division_ids) if d is not None]
+                divs = r.divisions_of(c.division_ids)
                 high = [d for d in divs if d.level in _HIGH]
                 if len(high) == 1 and not _inside_other(c, holders):
                     first.append(high[0].id)
@@ -359,8 +367,7 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
     # home county of the article: its most mentioned county-level division
     counts: Counter[str] = Counter()
     for c in divisions:
-        ds = [gaz.get(i) for i in c.division_ids]
-        ds = [d for d in ds if d is not None and d.level in ("county", "zone")]
+        ds = [d for d in r.divisions_of(c.division_ids) if d.level in ("county", "zone")]
         if len(ds) == 1:
             counts[ds[0].id] += 1
         elif ds:
