@@ -255,11 +255,13 @@ class _Words:
         left_by_last = {ch: tuple(sorted(ns, reverse=True)) for ch, ns in by_last.items()}
         self.hard = frozenset(lex.data["boundaries"].get("hard_stops", ""))
         #: what the left scan does at a character, in one look-up: ``()`` stops it (hard
-        #: punctuation or whitespace; whitespace missing here stops it too), else the
-        #: lengths of the boundary words ending in that character, longest first
+        #: punctuation or whitespace), else the lengths of the boundary words ending in
+        #: that character, longest first; a character not in the table does nothing
         self.scan_table: dict[str, tuple[int, ...]] = dict(left_by_last)
         self.scan_table.update((ch, ()) for ch in self.hard)
-        self.scan_table.update((ch, ()) for ch in left_by_last if ch.isspace())
+        # every whitespace character stops the scan too, so a character missing from the
+        # table needs no further test (no whitespace character lies outside the BMP)
+        self.scan_table.update((ch, ()) for ch in map(chr, range(0x10000)) if ch.isspace())
         self.trim = _by_length(set(lex.words("boundaries", "trim_prefix")) | set(lex.words("project", "build_triggers")))
         self.compounds = tuple(lex.words("agency", "domain_compounds"))
         self.juris_words = frozenset(lex.words("agency", "jurisdiction_words"))
@@ -301,6 +303,10 @@ class _Words:
         self.quantity = re.compile(bounds.get("quantity_pattern", "(?!)"))
         self.phase = re.compile(bounds.get("phase_pattern", "(?!)"))
         self.juris_chars = frozenset(w for w in self.juris_words if len(w) == 1)
+        #: jurisdiction words of one character (省, 市 …) found in a text in one pass
+        #: (the left scan tests its stop rule only at those positions and protected ones)
+        self.juris_char_re = re.compile("[" + "".join(map(re.escape, sorted(self.juris_chars))) + "]"
+                                        if self.juris_chars else "(?!)")
         self.slogan = re.compile(bounds.get("slogan_pattern", "(?!)"))
         self.inner_count = re.compile(bounds.get("inner_count_pattern", "(?!)"))
         self.guarded_branch = re.compile(bounds.get("guarded_branch_pattern", "(?!)"))
@@ -327,7 +333,12 @@ class _Words:
         # character ((?<![CJK].) there) so that re can skip ahead to one of 省市县区
         self.party_gov_re = re.compile("([省市县区])(?<![\u3400-\u9fff].)(" + "|".join(map(re.escape, self.party_gov)) + ")")
         self.national_re = _alternation(self.national)
-        self.honorific_res = tuple((h, re.compile(re.escape(h))) for h in self.honorifics)
+        # (先生/女士 after a name are left to the other rules)
+        self.honorific_res = tuple((h, re.compile(re.escape(h))) for h in self.honorifics
+                                   if h not in ("先生", "女士"))
+        # "does the name contain one of these words": one search instead of a loop of ``in``
+        self.facility_center_re = _alternation(self.facility_center)
+        self.center_words_re = _alternation(self.center_words)
         self.invested_heads = tuple(self.project_heads) + tuple(self.facility)
         self.invested_re = re.compile(rf"({'|'.join(map(re.escape, self.money_triggers))})({_MONEY})"
                                       rf"(?:[,，]?({'|'.join(map(re.escape, self.money_objects))})|(的))")
@@ -434,13 +445,19 @@ def _protected(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[
 
 
 class _Protected(dict):
-    """Protected spans of a text keyed by their end (``end -> start``), and the set of their starts."""
+    """Protected spans of a text keyed by their end (``end -> start``), and the set of their starts.
 
-    __slots__ = ("starts",)
+    ``special`` holds every offset where the left scan has more to do than look
+    at the character before it: a protected span's end or start, or a
+    one-character jurisdiction word (``juris``, offsets of those characters).
+    """
 
-    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+    __slots__ = ("starts", "special")
+
+    def __init__(self, spans: Iterable[tuple[int, int]], juris: Iterable[int] = ()) -> None:
         super().__init__((e, s) for s, e in spans)
         self.starts = set(self.values())
+        self.special = self.starts.union(self, juris)
 
 
 def _protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _Protected:
@@ -448,7 +465,8 @@ def _protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _
     key = ("protected", id(divisions), len(text))
     protected = ctx.cache.get(key)
     if protected is None:
-        protected = ctx.cache[key] = _Protected(_protected(text, ctx, divisions))
+        juris = [m.start() for m in ctx.words.juris_char_re.finditer(text)]
+        protected = ctx.cache[key] = _Protected(_protected(text, ctx, divisions), juris)
     return protected
 
 
@@ -460,29 +478,29 @@ def _scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, 
     whole token.
     """
     w = ctx.words
-    starts = protected.starts
+    starts, special = protected.starts, protected.special
     token_starts, token_ends = ctx.token_starts, ctx.token_ends
     tokens = bool(token_starts)
     left, scan_table, juris_chars = w.left, w.scan_table, w.juris_chars
     i = head_start
     lowest = head_start - max_len
     while i > 0 and i > lowest:
-        if i < head_start and (i in starts or (text[i] in juris_chars and i in token_starts
-                                               and i + 1 in token_ends)):
-            before = ctx.ending_at(i)
-            if before is not None and (before[1] in w.stop_tags):
-                break
-        if i in protected:
-            i = protected[i]
-            continue
-        ch = text[i - 1]
-        lengths = scan_table.get(ch)
+        if i in special:  # (a few offsets; the tests below are exact)
+            if i < head_start and (i in starts or (text[i] in juris_chars and i in token_starts
+                                                   and i + 1 in token_ends)):
+                before = ctx.ending_at(i)
+                if before is not None and (before[1] in w.stop_tags):
+                    break
+            if i in protected:
+                i = protected[i]
+                continue
+        lengths = scan_table.get(text[i - 1])
         if lengths is None:  # (most characters)
-            if ch.isspace():
-                break
-        elif not lengths:  # hard punctuation
+            i -= 1
+            continue
+        if not lengths:  # hard punctuation or whitespace
             break
-        elif not tokens or i in token_ends:
+        if not tokens or i in token_ends:
             # a boundary word counts only as whole tokens: it ends at a token end and
             # starts at a token start (the longest such word decides)
             for k in lengths:
@@ -677,11 +695,9 @@ def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
     # weak heads (中心, 站 …) count with a jurisdiction prefix or an agency domain word
     for c in _suffix_names(text, ctx, divisions, w.agency_weak, "Agency", "agency-weak", 20):
         body = c.text
-        if any(word in body for word in w.facility_center):
+        if w.facility_center_re.search(body):
             continue
-        if c.juris is not None and len(body) - (c.juris[1] - c.juris[0]) >= 3 or any(
-            word in body for word in w.center_words
-        ):
+        if c.juris is not None and len(body) - (c.juris[1] - c.juris[0]) >= 3 or w.center_words_re.search(body):
             out.append(c)
     # 市委/县政府/省委: jurisdiction + party/government word, as whole words
     for c in divisions:
@@ -1065,8 +1081,6 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
                 break
     # honorifics after the name: 某某某总书记, 某某某同志
     for h, pattern in w.honorific_res:
-        if h in ("先生", "女士"):
-            continue
         for m in pattern.finditer(text):
             s = m.start()
             for n in (3, 2):
@@ -1087,9 +1101,10 @@ def _credit_names(text: str, start: int, end: int, ctx: Context) -> list[Candida
     out = []
     # strip trailing markers (文/图, 摄) glued to the last name
     cut = len(body)
+    stripped = body.rstrip()
     for marker in w.byline:
-        if body.rstrip().endswith(marker):
-            cut = len(body.rstrip()) - len(marker)
+        if stripped.endswith(marker):
+            cut = len(stripped) - len(marker)
             break
     # 毛 峰: a two-character name typeset with a space between its characters
     pieces = [(m.start(), m.group(0)) for m in _CJK_RUN.finditer(body[:cut])]
@@ -1118,13 +1133,21 @@ def find_all(text: str, ctx: Context) -> list[Candidate]:
     """Every candidate of every type in ``text`` (overlaps allowed)."""
     divisions = find_divisions(text, ctx)
     out: list[Candidate] = list(divisions)
-    out.extend(find_agencies(text, ctx, divisions))
-    out.extend(find_organizations(text, ctx, divisions))
-    out.extend(find_projects(text, ctx, divisions))
-    out.extend(find_persons(text, ctx))
+    # the open classes drop names that are a quantity or a slogan (divisions and
+    # persons never are); the candidates stay in the order they were found
     w = ctx.words
-    out = [c for c in out if c.type in ("Division", "Person") or not (
-        w.quantity.match(c.surface) or w.slogan.match(c.text)
-        or (c.type == "Project" and w.inner_count.search(c.surface)))]
+    quantity, slogan, inner_count = w.quantity.match, w.slogan.match, w.inner_count.search
+    for found in (find_agencies(text, ctx, divisions), find_organizations(text, ctx, divisions),
+                  find_projects(text, ctx, divisions)):
+        for c in found:
+            surface = c.name or c.text
+            if not (quantity(surface) or slogan(c.text) or (c.type == "Project" and inner_count(surface))):
+                out.append(c)
+    out.extend(find_persons(text, ctx))
     # a total order (set order varies with PYTHONHASHSEED)
-    return sorted(set(out), key=lambda c: (c.start, -c.end, c.type, c.rule, c.surface, c.title or ""))
+    return sorted(set(out), key=_order)
+
+
+def _order(c: Candidate) -> tuple:
+    """find_all's sort key (``c.surface`` spelt out: this runs once per candidate)."""
+    return (c.start, -c.end, c.type, c.rule, c.name or c.text, c.title or "")
