@@ -161,10 +161,12 @@ class _Resolver:
         self.home_word_starts = tuple(dict.fromkeys(w[0] for w in self.home_words))
         self.level_of = lexicon.table("references", "level_of")
         self.township_suffixes = lexicon.words("references", "township_suffixes")
+        self.township_suffix_starts = frozenset(t[:1] for t in self.township_suffixes)
         self.zone_suffixes = tuple(sorted(lexicon.words("references", "zone_suffixes"), key=len, reverse=True))
         # first characters, to rule a suffix out with one set look-up before comparing it
         self.zone_suffix_starts = frozenset(z[0] for z in self.zone_suffixes)
         self.village_suffixes = lexicon.words("references", "village_suffixes")
+        self.village_suffix_starts = frozenset(v[:1] for v in self.village_suffixes)
         # a village name: a few characters and a village suffix (as written, suffixes are patterns)
         self.village_after = re.compile(r"[\u3400-\u9fff]{1,5}?(?:" + "|".join(self.village_suffixes) + ")")
         self.legal_forms = lexicon.words("organization", "legal_forms")
@@ -363,7 +365,7 @@ def _variant(r: "_Resolver", type_: str, x: str, y: str) -> bool:
             return True
     if type_ == "Agency" and len(x) >= 6 and y.startswith(x[:-1]) and y.endswith(x[-1]) and len(y) - len(x) <= 3:
         return True
-    if type_ == "Agency":
+    if type_ == "Agency" and x[:4] == y[:4]:  # (a common start of 4 is needed below)
         # the same unit written without its number: …支队某中心 = …支队110某中心
         common = 0
         while common < min(len(x), len(y)) and x[common] == y[common]:
@@ -535,7 +537,7 @@ def _unknown_division(r: _Resolver, text: str, prev: Resolved, later: Sequence[C
     there, and the parent is a county (for townships) or a township (for villages).
     """
     pos = prev.end
-    if any(c.start == pos for c in later):
+    if later and any(c.start == pos for c in later):
         return None
     parent = r.get(prev.division_id)
     if parent is None:
@@ -551,10 +553,14 @@ def _unknown_division(r: _Resolver, text: str, prev: Resolved, later: Sequence[C
         return Resolved(prev.start, pos + len(zone), "Division", name, name, division_entity_id(did),
                         "division-chain", division_id=did)
     if parent.level in ("county", "zone"):
-        suffixes, level = r.township_suffixes, "township"
+        suffixes, level, suffix_starts = r.township_suffixes, "township", r.township_suffix_starts
     elif parent.level == "township":
-        suffixes, level = r.village_suffixes, "village"
+        suffixes, level, suffix_starts = r.village_suffixes, "village", r.village_suffix_starts
     else:
+        return None
+    # a suffix starts 1 to 4 characters on, or there is no unit: one set look-up per
+    # character rules most positions out before the regex and the suffix comparisons
+    if "" not in suffix_starts and not any(ch in suffix_starts for ch in text[pos + 1:pos + 5]):
         return None
     run = _CJK_RUN.match(text, pos)
     if not run or run.group(0).startswith(r.not_place_stems):
