@@ -160,6 +160,8 @@ class _Resolver:
         # character test per first character is cheaper than a search per word
         self.home_word_starts = tuple(dict.fromkeys(w[0] for w in self.home_words))
         self.level_of = lexicon.table("references", "level_of")
+        # the home words that name a level (该公司 and the like do not), with it
+        self.home_levels = tuple((w, self.level_of[w[-1]]) for w in self.home_words if w[-1] in self.level_of)
         self.township_suffixes = lexicon.words("references", "township_suffixes")
         self.township_suffix_starts = frozenset(t[:1] for t in self.township_suffixes)
         self.zone_suffixes = tuple(sorted(lexicon.words("references", "zone_suffixes"), key=len, reverse=True))
@@ -459,12 +461,11 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
     res.inner_divisions = [m for m in resolved_divs if m.in_name]
     mentions = [m for m in resolved_divs if not m.in_name]
     # 我市 / 全县 / 该区 → home jurisdictions
+    # (the home unit a word would stand for is found first: words without one, such
+    # as 该镇 or 我县 in an article with no home county, are not searched for)
     starts = {ch for ch in r.home_word_starts if ch in text}
-    for word in r.home_words:
-        if word[0] not in starts or word not in text:
-            continue
-        level = r.level_of.get(word[-1])
-        if level is None:
+    for word, level in r.home_levels:
+        if word[0] not in starts:
             continue
         target = None
         if level == "prefecture":
@@ -473,7 +474,7 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
             target = "140000" if gaz.get("140000") else None
         elif level == "county" and county and (gaz.get(county).name.endswith(word[-1])):
             target = county
-        if not target:
+        if not target or word not in text:
             continue
         for pos in _occurrences(text, word):
             if any(o.start <= pos < o.end for o in open_class):
