@@ -178,15 +178,10 @@ def _relate(doc, resolutions, entities, city, gazetteer, lexicon) -> DocResult:
                 s, e = art.to_source(pos, pos + 2)
                 mentions.append(Mention(newspaper.entity_id, art.article.article_id, s, e, "本报"))
                 extra_aliases.setdefault(newspaper.entity_id, set()).add("本报")
-        rels, attrs = extract_relations(res, lexicon, gazetteer, newspaper=newspaper)
-        # the same records with their evidence cut from the source; built field by field
-        # (dataclasses.replace looks the fields up on every call: a tenth of this stage)
-        for r in rels:
-            relations.append(Relation(r.head, r.rel, r.tail, r.article_id, r.start, r.end,
-                                      doc.text[r.start:r.end], r.role, r.rule))
-        for a in attrs:
-            attributes.append(Attribute(a.entity_id, a.attr, a.value, a.article_id, a.start, a.end,
-                                        doc.text[a.start:a.end]))
+        # evidence cut from the source as the records are made (not copied into new ones after)
+        rels, attrs = extract_relations(res, lexicon, gazetteer, newspaper=newspaper, source=doc.text)
+        relations.extend(rels)
+        attributes.extend(attrs)
     # make sure every relation endpoint is an entity (fixed employers such as 中共中央)
     for r in relations:
         for eid in (r.head, r.tail):

@@ -37,6 +37,11 @@ __all__ = ["extract_relations", "iter_sentence_spans", "sentence_spans", "parse_
 # a sentence end with the closing quotes that stay with its sentence
 _SENT_BOUNDARY = re.compile(r"[。！？；;!?\n][”’」』]*")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(余|多)?(万|亿|千万|百万)?元")
+# compiled once: the rules apply them per mention or per sentence
+_THIS_PROJECT = re.compile(r"该(?:工程|项目)")
+_ROLE_LEAD = re.compile(r"^(?:作为|是|为)")  # 某集团作为施工单位
+_DATELINE = re.compile(r"^本报讯\s*(?:[（(][^）)]*[）)])?")
+_UNIT_GAP = re.compile(r"[\u3400-\u9fff]*[科处室股部队]?")
 
 
 def iter_sentence_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -111,6 +116,8 @@ class _Rules:
         self.undertake = sorted(rel["undertakes"]["triggers"], key=len, reverse=True)
         self.partner = rel["undertakes"]["partner_words"]
         self.roles = sorted(rel["undertakes"]["role_words"], key=len, reverse=True)
+        self.roles_any = tuple(self.roles)  # for one startswith/endswith over them all
+        self.partner_any = tuple(self.partner)
         self.located = rel["locatedIn"]["triggers"]
         self.fixed_employer = rel["worksFor"]["fixed_employer"]
         self.core = rel["worksFor"]["core_pattern"]
@@ -147,8 +154,13 @@ _MONEY_AFTER_TRIGGER = r"(\d+(?:\.\d+)?(?:余|多)?(?:千万|百万|万|亿)?元
 
 def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
                       newspaper: Resolved | None = None,
-                      entity_names: dict[str, str] | None = None) -> tuple[list[Relation], list[Attribute]]:
-    """All relations and attributes of one resolved article."""
+                      entity_names: dict[str, str] | None = None,
+                      source: str | None = None) -> tuple[list[Relation], list[Attribute]]:
+    """All relations and attributes of one resolved article.
+
+    With ``source``, the text of the article's file, each record's evidence is cut
+    from it (``source[start:end]``); without it, the evidence is left empty.
+    """
     rules = _Rules.of(lexicon)
     art = res.art
     text = art.text
@@ -172,7 +184,8 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
             return
         s, e = span or sentence_of(pos)
         ss, se = art.to_source(s, e)
-        out.append(Relation(h, rel, t, art.article.article_id, ss, se, "", role, rule))
+        out.append(Relation(h, rel, t, art.article.article_id, ss, se, "" if source is None else source[ss:se],
+                            role, rule))
 
     projects = [m for m in mentions if m.type == "Project"]
     agencies_orgs = [m for m in mentions if m.type in ("Agency", "Organization")]
@@ -261,21 +274,21 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
             subject = [p for p in projects if s <= p.start < o.start]
             target = subject[-1] if subject else (
                 max((p for p in projects if p.start < s), key=lambda p: p.start, default=None)
-                if re.search(r"该(?:工程|项目)", text[s:o.start]) else None)
+                if _THIS_PROJECT.search(text, s, o.start) else None)
             if target is not None:
                 add(o, "undertakes", target, o.start, "passive-agent")
 
     # role words: 某集团有限公司施工现场负责人 / 施工单位某集团 → the article's main project(s)
     main = _main_project(projects)
     for o in agencies_orgs:
-        after = re.sub(r"^(?:作为|是|为)", "", text[o.end:o.end + 10])  # 某集团作为施工单位
+        after = _ROLE_LEAD.sub("", text[o.end:o.end + 10])  # 某集团作为施工单位
         before = text[max(0, o.start - 5):o.start]
-        if any(after.startswith(r) for r in rules.roles) or any(before.endswith(r) for r in rules.roles):
+        if after.startswith(rules.roles_any) or before.endswith(rules.roles_any):
             s, e = sentence_of(o.start)
             in_sentence = [p for p in projects if s <= p.start < e]
             for p in in_sentence or ([main] if main else []):
                 add(o, "undertakes", p, o.start, "role-word")
-        if any(before.endswith(w) for w in rules.partner):
+        if before.endswith(rules.partner_any):
             s, e = sentence_of(o.start)
             for p in projects:
                 if o.end <= p.start < e:
@@ -294,7 +307,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
             # 某局某科郭某介绍: a speaker right after their unit works there
             org = max((o for o in agencies_orgs if o.end <= person.start and person.start - o.end <= 8),
                       key=lambda o: o.end, default=None)
-            if org is not None and re.fullmatch(r"[\u3400-\u9fff]*[科处室股部队]?", text[org.end:person.start]):
+            if org is not None and _UNIT_GAP.fullmatch(text, org.end, person.start):
                 add(person, "worksFor", org, person.start, "speaker-unit")
             continue
         if not person.title or person.title not in rules.employee_titles:
@@ -335,7 +348,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
                     continue  # a total for a list of projects, not one project's
                 ss, se = art.to_source(s, e)
                 attrs.append(Attribute(target.entity_id, "investment", str(amount), art.article.article_id,
-                                       ss, se, ""))
+                                       ss, se, "" if source is None else source[ss:se]))
             sentence = sentence  # triggers overlap (总投资 ⊃ 投资): dedupe below
     attrs = list(dict.fromkeys(attrs))
     return _dedupe(out), _dedupe_attrs(attrs)
@@ -412,7 +425,7 @@ def _topic(res: ArticleResolution, openers: Sequence[str],
                 first[k] = m
     for k in sorted(first):
         s, m = starts[k], first[k]
-        prefix = re.sub(r"^本报讯\s*(?:[（(][^）)]*[）)])?", "", text[s:m.start]).strip(" ,，、\u3000")
+        prefix = _DATELINE.sub("", text[s:m.start]).strip(" ,，、\u3000")
         if prefix == "" or prefix in openers:
             return m
     return None
@@ -429,7 +442,7 @@ def _main_project(projects: Sequence[Resolved]) -> Resolved | None:
 
 def _investment_target(pos: int, s: int, e: int, projects: Sequence[Resolved], main: Resolved | None,
                        text: str) -> Resolved | None:
-    if re.search(r"该(?:工程|项目)", text[s:pos]) and not any(s <= p.start < e for p in projects):
+    if _THIS_PROJECT.search(text, s, pos) and not any(s <= p.start < e for p in projects):
         return max((p for p in projects if p.start < s), key=lambda p: p.start, default=main)
     after = [p for p in projects if pos <= p.start < e]
     clause_end = pos
