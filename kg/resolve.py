@@ -332,10 +332,13 @@ def _merge_variants(r: "_Resolver", results: Sequence["ArticleResolution"]) -> N
     for type_, group in names.items():
         longest_first = sorted(group, key=lambda n: (-len(n), n))
         for x in sorted(group, key=len):
+            head = x[:4]
             for y in longest_first:
                 if len(y) <= len(x):
                     break
-                if _variant(r, type_, x, y):
+                # a variant starts as x does (its first four) or ends with x: the
+                # other names are ruled out here, without a call per pair
+                if (y.startswith(head) or y.endswith(x)) and _variant(r, type_, x, y):
                     mapping[(type_, x)] = y
                     break
     if not mapping:
