@@ -291,7 +291,7 @@ def resolve_document(articles: Sequence[tuple[ArticleText, Sequence[Candidate]]]
                 if len(counties) == 1:
                     doc_county_counts[counties[0].id] += 1
     city = home_city(gazetteer, first)
-    entities: dict[str, Entity] = {}
+    entities: dict[str, tuple] = {}  # id -> the fields of its Entity but the aliases (see _add_entity)
     aliases: dict[str, set[str]] = {}
     results = []
     doc_county = doc_county_counts.most_common(1)[0][0] if doc_county_counts else None
@@ -306,9 +306,9 @@ def resolve_document(articles: Sequence[tuple[ArticleText, Sequence[Candidate]]]
                 continue
             _add_entity(entities, aliases, m, r)
     out = {}
-    for eid, ent in entities.items():
-        al = tuple(sorted(a for a in aliases.get(eid, ()) if a != ent.name))
-        out[eid] = Entity(ent.entity_id, ent.type, ent.name, al, ent.level, ent.code, ent.parent)
+    for eid, (type_, name, level, code, parent) in entities.items():
+        al = tuple(sorted(a for a in aliases.get(eid, ()) if a != name))
+        out[eid] = Entity(eid, type_, name, al, level, code, parent)
     return results, out, city
 
 
@@ -382,14 +382,16 @@ def _variant(r: "_Resolver", type_: str, x: str, y: str) -> bool:
     return False
 
 
-def _add_entity(entities: dict[str, Entity], aliases: dict[str, set[str]], m: Resolved, r: "_Resolver") -> None:
+def _add_entity(entities: dict[str, tuple], aliases: dict[str, set[str]], m: Resolved, r: "_Resolver") -> None:
+    """Note the entity of ``m`` (by id: type, name, level, code, parent; the
+    :class:`Entity` is made once, with its aliases, at the end) and its alias."""
     if m.entity_id not in entities:
         if m.type == "Division":
             div = r.get(m.division_id)
             parent = division_entity_id(div.parent) if div.parent else None
-            entities[m.entity_id] = Entity(m.entity_id, "Division", div.name, (), div.level, div.code, parent)
+            entities[m.entity_id] = ("Division", div.name, div.level, div.code, parent)
         else:
-            entities[m.entity_id] = Entity(m.entity_id, m.type, m.name)
+            entities[m.entity_id] = (m.type, m.name, None, None, None)
     if m.rule != "home-reference":  # 我市/全县 refer to it but are not its names
         aliases.setdefault(m.entity_id, set()).add(_strip(m.surface))
     else:
