@@ -331,9 +331,10 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
             if target:
                 add(person, "worksFor", target, person.start, "core-of")
 
-    # investment
-    for s, e in sentences:
-        if not rules.money_any.search(text, s, e):
+    # investment (an amount ends in 元: an article or sentence without one has none,
+    # which a character search tells sooner than the triggers' pattern)
+    for s, e in (sentences if "元" in text else ()):
+        if text.find("元", s, e) < 0 or not rules.money_any.search(text, s, e):
             continue  # no trigger + amount in the sentence
         sentence = text[s:e]
         for pattern in rules.money_patterns:
