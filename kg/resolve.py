@@ -21,7 +21,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from kg.ids import division_entity_id, entity_id
 from kg.lexicon import Lexicon
@@ -58,41 +58,6 @@ class Resolved:
     juris: str | None = None  # agency/org/project: gazetteer id of its jurisdiction
     title: str | None = None  # persons: title before the name
     in_name: bool = False  # a division written inside an organization/project name
-
-
-def _resolved_init():
-    """An ``__init__`` for :class:`Resolved` that stores each field through its slot
-    directly.  The generated one goes through ``object.__setattr__`` (frozen), which
-    looks every slot up by name; building these records was a tenth of the stage.
-    Same signature, defaults and stored values."""
-    if tuple(f.name for f in fields(Resolved)) != _RESOLVED_FIELDS or \
-            tuple(f.default for f in fields(Resolved)[7:]) != (None, None, None, False):
-        raise TypeError("Resolved's fields changed: update _resolved_init")
-    (set_start, set_end, set_type, set_name, set_surface, set_entity_id, set_rule, set_division_id, set_juris,
-     set_title, set_in_name) = [getattr(Resolved, f).__set__ for f in _RESOLVED_FIELDS]
-
-    def __init__(self, start: int, end: int, type: str, name: str, surface: str, entity_id: str, rule: str,
-                 division_id: str | None = None, juris: str | None = None, title: str | None = None,
-                 in_name: bool = False) -> None:
-        set_start(self, start)
-        set_end(self, end)
-        set_type(self, type)
-        set_name(self, name)
-        set_surface(self, surface)
-        set_entity_id(self, entity_id)
-        set_rule(self, rule)
-        set_division_id(self, division_id)
-        set_juris(self, juris)
-        set_title(self, title)
-        set_in_name(self, in_name)
-
-    __init__.__qualname__ = "Resolved.__init__"
-    return __init__
-
-
-_RESOLVED_FIELDS = ("start", "end", "type", "name", "surface", "entity_id", "rule", "division_id", "juris", "title",
-                    "in_name")
-Resolved.__init__ = _resolved_init()
 
 
 @dataclass
