@@ -405,7 +405,7 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
         did = r.pick_division(c, chain, city, county)
         if did is None:
             # a known name, but not under the unit written before it: another place of that name
-            nxt = _unknown_division(r, text, chain[-1], ()) if chain and chain[-1].end == c.start else None
+            nxt = _unknown_division(r, text, chain[-1]) if chain and chain[-1].end == c.start else None
             if nxt is not None:
                 resolved_divs.append(nxt)
                 chain.append(nxt)
@@ -420,7 +420,7 @@ def _resolve_article(r: _Resolver, art: ArticleText, cands: Sequence[Candidate],
             # (none when a known division of those still pending starts right there)
             k = bisect.bisect_left(pending_starts, m.end, i)
             known = k < len(pending) and pending_starts[k] == m.end
-            nxt = None if known else _unknown_division(r, text, m, ())
+            nxt = None if known else _unknown_division(r, text, m)
             if nxt is None:
                 break
             resolved_divs.append(nxt)
@@ -500,16 +500,15 @@ _UNIT_END = set("、，。；：,;:（(）)“”\n 的") | {""}
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{1,5}")
 
 
-def _unknown_division(r: _Resolver, text: str, prev: Resolved, later: Sequence[Candidate]) -> Resolved | None:
+def _unknown_division(r: _Resolver, text: str, prev: Resolved) -> Resolved | None:
     """A township or village right after its parent but missing from the gazetteer.
 
     Renamed and merged units (某乡 became 某镇) are common in news; the chain
     某县某镇某村 itself says what they are.  Only when no known division starts
-    there, and the parent is a county (for townships) or a township (for villages).
+    there (the caller's check), and the parent is a county (for townships) or a
+    township (for villages).
     """
     pos = prev.end
-    if later and any(c.start == pos for c in later):
-        return None
     parent = r.get(prev.division_id)
     if parent is None:
         return None
