@@ -563,7 +563,7 @@ def _json_for_html(value: Any) -> str:
     can close the block (``</script>``) or open a comment (``<!--``); U+2028/9
     and lone surrogates (which UTF-8 cannot encode) are escaped too.
     """
-    return "".join(_json_chunks_for_html(value))
+    return _UNSAFE_IN_SCRIPT.sub(_escape_in_script, _dumps(value))
 
 
 # one encoder for every call (json.dumps with options makes a new one each time)
@@ -585,34 +585,8 @@ def _value(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
-def _json_chunks_for_html(value: Any) -> Iterator[str]:
-    """:func:`_json_for_html` in pieces: the long lists of a dict a few thousand items at a time."""
-    if not (isinstance(value, dict) and all(isinstance(k, str) for k in value)):
-        pieces: Iterator[str] = iter([_dumps(value)])
-    else:
-        pieces = _dict_pieces(value)
-    for piece in pieces:
-        yield _UNSAFE_IN_SCRIPT.sub(_escape_in_script, piece)
-
-
 def _escape_in_script(m: re.Match[str]) -> str:
     return f"\\u{ord(m.group()):04x}"
-
-
-def _dict_pieces(value: dict[str, Any]) -> Iterator[str]:
-    # the text of _dumps(value): keys sorted, "," between items, ":" after keys
-    yield "{"
-    for i, key in enumerate(sorted(value)):
-        item = value[key]
-        head = ("," if i else "") + _dumps(key) + ":"
-        if isinstance(item, list) and len(item) > _ITEMS_PER_CHUNK:
-            yield head + "["
-            for j in range(0, len(item), _ITEMS_PER_CHUNK):
-                yield ("," if j else "") + ",".join(_dumps(v) for v in item[j:j + _ITEMS_PER_CHUNK])
-            yield "]"
-        else:
-            yield head + _dumps(item)
-    yield "}"
 
 
 def _vis_asset(name: str) -> str:
