@@ -59,8 +59,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """
     spans = []
     start = 0
-    for m in _SENT_BOUNDARY.finditer(text):  # keeps a closing quote with its sentence
-        end = m.end()
+    # each piece ends after a boundary (which keeps a closing quote with its
+    # sentence); the last one at the end of the text
+    for end in [*(m.end() for m in _SENT_BOUNDARY.finditer(text)), len(text)]:
         s, e = start, end
         while e > s and text[e - 1].isspace():  # a line end, or blanks before it
             e -= 1
@@ -69,13 +70,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if e > s:
             spans.append((s, e))
         start = end
-    s, e = start, len(text)
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    while s < e and text[s].isspace():
-        s += 1
-    if e > s:
-        spans.append((s, e))
     return spans
 
 
