@@ -121,6 +121,7 @@ _P = {name: str(term) for name, term in {
     "title": DCTERMS.title, "source": DCTERMS.source, "date": DCTERMS.date,
 }.items()}
 _STATEMENT = str(RDF.Statement)
+_STATEMENT_NS = ID_NS + "statement/"  # every statement IRI starts so (_statement)
 
 
 def statement_iri(head: str, rel: str, tail: str, article: str, start: int, end: int) -> URIRef:
@@ -140,7 +141,7 @@ def statement_iri(head: str, rel: str, tail: str, article: str, start: int, end:
 
 def _statement(head: str, rel: str, tail: str, article: str, start: int, end: int) -> str:
     key = f"{head}|{rel}|{tail}|{article}|{start}|{end}"
-    return f"{ID_NS}statement/{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}"
+    return f"{_STATEMENT_NS}{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}"
 
 
 # -- the quads of the graph contract ------------------------------------------
@@ -525,7 +526,7 @@ class _GraphIndex:
                     for ev in data.get("evidence", ()):
                         article, start, end = ev["article"], ev["start"], ev["end"]
                         digest = sha1(f"{head}|{rel}|{tail}|{article}|{start}|{end}".encode("utf-8"))
-                        s = f"{ID_NS}statement/{digest.hexdigest()[:16]}"
+                        s = f"{_STATEMENT_NS}{digest.hexdigest()[:16]}"  # as _statement
                         recipe = (head, rel, tail, ev, tail, ev["text"], ev.get("role"), ev.get("rule"),
                                   article, start, end)
                         if one.setdefault(s, recipe) is not recipe:
@@ -739,7 +740,6 @@ _ARTICLE_TYPE = KG_NS + "Article"
 
 # positional arguments of the templates ({i} of str.format), in this order
 _ARTICLE_ARGS = ("S", "type", "title", "source", "start", "end", "date")
-_STATEMENT_NS = ID_NS + "statement/"
 
 
 class _Templates(dict):
