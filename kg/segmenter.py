@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 import jieba
 
-__all__ = ["FastJieba", "words_and_spaces"]
+__all__ = ["FastJieba", "words_and_spaces", "blank_runs"]
 
 # A Latin letter or digit, one character that is neither that nor Chinese,
 # and a letter or digit: the only shape where jieba-rs's HMM splits differently.
@@ -188,7 +188,8 @@ def _diverging_blocks(text: str) -> Iterator[tuple[int, int]]:
         shape = _SHAPE.search(text, end)
 
 
-def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]]:
+def words_and_spaces(words: list[str], text: str,
+                     runs: list[tuple[int, int]] | None = None) -> tuple[list[str], list[bool]]:
     """spaCy's ``util.get_words_and_spaces`` for words that tile ``text`` exactly.
 
     Whitespace tokens are dropped, one ``" "`` after a word becomes that word's
@@ -198,11 +199,12 @@ def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]
     an article).  Only the runs of whitespace words (paragraph breaks, the
     spaces of a title) need work, so the words between them are copied in
     slices; words that hold a ``" "`` without being whitespace go through the
-    general loop.
+    general loop.  ``runs``: the words' :func:`blank_runs`, when the caller has them.
     """
     if sum(map(len, words)) != len(text):
         raise ValueError("the words do not tile the text")
-    runs = _blank_runs(list(map(str.isspace, words)))
+    if runs is None:
+        runs = blank_runs(words)
     joined = ["".join(words[i:j]) for i, j in runs]
     if " " in text and text.count(" ") != sum(w.count(" ") for w in joined):
         return _words_and_spaces_loop(words, text)
@@ -226,8 +228,9 @@ def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]
     return out, spaces
 
 
-def _blank_runs(blank: list[bool]) -> list[tuple[int, int]]:
-    """The ``(start, end)`` of every maximal run of ``True`` in ``blank``."""
+def blank_runs(words: list[str]) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of every maximal run of whitespace words (``str.isspace``)."""
+    blank = list(map(str.isspace, words))
     runs = []
     n = len(blank)
     i = blank.index(True) if True in blank else n

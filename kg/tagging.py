@@ -38,10 +38,11 @@ _TOKEN_ATTRS = [ORTH, IDX, SPACY]
 _MAX_WORDS = 1_000_000
 
 # What the tokenizer made each Doc of, until the candidate component reads
-# it: Doc -> (text, segmenter words, number of tokens).  The component reads
+# it: Doc -> (text, segmenter words, number of tokens, runs of whitespace words).  The component reads
 # the tokens from these rather than back out of the Doc (see
 # CandidateTagger._read); an entry goes with its Doc.
-_MADE: "weakref.WeakKeyDictionary[Doc, tuple[str, list[str], int]]" = weakref.WeakKeyDictionary()
+_MADE: "weakref.WeakKeyDictionary[Doc, tuple[str, list[str], int, list[tuple[int, int]]]]" = \
+    weakref.WeakKeyDictionary()
 
 if not Doc.has_extension("kg_candidates"):
     Doc.set_extension("kg_candidates", default=None)
@@ -119,12 +120,13 @@ class JiebaTokenizer:
             _compiled_jieba()  # build it now rather than on the first text
 
     def __call__(self, text: str) -> Doc:
-        from kg.segmenter import words_and_spaces
+        from kg.segmenter import blank_runs, words_and_spaces
 
         cut = _compiled_jieba().cut(text) if self.compiled else _python_cut(text)
-        words, spaces = words_and_spaces(cut, text)
+        runs = blank_runs(cut)
+        words, spaces = words_and_spaces(cut, text, runs)
         doc = Doc(self.vocab, words=self._orths(words), spaces=spaces)
-        _MADE[doc] = (text, cut, len(words))
+        _MADE[doc] = (text, cut, len(words), runs)
         return doc
 
     def _orths(self, words: list[str]) -> list[int] | list[str]:
@@ -228,22 +230,21 @@ class CandidateTagger:
         made = _MADE.pop(doc, None)
         # (a component that retokenized the Doc since would have changed its length)
         if made is not None and made[2] == len(doc):
-            return self._read_words(made[0], made[1])
+            return self._read_words(made[0], made[1], made[3])
         return self._read_array(doc)
 
-    def _read_words(self, text: str, words: list[str]) -> tuple[str, Context]:
+    def _read_words(self, text: str, words: list[str], blank: list[tuple[int, int]]) -> tuple[str, Context]:
         """:meth:`_read_array` from the segmenter's words of a Doc (the same text and context).
 
         The words tile the text, and the Doc's tokens other than whitespace
         are its words other than whitespace, at the same offsets (the
         tokenizer only makes whitespace words trailing spaces or merges
         them), so a word ends where the next one starts.  Tags are looked
-        up by word when asked.
+        up by word when asked.  ``blank``: the runs of whitespace words.
         """
         bounds = list(accumulate(map(len, words), initial=0))
         starts, ends = bounds[:-1], bounds[1:]
-        blank = list(map(str.isspace, words))
-        if True in blank:  # drop them: few, so by slices between them
+        if blank:  # drop them: few, so by slices between them
             starts, ends, words = _without(blank, starts, ends, words)
         return text, Context(self.lexicon, self.matcher, starts, ends, TokenTags(words, self._tag_of))
 
@@ -318,22 +319,16 @@ class CandidateTagger:
         doc.spans[SPANS_KEY] = spans
 
 
-def _without(drop: list[bool], *columns: list) -> list[list]:
-    """``columns`` without the rows where ``drop`` is true (for a few such rows)."""
-    rows = []
-    at = drop.index(True)
-    while True:
-        rows.append(at)
-        try:
-            at = drop.index(True, at + 1)
-        except ValueError:
-            break
+def _without(runs: list[tuple[int, int]], *columns: list) -> list[list]:
+    """``columns`` without the rows of ``runs`` (``(start, end)`` each, in order; a few)."""
     out = []
     for column in columns:
-        kept = column[:rows[0]]
-        for row, next_row in zip(rows, rows[1:]):
-            kept += column[row + 1:next_row]
-        kept += column[rows[-1] + 1:]
+        kept = []
+        pos = 0
+        for i, j in runs:
+            kept += column[pos:i]
+            pos = j
+        kept += column[pos:]
         out.append(kept)
     return out
 
