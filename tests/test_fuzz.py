@@ -78,7 +78,10 @@ def test_decoding_gives_back_the_text(text, encoding):
         # a GB18030 text full of kana and Cyrillic may be read as Big5 (see decode_bytes);
         # Chinese news is not, which test_robustness checks
         assume(False)
-    assert got == text
+    # UTF-8 without a BOM that starts with U+FEFF is byte for byte UTF-8 with a BOM:
+    # that leading U+FEFF is read as the mark (the other encodings write their own mark first)
+    expected = text[1:] if encoding == "utf-8" and text.startswith("\ufeff") else text
+    assert got == expected
 
 
 @FUZZ
