@@ -21,7 +21,9 @@ Evidence offsets are mapped back to the source file, so that
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
+import io
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -73,6 +75,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.cache
+def _jionlp():
+    """The ``jionlp`` module, imported without the banner it prints to stdout (stdout is the CLI's)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        import jionlp
+    return jionlp
+
+
 @functools.lru_cache(maxsize=4096)
 def parse_amount(text: str) -> Decimal | None:
     """Amount in yuan of a money phrase; vague amounts give their lower bound.
@@ -85,10 +95,8 @@ def parse_amount(text: str) -> Decimal | None:
     >>> parse_amount("100余万元")
     Decimal('1000000')
     """
-    import jionlp
-
     try:
-        parsed = jionlp.parse_money(text)
+        parsed = _jionlp().parse_money(text)
     except Exception:  # jionlp raises bare exceptions on odd input; fall back below
         parsed = None
     num = parsed.get("num") if isinstance(parsed, dict) else None

@@ -86,3 +86,16 @@ def test_fresh_build_equals_committed_exports(tmp_path, seed):
     for rel in fresh:
         assert (committed / rel).exists(), f"exports/{rel} is not committed"
         assert filecmp.cmp(out / rel, committed / rel, shallow=False), f"{rel} differs from exports/{rel}"
+
+
+def test_build_prints_only_its_summary_on_stdout(tmp_path):
+    """Library banners (jionlp prints one on import) stay off the CLI's stdout."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TINY.replace("工程年内完工", "工程总投资3.5亿元,年内完工"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(corpus), "--out", str(tmp_path / "out"),
+                           "--no-cache"], check=True, cwd=tmp_path, capture_output=True, text=True)
+    assert done.stdout.splitlines()[0].startswith("built 1 documents"), done.stdout
+    assert len(done.stdout.splitlines()) == 1, done.stdout
+    g = Graph().parse(tmp_path / "out" / "graph.ttl")
+    assert any(str(o) == "350000000" for o in g.objects(None, KG.investment)), "the amount was parsed"
