@@ -39,7 +39,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help="Dask scheduler to use with --engine dask (default: start a local cluster of --workers)")
     b.add_argument("--cache-dir", metavar="DIR",
                    help="per-document cache (default: $KG_CACHE_DIR or ~/.cache/shanxi-kg)")
-    b.add_argument("--no-cache", action="store_true", help="process every document, read and write no cache")
+    b.add_argument("--no-cache", action="store_true", help="process every document; read and write no document cache")
     b.add_argument("--progress", action="store_true",
                    help="show a progress bar on stderr even when it is not a terminal")
 

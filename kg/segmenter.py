@@ -28,15 +28,34 @@ jieba-rs) for the dictionary DAG, the route and the HMM:
 ``tests/test_segmenter.py`` checks the equality on the corpus and on random
 mixtures of dictionary words, rare characters, Latin letters, digits and
 punctuation.
+
+The dictionary (:class:`Dictionary`) is jieba's own plus the words the
+project adds (:func:`add_words`: gazetteer names, domain compounds), in the
+order added.  Preparing it through Python jieba costs about a second per
+process (loading jieba's dictionary, adding the words, reading the
+part-of-speech tags), so :func:`compiled` keeps its result in a snapshot file
+under the cache directory (:func:`kg.cache.default_cache_dir`), keyed by
+jieba's version, the bytes of its dictionary file and the added words, and a
+process whose snapshot exists loads that instead and never initialises Python
+jieba unless a rare block needs it (:meth:`FastJieba._cut_diverging`).
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
+import marshal
+import os
 import re
-from collections.abc import Iterator
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import jieba
 
-__all__ = ["FastJieba", "words_and_spaces", "blank_runs"]
+__all__ = ["FastJieba", "Dictionary", "add_words", "python_jieba", "compiled", "word_tags",
+           "words_and_spaces", "blank_runs"]
 
 # A Latin letter or digit, one character that is neither that nor Chinese,
 # and a letter or digit: the only shape where jieba-rs's HMM splits differently.
@@ -66,27 +85,44 @@ class FastJieba:
 
     Parameters
     ----------
-    tokenizer
-        A ``jieba.Tokenizer`` (usually ``jieba.dt``) with every user word
-        already added; later ``add_word`` calls on it are not seen.
+    dictionary
+        The words, frequencies and total of the jieba dictionary to cut with.
+    python
+        Returns the Python ``jieba.Tokenizer`` holding that same dictionary,
+        for the rare block rjieba's tokens do not decide; called only then.
+
+    ``FastJieba.of(tokenizer)`` makes one from a prepared ``jieba.Tokenizer``
+    (later ``add_word`` calls on it are not seen).
     """
 
-    def __init__(self, tokenizer) -> None:
+    def __init__(self, dictionary: Dictionary, python: Callable[[], jieba.Tokenizer]) -> None:
         import rjieba
 
-        tokenizer.check_initialized()
-        self.tokenizer = tokenizer
+        self.dictionary = dictionary
+        self._python = python
+        self._freq: dict[str, int] | None = None
         self.re_han = jieba.re_han_default
         self.re_skip = jieba.re_skip_default
         rj = rjieba.Jieba.empty()
-        total = 0
-        for word, freq in tokenizer.FREQ.items():
-            if freq > 0:
-                rj.add_word(word, freq, None)
-                total += freq
-        if tokenizer.total > total:
-            rj.add_word(_FILLER, tokenizer.total - total, None)
+        add = rj.add_word
+        for word, freq in zip(dictionary.words, dictionary.freqs):
+            add(word, freq, None)
+        filler = dictionary.total - sum(dictionary.freqs)
+        if filler > 0:
+            add(_FILLER, filler, None)
         self._rj = rj
+
+    @classmethod
+    def of(cls, tokenizer: jieba.Tokenizer) -> FastJieba:
+        """The compiled jieba of ``tokenizer``'s current dictionary."""
+        return cls(Dictionary.of(tokenizer), lambda: tokenizer)
+
+    @property
+    def freq(self) -> dict[str, int]:
+        """Word -> frequency of the dictionary's words (made when first asked)."""
+        if self._freq is None:
+            self._freq = dict(zip(self.dictionary.words, self.dictionary.freqs))
+        return self._freq
 
     def cut(self, text: str) -> list[str]:
         """The tokens of ``text`` (no empty strings), as ``list(jieba.cut(text))``."""
@@ -147,7 +183,6 @@ class FastJieba:
         a word, cut character by character) leaves the block to Python jieba.
         """
         tokens = self._rj.cut(block, True)
-        freq = self.tokenizer.FREQ
         out: list[str] = []
         run: list[str] = []  # the current run of tokens without Chinese characters
         for token in tokens + [None]:  # None ends the last run
@@ -160,8 +195,8 @@ class FastJieba:
                 else:
                     jieba_run = [piece for piece in _FINAL_SKIP.split("".join(run)) if piece]
                     if jieba_run != run and (all(len(t) == 1 for t in run)
-                                             or any(len(t) > 1 and freq.get(t) for t in run)):
-                        return list(self.tokenizer.cut(block))
+                                             or any(len(t) > 1 and self.freq.get(t) for t in run)):
+                        return list(self._python().cut(block))
                     out += jieba_run
                 run = []
             if token is not None:
@@ -170,6 +205,138 @@ class FastJieba:
 
     def __reduce__(self):
         raise TypeError("FastJieba holds a compiled dictionary; build one per process")
+
+
+@dataclass(frozen=True, eq=False)
+class Dictionary:
+    """A jieba dictionary as :class:`FastJieba` and the naming rules use it.
+
+    ``words`` and ``freqs``: the words of positive frequency, in the order of
+    ``jieba.Tokenizer.FREQ`` (jieba's DAG skips the zero-frequency prefixes);
+    ``total``: jieba's total frequency, which may exceed their sum (jieba adds
+    the frequency of a re-added word to the total without taking the old one
+    off); ``tags``: the part-of-speech tags of the words of jieba's dictionary
+    file, as ``jieba.posseg`` reads them (the project's own words carry none
+    there: posseg merges user tags only when its ``cut`` runs, which the
+    project never calls).
+    """
+
+    words: list[str]
+    freqs: list[int]
+    total: int
+    tags: dict[str, str]
+
+    @classmethod
+    def of(cls, tokenizer: jieba.Tokenizer) -> Dictionary:
+        import jieba.posseg
+
+        tokenizer.check_initialized()
+        positive = [(w, f) for w, f in tokenizer.FREQ.items() if f > 0]
+        reader = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+        reader.load_word_tag(tokenizer.get_dict_file())  # posseg's own reading of the file
+        return cls([w for w, _ in positive], [f for _, f in positive], tokenizer.total, reader.word_tag_tab)
+
+
+# -- the project's dictionary, one per process ---------------------------------
+
+#: Every word the project added to jieba's dictionary: ``(word, freq, tag)``, in order.
+_ADDED: list[tuple[str, int, str]] = []
+_APPLIED = 0  # how many of _ADDED Python jieba's dictionary (jieba.dt) holds
+_CURRENT: list = []  # [(state, FastJieba)] of the dictionary last compiled
+# Snapshot files: a magic line, then marshal of (words, freqs, total, tags).
+_SNAPSHOT_MAGIC = b"shanxi-kg jieba dictionary 1\n"
+
+
+def add_words(words: Iterable[tuple[str, int, str]]) -> None:
+    """Add ``(word, freq, tag)`` words to the dictionary (as ``jieba.add_word`` does, in order).
+
+    Python jieba gets them when it is next asked for (:func:`python_jieba`).
+    """
+    _ADDED.extend(words)
+
+
+def python_jieba() -> jieba.Tokenizer:
+    """Python jieba (``jieba.dt``) with every added word, initialised on first use."""
+    global _APPLIED
+    jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict ..." on stderr
+    jieba.initialize()
+    for word, freq, tag in _ADDED[_APPLIED:]:
+        jieba.add_word(word, freq=freq, tag=tag)
+    _APPLIED = len(_ADDED)
+    return jieba.dt
+
+
+def compiled() -> FastJieba:
+    """The :class:`FastJieba` of jieba's dictionary plus the added words (built once per state).
+
+    Built from the snapshot file of that dictionary when there is one, else
+    through Python jieba, and the snapshot written for the next process.
+    """
+    state = (len(_ADDED), jieba.dt.dictionary)
+    if _CURRENT and _CURRENT[0][0] == state:
+        return _CURRENT[0][1]
+    key = _dictionary_key()
+    path = _snapshot_dir() / f"{key}.marshal"
+    dictionary = _read_snapshot(path)
+    if dictionary is None:
+        dictionary = Dictionary.of(python_jieba())
+        _write_snapshot(path, dictionary)
+    fast = FastJieba(dictionary, python_jieba)
+    _CURRENT[:] = [(state, fast)]
+    return fast
+
+
+def word_tags() -> dict[str, str]:
+    """jieba's part-of-speech tag of each word of its dictionary file."""
+    return compiled().dictionary.tags
+
+
+def _dictionary_key() -> str:
+    """Digest of what the dictionary is made of: jieba, its dictionary file, the added words."""
+    h = hashlib.sha256(_SNAPSHOT_MAGIC)
+    h.update(jieba.__version__.encode() + b"\0")
+    with jieba.dt.get_dict_file() as f:
+        h.update(hashlib.sha256(f.read()).digest())
+    h.update(repr(_ADDED).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _snapshot_dir() -> Path:
+    from kg.cache import default_cache_dir
+
+    return default_cache_dir() / "jieba"
+
+
+def _read_snapshot(path: Path) -> Dictionary | None:
+    """The dictionary kept in ``path``; ``None`` if it is missing, unreadable or malformed."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(_SNAPSHOT_MAGIC):
+        return None
+    try:
+        words, freqs, total, tags = marshal.loads(memoryview(data)[len(_SNAPSHOT_MAGIC):])
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not (type(words) is list and type(freqs) is list and type(total) is int and type(tags) is dict
+            and len(words) == len(freqs)):
+        return None
+    return Dictionary(words, freqs, total, tags)
+
+
+def _write_snapshot(path: Path, dictionary: Dictionary) -> None:
+    """Keep ``dictionary`` in ``path`` (atomically); a directory that cannot be written is left alone."""
+    data = _SNAPSHOT_MAGIC + marshal.dumps((dictionary.words, dictionary.freqs, dictionary.total,
+                                            dictionary.tags))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def _diverging_blocks(text: str) -> Iterator[tuple[int, int]]:

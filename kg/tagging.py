@@ -15,7 +15,6 @@ with the candidate division ids in ``span.kb_id_`` (``|``-joined).
 from __future__ import annotations
 
 import functools
-import logging
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate
@@ -58,49 +57,44 @@ def _resources(gazetteer_path: str, patterns_dir: str):
     return gazetteer, lexicon, DivisionMatcher(gazetteer)
 
 
-@functools.lru_cache(maxsize=2)
-def _prepare_jieba(gazetteer_path: str, patterns_dir: str) -> None:
-    """Add gazetteer names and domain compounds to jieba's dictionary (once)."""
-    import jieba
+@functools.cache
+def _project_words(gazetteer_path: str, patterns_dir: str) -> None:
+    """Add gazetteer names and domain compounds to jieba's dictionary (once per pair).
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
+    Added to :mod:`kg.segmenter`'s dictionary, which hands them to Python
+    jieba when that is used (:func:`_prepare_jieba`).
+    """
+    from kg import segmenter
+
     gazetteer, lexicon, matcher = _resources(gazetteer_path, patterns_dir)
+    words = []
     for surface in sorted(matcher.surfaces):
         division_ids, _short = matcher.surfaces[surface]
         levels = {gazetteer.get(i).level for i in division_ids}
         if levels & {"province", "prefecture", "county", "township", "zone"}:
-            jieba.add_word(surface, freq=2000, tag="ns")
+            words.append((surface, 2000, "ns"))
     # domain compounds, abbreviated body names (住建局, 卫健委) and position titles,
     # so that 区住建局局长 splits as 区/住建局/局长 and the rules see those words
-    words = set(lexicon.words("agency", "domain_compounds"))
-    words |= set(lexicon.table("abbreviations", "agency"))
-    words |= {t for t in lexicon.words("person", "titles") if len(t) >= 2}
-    for word in sorted(words):
-        jieba.add_word(word, freq=2000, tag="n")
+    compounds = set(lexicon.words("agency", "domain_compounds"))
+    compounds |= set(lexicon.table("abbreviations", "agency"))
+    compounds |= {t for t in lexicon.words("person", "titles") if len(t) >= 2}
+    words += [(word, 2000, "n") for word in sorted(compounds)]
+    segmenter.add_words(words)
+
+
+def _prepare_jieba(gazetteer_path: str, patterns_dir: str) -> None:
+    """The project's words in Python jieba's own dictionary (``jieba.cut``, spaCy's jieba segmenter)."""
+    from kg import segmenter
+
+    _project_words(gazetteer_path, patterns_dir)
+    segmenter.python_jieba()
 
 
 def _compiled_jieba():
-    """The :class:`~kg.segmenter.FastJieba` of jieba's current dictionary (one per process).
+    """The :class:`~kg.segmenter.FastJieba` of the project's dictionary (see :func:`kg.segmenter.compiled`)."""
+    from kg import segmenter
 
-    Rebuilt when words were added to jieba's dictionary since (another
-    gazetteer or pattern directory prepared), so it cuts as ``jieba.cut``
-    would.  (Only additions change jieba's total frequency; the project never
-    deletes words.)
-    """
-    import jieba
-
-    from kg.segmenter import FastJieba
-
-    dt = jieba.dt
-    state = (id(dt), dt.total, len(dt.FREQ))
-    cached = _COMPILED.get("jieba")
-    if cached is None or cached[0] != state:
-        cached = _COMPILED["jieba"] = (state, FastJieba(dt))
-    return cached[1]
-
-
-_COMPILED: dict[str, tuple] = {}
+    return segmenter.compiled()
 
 
 class JiebaTokenizer:
@@ -112,7 +106,9 @@ class JiebaTokenizer:
     """
 
     def __init__(self, vocab, gazetteer_path: str = "", patterns_dir: str = "", compiled: bool = True) -> None:
-        _prepare_jieba(gazetteer_path, patterns_dir)
+        _project_words(gazetteer_path, patterns_dir)
+        if not compiled:
+            _prepare_jieba(gazetteer_path, patterns_dir)
         self.vocab = vocab
         self.compiled = compiled
         self._orth_table: dict[str, int] = {}  # word -> ORTH hash, for the words seen
@@ -173,9 +169,9 @@ class JiebaTokenizer:
 
 
 def _python_cut(text: str) -> list[str]:
-    import jieba
+    from kg import segmenter
 
-    return [w for w in jieba.cut(text, cut_all=False) if w]
+    return [w for w in segmenter.python_jieba().cut(text, cut_all=False) if w]
 
 
 @spacy.registry.tokenizers("kg.jieba_tokenizer.v1")
@@ -196,16 +192,16 @@ class CandidateTagger:
     """spaCy component: every candidate name of every type into ``doc.spans``."""
 
     def __init__(self, gazetteer_path: str = "", patterns_dir: str = "") -> None:
-        _prepare_jieba(gazetteer_path, patterns_dir)
-        self.gazetteer, self.lexicon, self.matcher = _resources(gazetteer_path, patterns_dir)
-        import jieba.posseg
+        from kg import segmenter
 
-        self.tags = jieba.posseg.dt.word_tag_tab
+        _project_words(gazetteer_path, patterns_dir)
+        self.gazetteer, self.lexicon, self.matcher = _resources(gazetteer_path, patterns_dir)
+        # the tags of jieba's dictionary file, the same for every dictionary made from it
+        self.tags = segmenter.word_tags()
         # per-process tables of the words seen: ORTH hash -> text, ORTH hash -> jieba tag or ""
         self._texts: dict[int, str] = {}
         self._tags: dict[int, str] = {}
         self._space_orths: tuple[int, ...] = ()  # ORTH hashes of the whitespace tokens seen
-        self._tags_size = len(self.tags)
         self._tag_of = _TagOf(self.tags)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -257,10 +253,6 @@ class CandidateTagger:
         every vocab), with ``map`` and numpy and no Python loop per token.
         A token ends where the next one starts, less its trailing space.
         """
-        if len(self.tags) != self._tags_size:
-            # jieba's tag table grew (posseg merges user words into it): tags are read again
-            self._texts, self._tags, self._space_orths = {}, {}, ()
-            self._tags_size = len(self.tags)
         array = doc.to_array(_TOKEN_ATTRS)
         orth, spacy = array[:, 0], array[:, 2]
         orths = orth.tolist()
@@ -352,7 +344,7 @@ def make_nlp(gazetteer_path: str = "", patterns_dir: str = "", compiled: bool = 
     ``compiled=False`` segments with Python jieba instead of the compiled
     one; the tokens are the same (see :mod:`kg.segmenter`).
     """
-    _prepare_jieba(gazetteer_path, patterns_dir)
+    _project_words(gazetteer_path, patterns_dir)
     tokenizer = {"@tokenizers": "kg.jieba_tokenizer.v1", "gazetteer_path": gazetteer_path,
                  "patterns_dir": patterns_dir, "compiled": compiled}
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": tokenizer}})

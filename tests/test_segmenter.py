@@ -1,7 +1,11 @@
 """The compiled jieba cuts exactly as Python jieba, and the tokenizer makes spaCy's Doc."""
 from __future__ import annotations
 
+import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import jieba
@@ -9,7 +13,8 @@ import pytest
 import spacy
 from spacy.util import get_words_and_spaces
 
-from kg.segmenter import FastJieba, words_and_spaces
+from kg import segmenter
+from kg.segmenter import Dictionary, FastJieba, words_and_spaces
 from kg.tagging import JiebaTokenizer, _compiled_jieba, _prepare_jieba, make_nlp
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,7 +24,7 @@ CORPUS = sorted((ROOT / "corpus").iterdir())
 @pytest.fixture(scope="module")
 def fast() -> FastJieba:
     _prepare_jieba("", "")  # the project's words in jieba's dictionary, as in a build
-    return FastJieba(jieba.dt)
+    return FastJieba.of(jieba.dt)
 
 
 def python_cut(text: str) -> list[str]:
@@ -155,3 +160,71 @@ def test_component_reads_the_tokenizers_words_as_the_doc():
         assert got_text == want_text == doc.text
         assert (got._starts, got._ends) == (want._starts, want._ends)
         assert [got._tags[k] for k in range(len(got._tags))] == [want._tags[k] for k in range(len(want._tags))]
+
+
+def test_snapshot_round_trip(tmp_path):
+    _prepare_jieba("", "")
+    dictionary = Dictionary.of(jieba.dt)
+    path = tmp_path / "d.marshal"
+    segmenter._write_snapshot(path, dictionary)
+    again = segmenter._read_snapshot(path)
+    assert (again.words, again.freqs, again.total, again.tags) == \
+        (dictionary.words, dictionary.freqs, dictionary.total, dictionary.tags)
+    assert again.total >= sum(again.freqs) and again.tags["北京"] == "ns"
+
+
+@pytest.mark.parametrize("data", [b"", b"not a snapshot", segmenter._SNAPSHOT_MAGIC + b"\x00garbage",
+                                  segmenter._SNAPSHOT_MAGIC + __import__("marshal").dumps(([1], [], 0, {}))])
+def test_malformed_snapshot_reads_as_missing(tmp_path, data):
+    path = tmp_path / "d.marshal"
+    path.write_bytes(data)
+    assert segmenter._read_snapshot(path) is None
+
+
+def test_unwritable_snapshot_directory_is_left_alone(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    segmenter._write_snapshot(blocker / "sub" / "d.marshal", Dictionary(["a"], [1], 1, {}))
+    assert blocker.read_text() == "x"
+
+
+def test_dictionary_key_follows_the_added_words(monkeypatch):
+    monkeypatch.setattr(segmenter, "_ADDED", [("左权县", 2000, "ns")])
+    one = segmenter._dictionary_key()
+    monkeypatch.setattr(segmenter, "_ADDED", [("左权县", 2000, "ns"), ("住建局", 2000, "n")])
+    assert segmenter._dictionary_key() != one
+
+
+_PROBE = """
+import json, sys, jieba
+from pathlib import Path
+from kg.tagging import make_nlp, candidates_of
+nlp = make_nlp()
+texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).iterdir())[:3]]
+texts.append("联系电话：0351-5661173，2023-5-1开工，a-1b X1.0Z")  # blocks checked by rjieba and jieba
+docs = [nlp(t) for t in texts]
+json.dump({"tokens": [[t.text for t in d] for d in docs],
+           "candidates": [repr(candidates_of(d)) for d in docs],
+           "python_jieba": jieba.dt.initialized}, sys.stdout)
+"""
+
+
+def test_a_process_with_the_snapshot_makes_the_same_docs(tmp_path):
+    """The first process writes the dictionary's snapshot; the next loads it, without Python jieba."""
+    env = dict(os.environ, KG_CACHE_DIR=str(tmp_path / "cache"))
+
+    def probe():
+        done = subprocess.run([sys.executable, "-c", _PROBE, str(ROOT / "corpus")], env=env, check=True,
+                              capture_output=True, text=True)
+        return json.loads(done.stdout)
+
+    first = probe()
+    snapshots = list((tmp_path / "cache" / "jieba").glob("*.marshal"))
+    assert len(snapshots) == 1 and first["python_jieba"]
+    second = probe()
+    assert not second["python_jieba"]
+    assert second["tokens"] == first["tokens"] and second["candidates"] == first["candidates"]
+    snapshots[0].write_bytes(b"damaged")  # a damaged snapshot is made again, same results
+    third = probe()
+    assert third["python_jieba"] and third["tokens"] == first["tokens"]
+    assert snapshots[0].read_bytes().startswith(segmenter._SNAPSHOT_MAGIC)
