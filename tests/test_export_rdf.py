@@ -497,3 +497,42 @@ def test_writers_hand_over_bounded_batches():
     for chunks in (_turtle_bytes(index), _ntriples_blocks(index), _trig_bytes(index)):
         sizes = [len(c) for c in chunks if isinstance(c, list)]
         assert len(sizes) > 3 and max(sizes) <= 2 * _BATCH
+
+
+def _many_mentions_graph():
+    """The hostile graph without the node named like a statement (so the TriG
+    export writes the statements of an article's graph on its fast path), and
+    entities mentioned in many articles: IRIs that are prefixes of one
+    another, out of order, twice, under the kg: prefix."""
+    graph = _hostile_graph()
+    graph.remove_nodes_from([n for n in graph if n.startswith(ID_NS + "statement/")])
+    arts = [iri(f"article/doc{x}") for x in ("1", "10", "1-2", "1/3", "2", "1", "100", "1-")]
+    graph.add_node(iri("person/many"), kind="Person", label="众", aliases=["众", "a"],
+                   mentioned_in=arts[::-1] + arts + [KG_NS + "Doc", iri("article/doc1")])
+    graph.add_node(iri("person/most"), kind="Person", label="多", mentioned_in=sorted(set(arts)))
+    graph.add_edge(iri("person/most"), iri("person/many"), key="worksFor", rel="worksFor", evidence=[])
+    return graph
+
+
+@pytest.mark.parametrize("bare", [True, False])
+def test_bulk_mentions_and_small_batches_write_the_same_bytes(monkeypatch, bare):
+    """The mentions of an entity joined in one piece (_MANY_MENTIONS), the graphs of
+    the TriG export gathered and split at _BATCH: the bytes of the general path."""
+    import kg.export.rdf as rdf
+    graphs = [_hostile_graph(bare), _many_mentions_graph()]
+    expected = [["".join(chunks(_general(_GraphIndex(g)))) for chunks in _writers()] for g in graphs]
+    for many, batch in ((2, rdf._BATCH), (2, 2), (rdf._MANY_MENTIONS, 1)):
+        monkeypatch.setattr(rdf, "_MANY_MENTIONS", many)
+        monkeypatch.setattr(rdf, "_BATCH", batch)
+        for graph, texts in zip(graphs, expected):
+            assert ["".join(chunks(_GraphIndex(graph))) for chunks in _writers()] == texts, (many, batch)
+
+
+def test_bulk_mentions_refuse_a_bad_iri(monkeypatch):
+    import kg.export.rdf as rdf
+    monkeypatch.setattr(rdf, "_MANY_MENTIONS", 2)
+    graph = _many_mentions_graph()
+    graph.nodes[iri("person/many")]["mentioned_in"].append(iri("article/a b"))
+    for chunks in _writers():
+        with pytest.raises(ExportError, match="a b"):
+            "".join(chunks(_GraphIndex(graph)))

@@ -53,7 +53,6 @@ __all__ = [
 
 import bisect
 import datetime
-import functools
 import hashlib
 import itertools
 import operator
@@ -671,16 +670,17 @@ class _GraphIndex:
         for s, recipe in self._one.items():
             if recipe is not None:
                 statements.setdefault(recipe[8], []).append(s)
-        for s, recipes in self._many.items():
-            for recipe in recipes:
-                statements.setdefault(recipe[8], []).append(s)
+        for s, recipes in self._many.items():  # no statement is in both
+            for article in {recipe[8] for recipe in recipes}:
+                statements.setdefault(article, []).append(s)
         out: list[tuple[str | None, list[str], list[str]]] = []
         if nodes:
             # the nodes in order: self.subjects without the statements
             out.append((None, list(filter(nodes.__contains__, self.subjects)), []))
         for name in sorted(mentions.keys() | statements.keys()):
             if split:
-                out.append((name, sorted(set(statements.get(name, ()))), sorted(set(mentions.get(name, ())))))
+                # each statement once per graph already; an entity may list an article twice
+                out.append((name, sorted(statements.get(name, ())), sorted(set(mentions.get(name, ())))))
             else:
                 out.append((name, sorted({*statements.get(name, ()), *mentions.get(name, ())}), []))
         return out
@@ -738,10 +738,6 @@ _FIELDS = {**_STATEMENT_FIELDS, **_ARTICLE_FIELDS}
 _ARTICLE_TYPE = KG_NS + "Article"
 
 
-# positional arguments of the templates ({i} of str.format), in this order
-_ARTICLE_ARGS = ("S", "type", "title", "source", "start", "end", "date")
-
-
 class _Templates(dict):
     """``%``-templates of a block, keyed by the fields present (``tuple(values)``)."""
 
@@ -758,53 +754,43 @@ def _braces(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-def _turtle_template(enc: _Encoder, indent: str, fields: Iterable[str], predicates: Mapping[str, str],
-                     args: tuple[str, ...]) -> str:
-    """The ``str.format`` template of a Turtle block with ``fields`` (``{0}`` is the subject)."""
-    # the order of _ordered: rdf:type first, then by predicate IRI
-    order = sorted(fields, key=lambda f: (predicates[f] != _TYPE, predicates[f]))
-    lines = [f"{_braces(enc.verb(predicates[f]))} {{{args.index(f)}}}" for f in order]
-    return f"\n{indent}{{0}}\n{indent}    " + f" ;\n{indent}    ".join(lines) + " .\n"
-
-
-def _ntriples_template(enc: _Encoder, fields: Iterable[str], predicates: Mapping[str, str],
-                       args: tuple[str, ...]) -> str:
-    """The ``str.format`` template of the N-Triples lines with ``fields`` (``{0}`` is the subject)."""
-    # lines sorted as text; the predicates differ, so by "<predicate>"
-    order = sorted(fields, key=lambda f: enc.iri(predicates[f]))
-    return "".join(f"{{0}} {_braces(enc.iri(predicates[f]))} {{{args.index(f)}}} .\n" for f in order)
-
-
-def _statement_lines(enc: _Encoder, verb: Callable[[str], bytes], ntriples: bool,
-                     bare: bool) -> Callable[[tuple], tuple[bytes, ...]]:
+def _statement_lines(enc: _Encoder, verb: Callable[[str], bytes], ntriples: bool, bare: bool,
+                     sep: bytes, last: bytes) -> Callable[[tuple, bytes], tuple[bytes, ...]]:
     """The ``predicate object`` texts (UTF-8) of a statement of one evidence (the
     triples of :func:`_statement_quads`) from its recipe, in the order of
-    :data:`_NTRIPLES_STATEMENT_ORDER` or :data:`_TURTLE_STATEMENT_ORDER`.
+    :data:`_NTRIPLES_STATEMENT_ORDER` or :data:`_TURTLE_STATEMENT_ORDER`, after
+    ``lead``: ``lines(recipe, lead)`` is ``(lead, line, …, line)``.
 
+    Every line ends with what follows it in the block: ``sep`` (`` ;`` and the
+    indent of the next line in Turtle, `` .`` and a newline in N-Triples), and
+    the last one (``kg:start`` in both orders) with ``last``; so one join makes
+    the block, ``b"".join`` in Turtle (``lead`` is the subject), or in
+    N-Triples a join with the subject between the lines (``lead`` is ``b""``).
     A line whose object repeats (a relation, tail, article, offset, rule) is
     memoised whole; ``bare``: write the subject (a node) ``<iri>`` without a
     lookup, see :meth:`_GraphIndex.bare_iris`.
     """
     iri, literal, integer, search, esc = enc.iri_bytes, enc.literal, enc.integer_bytes, _SPECIAL.search, _escape_string
     verbs = {f: verb(p) + b" " for f, p in _STATEMENT_FIELDS.items()}
-    quote, at_zh = b'"', _AT_ZH.encode()
-    type_line = verbs["type"] + iri(_STATEMENT)
-    objects = _Memo(lambda tail: verbs["object"] + iri(tail))
-    predicates = _Memo(lambda rel: verbs["predicate"] + iri(KG_NS + rel))
-    derived = _Memo(lambda article: verbs["derived"] + iri(article))
-    ends = _Memo(lambda n: verbs["end"] + integer(n))
-    starts = _Memo(lambda n: verbs["start"] + integer(n))
-    rules = _Memo(lambda rule: verbs["rule"] + quote + esc(rule).encode("utf-8") + quote)
-    subject_verb, evidence_verb, role_verb = verbs["subject"], verbs["evidence"] + quote, verbs["role"] + quote
+    quote, at_zh = b'"', _AT_ZH.encode() + sep
+    type_line = verbs["type"] + iri(_STATEMENT) + sep
+    objects = _Memo(lambda tail: verbs["object"] + iri(tail) + sep)
+    predicates = _Memo(lambda rel: verbs["predicate"] + iri(KG_NS + rel) + sep)
+    derived = _Memo(lambda article: verbs["derived"] + iri(article) + sep)
+    ends = _Memo(lambda n: verbs["end"] + integer(n) + sep)
+    starts = _Memo(lambda n: verbs["start"] + integer(n) + last)
+    rules = _Memo(lambda rule: verbs["rule"] + quote + esc(rule).encode("utf-8") + quote + sep)
+    evidence_verb, role_verb = verbs["evidence"] + quote, verbs["role"] + quote
+    subject_verb, subject_open, subject_close = verbs["subject"], verbs["subject"] + b"<", b">" + sep
 
-    def lines(recipe: tuple) -> tuple[bytes, ...]:
+    def lines(recipe: tuple, lead: bytes) -> tuple[bytes, ...]:
         subject, rel, obj, _, _, text, role, rule, article, start, end = recipe
         if search(text):
             text = esc(text)
-        obj = objects[obj] if obj.__class__ is str else verbs["object"] + literal(*obj).encode("utf-8")
-        subject = subject_verb + (b"<" + subject.encode() + b">" if bare else iri(subject))
-        head = ((obj, predicates[rel], subject, type_line) if ntriples
-                else (type_line, obj, predicates[rel], subject))
+        obj = objects[obj] if obj.__class__ is str else verbs["object"] + literal(*obj).encode("utf-8") + sep
+        subject = subject_open + subject.encode() + subject_close if bare else subject_verb + iri(subject) + sep
+        head = ((lead, obj, predicates[rel], subject, type_line) if ntriples
+                else (lead, type_line, obj, predicates[rel], subject))
         if role:
             role = role_verb + esc(role).encode("utf-8") + at_zh
             tail = (role, rules[rule], starts[start]) if rule else (role, starts[start])
@@ -818,16 +804,16 @@ def _statement_lines(enc: _Encoder, verb: Callable[[str], bytes], ntriples: bool
 def _turtle_statement(index: _GraphIndex | _QuadIndex, enc: _Encoder,
                       indent: str) -> Callable[[str, tuple], bytes]:
     """The Turtle block of a statement of one evidence as UTF-8 (see :func:`_statement_lines`)."""
-    lines = _statement_lines(enc, enc.verb_bytes, False, index.bare_iris(enc.namespaces))
-    opening, first, sep, eol = (text.encode() for text in (f"\n{indent}", f"\n{indent}    ",
-                                                           f" ;\n{indent}    ", _EOL))
+    lines = _statement_lines(enc, enc.verb_bytes, False, index.bare_iris(enc.namespaces),
+                             f" ;\n{indent}    ".encode(), _EOL.encode())
+    opening, first = f"\n{indent}<", f">\n{indent}    "
     # Statement IRIs are _STATEMENT_NS + hex digits (_statement): "<s>", unless a prefix covers them.
     enc.encode_iri(_STATEMENT_NS)  # checked once
     plain = not any(ns.startswith(_STATEMENT_NS) or _STATEMENT_NS.startswith(ns) for ns in enc.namespaces)
 
     def block(s: str, recipe: tuple) -> bytes:
-        return b"".join((opening, b"<" + s.encode() + b">" if plain else enc.encode_iri(s).encode(),
-                         first, sep.join(lines(recipe)), eol))
+        lead = (opening + s + first if plain else f"\n{indent}{enc.encode_iri(s)}\n{indent}    ").encode()
+        return b"".join(lines(recipe, lead))
 
     return block
 
@@ -835,12 +821,11 @@ def _turtle_statement(index: _GraphIndex | _QuadIndex, enc: _Encoder,
 def _ntriples_statement(index: _GraphIndex | _QuadIndex, enc: _Encoder) -> Callable[[str, tuple], bytes]:
     """The N-Triples lines of a statement of one evidence as UTF-8 (see :func:`_statement_lines`)."""
     # every node is an IRI in N-Triples; statement IRIs are "<s>"
-    lines = _statement_lines(enc, enc.iri_bytes, True, index.bare_iris(()))
     eol = _EOL.encode()
+    lines = _statement_lines(enc, enc.iri_bytes, True, index.bare_iris(()), eol, eol)
 
     def block(s: str, recipe: tuple) -> bytes:
-        s = b"<" + s.encode() + b"> "
-        return b"".join((s, (eol + s).join(lines(recipe)), eol))
+        return ("<" + s + "> ").encode().join(lines(recipe, b""))
 
     return block
 
@@ -854,20 +839,47 @@ _NTRIPLES_STATEMENT_ORDER = ("object", "predicate", "subject", "type", "derived"
                              "role", "rule", "start")
 
 
-def _article_block(enc: _Encoder, template: Callable[..., str]) -> Callable[[Any, Mapping[str, Any]], bytes]:
-    """The text (UTF-8) of an article with no other triples (the triples of :func:`_article_quads`)."""
-    base = ("type", "title", "source", "start", "end")
-    plain, dated = (template(fields, _ARTICLE_FIELDS, _ARTICLE_ARGS).format
-                    for fields in (base, base + ("date",)))
-    iri, literal, integer, esc = enc.iri, enc.literal, enc.integer, _escape_string
-    type_text = iri(_ARTICLE_TYPE)
+#: The fields of an article's lines, in the order :func:`_article_block` builds them.
+_ARTICLE_LINES = ("type", "title", "source", "start", "end", "date")
+
+
+def _article_block(index: _GraphIndex | _QuadIndex, enc: _Encoder, ntriples: bool,
+                   indent: str = "") -> Callable[[Any, Mapping[str, Any]], bytes]:
+    """The text (UTF-8) of an article with no other triples (the triples of :func:`_article_quads`).
+
+    The lines are built in the order of :data:`_ARTICLE_LINES` and put into
+    the writer's order by an ``itemgetter`` sorted once (Turtle: ``rdf:type``
+    first, then by predicate IRI; N-Triples: by "<predicate>"); N-Triples
+    lines end with `` .`` and a newline and are joined with the subject
+    between them, as in :func:`_entity_block`.
+    """
+    verb = enc.iri_bytes if ntriples else enc.verb_bytes
+    iri, integer, esc = enc.iri_bytes, enc.integer_bytes, _escape_string
+    end = _EOL.encode() if ntriples else b""
+    verbs = {f: verb(p) + b" " for f, p in _ARTICLE_FIELDS.items()}
+    type_line = verbs["type"] + iri(_ARTICLE_TYPE) + end
+    title, source = verbs["title"] + b'"', verbs["source"] + b'"'
+    at_zh, closing = _AT_ZH.encode() + end, b'"' + end
+    starts = _Memo(lambda n: verbs["start"] + integer(n) + end)
+    ends = _Memo(lambda n: verbs["end"] + integer(n) + end)
+    dates = _Memo(lambda date: verbs["date"] + enc.literal(*_date(date)).encode("utf-8") + end)
+    # N-Triples lines sort by "<predicate>" (the predicates differ); Turtle has rdf:type first (_ordered)
+    keys = [enc.iri(p) if ntriples else (p != _TYPE, p) for p in map(_ARTICLE_FIELDS.get, _ARTICLE_LINES)]
+    plain, dated = (operator.itemgetter(*sorted(range(n), key=keys.__getitem__)) for n in (5, 6))
+    opening, first, sep, eol = (text.encode() for text in (f"\n{indent}", f"\n{indent}    ",
+                                                           f" ;\n{indent}    ", _EOL))
+    bare = index.bare_iris(() if ntriples else enc.namespaces)  # see _turtle_statement
 
     def block(s: Any, data: Mapping[str, Any]) -> bytes:
         date = data.get("date")
-        return (dated if date else plain)(
-            iri(s), type_text, '"' + esc(data.get("title") or data.get("label") or "") + _AT_ZH,
-            '"' + esc(data["source"]) + '"', integer(data["start"]), integer(data["end"]),
-            literal(*_date(date)) if date else "").encode("utf-8")
+        lines = (type_line, title + esc(data.get("title") or data.get("label") or "").encode("utf-8") + at_zh,
+                 source + esc(data["source"]).encode("utf-8") + closing, starts[data["start"]],
+                 ends[data["end"]], dates[date] if date else b"")
+        lines = (dated if date else plain)(lines)
+        subject = b"<" + s.encode() + b">" if bare else iri(s)
+        if ntriples:
+            return (subject + b" ").join((b"", *lines))
+        return b"".join((opening, subject, first, sep.join(lines), eol))
 
     return block
 
@@ -889,6 +901,10 @@ _MENTIONED, _LEVEL, _ADCODE, _INVESTMENT = (KG_NS + name for name in (
 _OWN_NAMES = frozenset({"mentionedIn", "level", "adcode", "investment"})
 
 
+#: Mentions from which an entity's ``kg:mentionedIn`` lines are joined as text in one go.
+_MANY_MENTIONS = 16
+
+
 def _entity_block(index: _GraphIndex, enc: _Encoder, ntriples: bool, indent: str = "",
                   mentions: bool = True) -> Callable[[Any, tuple], bytes]:
     """The block of an entity as UTF-8, as the general path writes it: the Turtle
@@ -896,15 +912,25 @@ def _entity_block(index: _GraphIndex, enc: _Encoder, ntriples: bool, indent: str
     value), without ``kg:mentionedIn`` when ``mentions`` is false (the default
     graph of the TriG export); or, with ``ntriples``, the N-Triples lines of
     :func:`_ntriples_blocks` (lines sorted, i.e. predicates by "<p>", each one's
-    objects as text; UTF-8 sorts as code points do)."""
+    objects as text; UTF-8 sorts as code points do).
+
+    N-Triples lines are built with their `` .`` and newline, and the block is
+    one join with the subject between them (no line is a prefix of another,
+    so the ends do not change their order).  The ``kg:mentionedIn`` lines of
+    an entity of at least :data:`_MANY_MENTIONS` articles (the main city of
+    a large corpus has a hundred thousand) are joined as text in one piece,
+    with no lookup per article, when every article is written ``<iri>``."""
     verb = enc.iri_bytes if ntriples else enc.verb_bytes
     iri, literal, esc, search = enc.iri_bytes, enc.literal, _escape_string, _SPECIAL.search
-    types = _Memo(lambda kind: verb(_TYPE) + b" " + iri(KG_NS + kind))
+    # what ends a line: the block joins Turtle lines with " ;", N-Triples lines with the subject
+    end = _EOL.encode() if ntriples else b""
+    types = _Memo(lambda kind: verb(_TYPE) + b" " + iri(KG_NS + kind) + end)
     label, alt = verb(_LABEL) + b' "', verb(_ALT) + b' "'
     mentioned, level, adcode, invested = (verb(p) + b" " for p in (_MENTIONED, _LEVEL, _ADCODE,
                                                                        _INVESTMENT))
     rel_verbs = _Memo(lambda p: verb(p) + b" ")
-    mention_lines = _Memo(lambda article: mentioned + iri(article))
+    rel_lines = _Memo(lambda rel: rel_verbs[rel[0]] + iri(rel[1]) + end)  # (predicate, tail) -> line
+    mention_lines = _Memo(lambda article: mentioned + iri(article) + end)
     # the keys groups sort by: the predicate's IRI (Turtle) or its text (N-Triples)
     if ntriples:
         keys = (mentioned, level, adcode, invested)
@@ -914,14 +940,45 @@ def _entity_block(index: _GraphIndex, enc: _Encoder, ntriples: bool, indent: str
         before_mentions = _Memo(lambda p: p < _MENTIONED)
     by_mentioned, by_level, by_adcode, by_investment = keys
     start, first, sep = (text.encode() for text in (f"\n{indent}", f"\n{indent}    ", f" ;\n{indent}    "))
-    quote, at_zh, eol = b'"', _AT_ZH.encode(), _EOL.encode()
+    quote, closing, at_zh, eol = b'"', b'"' + end, _AT_ZH.encode() + end, _EOL.encode()
     bare = index.bare_iris(() if ntriples else enc.namespaces)  # see _turtle_statement
+    space = " " if ntriples else ""  # after the subject
+    # many mention lines as text: "<open><article><close>", each but the last one followed
+    # by the subject (N-Triples) or " ;" (Turtle)
+    mention_open, mention_close = (mentioned + b"<").decode("utf-8"), ">" + end.decode()
+    namespaces = () if ntriples else enc.namespaces
+    plain: set[str] = set()  # articles checked to be written "<iri>"
+
+    def mention_text(articles: list[str], between: str) -> bytes | None:
+        """The lines of ``articles`` in one piece, or ``None`` if one is not written ``<iri>``."""
+        if not plain.issuperset(articles):
+            fresh = set(articles).difference(plain)
+            try:
+                text = "".join(fresh)
+            except TypeError:  # not all strings
+                return None
+            if (_IRI_FORBIDDEN.search(text) or _SURROGATE.search(text)
+                    or any(map(str.startswith, fresh, itertools.repeat(namespaces)))):
+                return None  # the lookups write prefixed names and raise the errors
+            plain.update(fresh)
+        # mentioned_in is sorted as a rule: sorting it is one pass (a set's order is not)
+        ordered = sorted(articles)
+        if any(map(str.startswith, itertools.islice(ordered, 1, None), ordered)):
+            # a duplicate, or an article that is a prefix of the next one
+            ordered = list(dict.fromkeys(ordered))
+            if ntriples:
+                ordered = _ntriples_order(ordered)  # lines sort as "<article>"
+        between = mention_close + between + mention_open
+        return (mention_open + between.join(ordered) + mention_close).encode("utf-8")
 
     def block(s: Any, record: tuple) -> bytes:
         kind, text, aliases, articles, investment, rels, data = record
         if search(text):
             text = esc(text)
-        out = [types[kind], label + text.encode("utf-8") + at_zh]
+        subject = f"<{s}>{space}".encode() if bare else iri(s) + space.encode()
+        label_line = label + text.encode("utf-8") + at_zh
+        # N-Triples: b"" first, for the subject before the first line too
+        out = [b"", types[kind], label_line] if ntriples else [types[kind], label_line]
         if aliases:
             if len(aliases) > 1 and not ntriples:
                 aliases = sorted(set(aliases))
@@ -934,20 +991,25 @@ def _entity_block(index: _GraphIndex, enc: _Encoder, ntriples: bool, indent: str
         if articles and mentions:
             if len(articles) == 1:
                 articles = [mention_lines[a] for a in articles]
-            elif ntriples:
-                articles = sorted({mention_lines[a] for a in articles})
             else:
-                articles = [mention_lines[a] for a in sorted(set(articles))]
+                many = None
+                if len(articles) >= _MANY_MENTIONS:
+                    many = mention_text(articles, subject.decode("utf-8") if ntriples else sep.decode())
+                if many is not None:
+                    articles = [many]
+                elif ntriples:
+                    articles = sorted({mention_lines[a] for a in articles})
+                else:
+                    articles = [mention_lines[a] for a in sorted(set(articles))]
         else:
             articles = None
         if kind != "Division" and investment is None and (not rels or len(rels) == 1):
             # the usual entity: mentions and at most one relation, no groups to sort
             if rels:
-                p, tail = rels[0]
-                line = rel_verbs[p] + iri(tail)
+                line = rel_lines[rels[0]]
                 if not articles:
                     out.append(line)
-                elif before_mentions[p]:
+                elif before_mentions[rels[0][0]]:
                     out.append(line)
                     out += articles
                 else:
@@ -961,16 +1023,16 @@ def _entity_block(index: _GraphIndex, enc: _Encoder, ntriples: bool, indent: str
                 groups.append((by_mentioned, articles))
             if kind == "Division":
                 if data.get("level"):
-                    groups.append((by_level, [level + quote + esc(data["level"]).encode("utf-8") + quote]))
+                    groups.append((by_level, [level + quote + esc(data["level"]).encode("utf-8") + closing]))
                 if data.get("adcode"):
-                    groups.append((by_adcode, [adcode + quote + esc(data["adcode"]).encode("utf-8") + quote]))
+                    groups.append((by_adcode, [adcode + quote + esc(data["adcode"]).encode("utf-8") + closing]))
             if investment is not None:
-                groups.append((by_investment, [invested + literal(*_decimal(investment)).encode()]))
+                groups.append((by_investment, [invested + literal(*_decimal(investment)).encode() + end]))
             if rels:
                 if len(rels) == 1:
                     p, tail = rels[0]
                     v = rel_verbs[p]
-                    groups.append((v if ntriples else p, [v + iri(tail)]))
+                    groups.append((v if ntriples else p, [v + iri(tail) + end]))
                 else:
                     tails: dict[str, set] = {}
                     for p, tail in rels:
@@ -978,23 +1040,21 @@ def _entity_block(index: _GraphIndex, enc: _Encoder, ntriples: bool, indent: str
                     for p, objects in tails.items():
                         v = rel_verbs[p]
                         if ntriples:
-                            groups.append((v, sorted({v + iri(t) for t in objects})))
+                            groups.append((v, sorted({v + iri(t) + end for t in objects})))
                         else:
                             groups.append((p, [v + iri(t) for t in sorted(objects)]))
             if len(groups) > 1:
                 groups.sort()  # predicates differ: the lines are never compared
             for _, lines in groups:
                 out += lines
-        subject = b"<" + s.encode() + b">" if bare else iri(s)
         if ntriples:
-            subject += b" "
-            return b"".join((subject, (eol + subject).join(out), eol))
+            return subject.join(out)
         return b"".join((start, subject, first, sep.join(out), eol))
 
     return block
 
 
-def _ntriples_order(subjects: list[str]) -> Iterable[str]:
+def _ntriples_order(subjects: list[str]) -> list[str]:
     """Sorted ``subjects`` in the order of their texts ``<s>`` (N-Triples lines sort by code point).
 
     The orders differ only where a subject is a prefix of another (``…-1``
@@ -1012,7 +1072,8 @@ def _ntriples_order(subjects: list[str]) -> Iterable[str]:
     return _ntriples_runs(subjects, itertools.chain((first,), marks))
 
 
-def _ntriples_runs(subjects: list[str], marks: Iterable[int]) -> Iterator[str]:
+def _ntriples_runs(subjects: list[str], marks: Iterable[int]) -> list[str]:
+    out: list[str] = []
     done = 0
     for i in marks:
         if i < done:  # inside the run just written
@@ -1021,10 +1082,11 @@ def _ntriples_runs(subjects: list[str], marks: Iterable[int]) -> Iterator[str]:
         j = i + 1
         while j < len(subjects) and subjects[j].startswith(head):
             j += 1
-        yield from subjects[done:i]
-        yield from sorted(subjects[i:j], key=lambda s: s + ">")
+        out += subjects[done:i]  # copied in C, not yielded one by one
+        out += sorted(subjects[i:j], key=lambda s: s + ">")
         done = j
-    yield from subjects[done:]
+    out += subjects[done:]
+    return out
 
 
 # -- writers ------------------------------------------------------------------------
@@ -1068,9 +1130,8 @@ class _TurtleBlocks:
     once: a TriG export writes thousands of graphs)."""
 
     def __init__(self, index: _GraphIndex | _QuadIndex, enc: _Encoder, indent: str = "") -> None:
-        template = functools.partial(_turtle_template, enc, indent)
         self.statement = _turtle_statement(index, enc, indent)
-        self.article = _article_block(enc, template)
+        self.article = _article_block(index, enc, False, indent)
         self.entity = _entity_block(index, enc, False, indent, mentions=True)
         self.entity_without_mentions = _entity_block(index, enc, False, indent, mentions=False)
 
@@ -1195,7 +1256,7 @@ def _ntriples_blocks(index: _GraphIndex | _QuadIndex) -> Iterator[list[bytes]]:
     entity, statement, article = index.entity, index.statement, index.article
     entity_block = _entity_block(index, enc, True)
     statement_block = _ntriples_statement(index, enc)
-    article_block = _article_block(enc, functools.partial(_ntriples_template, enc))
+    article_block = _article_block(index, enc, True)
 
     def general_block(s: Any) -> bytes:
         lines = sorted({f"{iri(p)} {iri(x) if k == 0 else literal(x, dt, lang)}"
@@ -1234,10 +1295,17 @@ def _ntriples_bytes(graph: nx.MultiDiGraph | Graph | _GraphIndex | _QuadIndex) -
 
 
 def _coalesced(chunks: Iterable[list[bytes] | bytes], size: int = _BATCH) -> Iterator[list[bytes]]:
-    """``chunks`` gathered into lists of at least ``size`` pieces (fewer, larger writes)."""
+    """``chunks`` gathered into lists of ``size`` pieces or more (fewer, larger writes);
+    a list that long already goes on as it is (so no list grows past twice ``size``)."""
     batch: list[bytes] = []
     for chunk in chunks:
         if isinstance(chunk, list):
+            if len(chunk) >= size:  # a batch already
+                if batch:
+                    yield batch
+                    batch = []
+                yield chunk
+                continue
             batch += chunk
         else:
             batch.append(chunk)
@@ -1261,6 +1329,17 @@ def _trig_chunks(graph: nx.MultiDiGraph | _GraphIndex,
 
 def _trig_pieces(graph: nx.MultiDiGraph | _GraphIndex,
                  prefixes: Mapping[str, str] | None = None) -> Iterator[list[bytes] | bytes]:
+    """The pieces of the TriG export: the default graph, then one graph per article.
+
+    The default graph is written like the Turtle export (:func:`_subject_blocks`,
+    entities without their mentions).  An article's graph is small (a few
+    statements and mentions, tens of thousands of graphs in a large corpus):
+    the blocks of its statements are made by one ``map`` over the subjects,
+    its mentions are one joined text (:func:`_mention_text`), and the pieces
+    of many graphs go out in one list; a graph of more than :data:`_BATCH`
+    subjects, or of other subjects than statements of one evidence, is
+    written by :func:`_subject_blocks` as the default graph is.
+    """
     prefixes = dict(sorted((prefixes or PREFIXES).items()))
     index = _index(graph)
     enc = _Encoder(prefixes)
@@ -1270,26 +1349,48 @@ def _trig_pieces(graph: nx.MultiDiGraph | _GraphIndex,
     bare = index.bare_iris(enc.namespaces)
     mention = f"\n        {enc.verb(_MENTIONED)} "
     blocks = _TurtleBlocks(index, enc, "    ")
+    statement, statement_block = index.statement, blocks.statement
+    out: list[bytes] = []
     for name, subjects, mentions in index.graphs():
-        yield b"\n{\n" if name is None else f"\n{enc.iri(name)} {{\n".encode("utf-8")
-        if not mentions:
+        if name is None:
+            yield b"\n{\n"
             yield from _subject_blocks(index, enc, subjects, name, "    ", blocks)
+            yield b"}\n"
+            continue
+        name_text = enc.iri(name)
+        out.append(f"\n{name_text} {{\n".encode("utf-8"))
+        # mentions before the statements, the statements, the mentions after them
+        tail = f"{mention}{name_text} .\n"
+        i = bisect.bisect_left(mentions, _STATEMENT_NS) if mentions else 0
+        for j in range(0, i, _BATCH):
+            out.append(_mention_text(mentions[j:min(i, j + _BATCH)], tail, bare, enc))
+        recipes = list(map(statement, subjects)) if len(subjects) <= _BATCH else [None]
+        if None not in recipes:
+            if len(out) + len(subjects) > _BATCH:
+                yield out
+                out = []
+            out += map(statement_block, subjects, recipes)
         else:
-            # mentions before the statements, the statements, the mentions after them
-            text = _braces(f"{mention}{enc.iri(name)} .\n")
-            template = ("\n    <{}>" if bare else "\n    {}") + text
-            i = bisect.bisect_left(mentions, _STATEMENT_NS)
-            for j in range(0, i, _BATCH):
-                yield _mention_text(template, mentions[j:min(i, j + _BATCH)], bare, enc)
+            if out:
+                yield out
+                out = []
             yield from _subject_blocks(index, enc, subjects, name, "    ", blocks)
-            for j in range(i, len(mentions), _BATCH):
-                yield _mention_text(template, mentions[j:j + _BATCH], bare, enc)
-        yield b"}\n"
+        for j in range(i, len(mentions), _BATCH):
+            out.append(_mention_text(mentions[j:j + _BATCH], tail, bare, enc))
+        out.append(b"}\n")
+        if len(out) >= _BATCH:
+            yield out
+            out = []
+    if out:
+        yield out
 
 
-def _mention_text(template: str, entities: list[str], bare: bool, enc: _Encoder) -> bytes:
-    """The blocks of ``entities`` in an article's graph: their ``kg:mentionedIn`` (in C, no loop here)."""
-    return "".join(map(template.format, entities if bare else map(enc.iri, entities))).encode("utf-8")
+def _mention_text(entities: list[str], tail: str, bare: bool, enc: _Encoder) -> bytes:
+    """The blocks of ``entities`` (at least one) in an article's graph: their
+    ``kg:mentionedIn`` (``tail``), joined in C (no loop here)."""
+    if bare:
+        return ("\n    <" + (">" + tail + "\n    <").join(entities) + ">" + tail).encode("utf-8")
+    return "".join(map(("\n    {}" + _braces(tail)).format, map(enc.iri, entities))).encode("utf-8")
 
 
 def generate_trig(graph: nx.MultiDiGraph, prefixes: Mapping[str, str] | None = None) -> Iterator[str]:
