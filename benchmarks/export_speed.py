@@ -136,6 +136,24 @@ def _rss() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _reset_peak() -> None:
+    """Start the kernel's peak resident memory of this process (VmHWM) again from now (Linux)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def _peak_rss() -> int:
+    """Peak resident memory of this process (bytes): VmHWM, else ru_maxrss."""
+    try:
+        with open("/proc/self/status") as fh:
+            return int(next(line for line in fh if line.startswith("VmHWM:")).split()[1]) * 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _trim() -> None:
     """Hand the memory malloc holds free back to the system (glibc), so that
     growth is not hidden by reused pages freed before the fork."""
@@ -158,6 +176,9 @@ def _timed(fn: Callable[[], object]) -> float:
 
 def _in_child(fn: Callable[[], object]) -> tuple[float, int]:
     """Run ``fn`` in a forked child: (wall seconds, peak extra RSS in bytes)."""
+    # trimmed here too: the child's high-water mark starts at the resident
+    # memory it was forked with, free malloc pages included
+    _trim()
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
@@ -165,12 +186,12 @@ def _in_child(fn: Callable[[], object]) -> tuple[float, int]:
         try:
             os.close(read)
             _trim()
+            _reset_peak()
             start = _rss()
             t0 = time.perf_counter()
             fn()
             seconds = time.perf_counter() - t0
-            peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                       resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
+            peak = max(_peak_rss(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
             os.write(write, f"{seconds} {peak - start}".encode())
         except BaseException:  # noqa: BLE001 - reported by the parent
             import traceback
