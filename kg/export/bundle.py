@@ -23,6 +23,7 @@ __all__ = ["EXPORTS", "write_all"]
 
 import collections
 import contextlib
+import gc
 import importlib
 import multiprocessing
 import os
@@ -39,7 +40,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export import (_PLANNED, _STAGED, _export_error, _remove_stale_temp_files, staged_writes,
+from kg.export import (_PLANNED, _STAGED, _export_error, _gc_paused, _remove_stale_temp_files, staged_writes,
                        temp_path)
 
 
@@ -55,7 +56,8 @@ class _Context:
         if self._rdf_index is None:
             from kg.export.rdf import _index
 
-            self._rdf_index = _index(self.graph)
+            with _gc_paused():  # see _gc_paused: a fifth of the time building the index of a large graph
+                self._rdf_index = _index(self.graph)
         return self._rdf_index
 
 
@@ -181,6 +183,11 @@ def _die_with_parent(parent: int) -> None:
 def _worker(graph: nx.MultiDiGraph, out: Path, plan: dict[Path, Path], conn: Any, parent: int) -> None:
     """Body of a forked worker: write the exports the parent names, report, never return."""
     code = 0
+    # No cyclic garbage collection in this process, which lives for its
+    # exports only: a collection walks every object of the graph it shares
+    # with the parent, touching (and so copying) their pages, and the
+    # writers make next to no cycles.
+    gc.disable()
     try:
         _die_with_parent(parent)
         _PLANNED.set(plan)
