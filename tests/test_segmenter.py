@@ -173,8 +173,22 @@ def test_snapshot_round_trip(tmp_path):
     assert again.total >= sum(again.freqs) and again.tags["北京"] == "ns"
 
 
+def test_snapshot_tags_share_the_words_strings(tmp_path):
+    """The tag table of a read snapshot is keyed by the word list's own strings, one string per tag."""
+    dictionary = Dictionary(["北京", "太原", "的"], [3, 2, 5], 12, {"北京": "ns", "太原": "ns", "之乎": "x"})
+    path = tmp_path / "d.marshal"
+    segmenter._write_snapshot(path, dictionary)
+    again = segmenter._read_snapshot(path)
+    assert again.tags == dictionary.tags and again.words == dictionary.words
+    keys = {id(k) for k in again.tags}
+    assert id(again.words[0]) in keys and id(again.words[1]) in keys
+    assert again.tags["北京"] is again.tags["太原"]
+
+
 @pytest.mark.parametrize("data", [b"", b"not a snapshot", segmenter._SNAPSHOT_MAGIC + b"\x00garbage",
-                                  segmenter._SNAPSHOT_MAGIC + __import__("marshal").dumps(([1], [], 0, {}))])
+                                  segmenter._SNAPSHOT_MAGIC + __import__("marshal").dumps(([1], [], 0, {})),
+                                  segmenter._SNAPSHOT_MAGIC + __import__("marshal").dumps((["a"], [1], 1, [], {})),
+                                  segmenter._SNAPSHOT_MAGIC + __import__("marshal").dumps((["a"], [1], 1, ["n"], []))])
 def test_malformed_snapshot_reads_as_missing(tmp_path, data):
     path = tmp_path / "d.marshal"
     path.write_bytes(data)
