@@ -19,7 +19,9 @@ under varied names, in a temporary directory) and measures, in one run:
   each size and N, wall time including start-up, chars/s, the speed-up over
   one worker, the seconds and triples/s of writing every export, and peak RSS
   of the driver (and its peak before the exports, while it holds the graph)
-  and of one worker; checks that every
+  and of one worker, and the peak memory of all the build's processes
+  together (their proportional set sizes, sampled every 0.2 s:
+  :class:`TreeMemory`); checks that every
   N writes the same bytes; then a warm rebuild from the per-document cache
   and, with ``--dask``, ``--engine dask`` on a 2-worker LocalCluster;
 * **memory at scale** (``--memory-mb 100``): a corpus of about that many MB
@@ -41,6 +43,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -170,18 +173,93 @@ def stages(corpus: Path, repeat: int) -> tuple[dict[str, float], dict[str, float
     return rates, {"triples": triples, "turtle triples/s": ttl, "all exports triples/s": every}
 
 
+class TreeMemory(threading.Thread):
+    """The peak, over samples every ``interval`` seconds, of the memory of a
+    process and all its descendants together (Linux).
+
+    Each process counts its proportional set size (``Pss`` of
+    ``/proc/PID/smaps_rollup``: a page shared by k processes counts 1/k in
+    each), so pages a forked worker shares with the driver count once; where
+    ``smaps_rollup`` is missing, its resident set size (which counts shared
+    pages in every process).  Sampled, so a peak shorter than the interval
+    can be missed; the memory of a build grows and falls over seconds.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kb = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            self.peak_kb = max(self.peak_kb, tree_kb(self.pid))
+            if self._done.wait(self.interval):
+                return
+
+    def stop(self) -> int:
+        """Stop sampling; the peak in kB."""
+        self._done.set()
+        self.join()
+        return self.peak_kb
+
+
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            ppid = int(stat[stat.rfind(b")") + 2:].split()[1])  # the field after the state
+            parents.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        kids = parents.get(todo.pop(), [])
+        out += kids
+        todo += kids
+    return out
+
+
+def _process_kb(pid: int) -> int:
+    for path, field in ((f"/proc/{pid}/smaps_rollup", b"Pss:"), (f"/proc/{pid}/status", b"VmRSS:")):
+        try:
+            with open(path, "rb") as fh:
+                for line in fh:
+                    if line.startswith(field):
+                        return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
+
+
+def tree_kb(pid: int) -> int:
+    """The memory of ``pid`` and its descendants now, in kB (see :class:`TreeMemory`)."""
+    return sum(_process_kb(p) for p in [pid, *_descendants(pid)])
+
+
 def kg_build(corpus: Path, out: Path, *extra: str) -> dict[str, float]:
     cmd = [sys.executable, "-c", _RSS_WRAPPER, "build", str(corpus), "--out", str(out), *extra]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(f"kg build failed:\n{proc.stderr}")
-    me, kids, graph, export = re.search(r"@@rss (\d+) (\d+) (\d+) ([0-9.]+)", proc.stderr).groups()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        sampler = TreeMemory(proc.pid)
+        sampler.start()
+        returncode = proc.wait()
+        wall = time.perf_counter() - t0
+        tree = sampler.stop()
+        err.seek(0)
+        stderr = err.read()
+    if returncode != 0:
+        raise SystemExit(f"kg build failed:\n{stderr}")
+    me, kids, graph, export = re.search(r"@@rss (\d+) (\d+) (\d+) ([0-9.]+)", stderr).groups()
     with open(out / "graph.nt", "rb") as fh:  # N-Triples: one line per triple
         triples = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     return {"wall": wall, "rss_main_mb": int(me) / 1024, "rss_worker_mb": int(kids) / 1024,
-            "rss_graph_mb": int(graph) / 1024, "export_s": float(export), "triples": triples}
+            "rss_graph_mb": int(graph) / 1024, "export_s": float(export), "triples": triples,
+            "tree_mb": tree / 1024}
 
 
 def same_output(a: Path, b: Path) -> bool:
@@ -269,8 +347,8 @@ def format_report(r: dict) -> str:
                   f"all exports {x['all exports triples/s']:,.0f} triples/s", "",
               "| corpus | chars | engine | workers | wall s | chars/s | speed-up | × spaCy+jieba | "
               "× read+regex | export s (triples/s) | peak RSS driver MB (before exports) | peak RSS worker MB | "
-              "same bytes |",
-              "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+              "peak PSS all processes MB | same bytes |",
+              "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     one = {row["size"]: row["chars_per_s"] for row in r["end_to_end"] if row["workers"] == 1
            and row["engine"] == "local"}
     for row in r["end_to_end"]:
@@ -283,7 +361,7 @@ def format_report(r: dict) -> str:
             f"{row['chars_per_s'] / f['read+regex']:.4f} | "
             f"{row['export_s']:.1f} ({row['triples'] / max(row['export_s'], 1e-9):,.0f}) | "
             f"{row['rss_main_mb']:,.0f} ({row['rss_graph_mb']:,.0f}) | "
-            f"{worker} | {'' if same is None else ('yes' if same else 'NO')} |")
+            f"{worker} | {row['tree_mb']:,.0f} | {'' if same is None else ('yes' if same else 'NO')} |")
     return "\n".join(lines)
 
 

@@ -32,3 +32,29 @@ def test_export_memory_is_what_the_export_allocates_not_what_was_freed_before():
     nothing, block = map(int, out.split())
     assert nothing < 20
     assert 95 <= block < 130
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="reads /proc/PID/smaps_rollup (Linux)")
+def test_tree_memory_counts_a_forked_childs_shared_pages_once():
+    """scale.py's "peak PSS all processes": a process and its children summed,
+    pages shared after a fork counted once, pages of their own in each."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import scale
+    finally:
+        sys.path.pop(0)
+
+    def peak(code: str) -> int:
+        proc = subprocess.Popen([sys.executable, "-c", code])
+        sampler = scale.TreeMemory(proc.pid, interval=0.05)
+        sampler.start()
+        proc.wait()
+        return sampler.stop() >> 10  # MB
+
+    # both processes wait until the child is done (the parent reaps it)
+    shared = peak("import os, time\nx = bytearray(b'x') * (200 << 20)\n"
+                  "if os.fork() == 0:\n    time.sleep(1.0)\n    os._exit(0)\nos.wait()")
+    own = peak("import os, time\nchild = os.fork() == 0\nx = bytearray(b'x') * (200 << 20)\n"
+               "time.sleep(1.0)\nos._exit(0) if child else os.wait()")
+    assert 200 <= shared < 300
+    assert 400 <= own < 500

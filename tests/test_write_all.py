@@ -226,9 +226,35 @@ def test_a_failing_export_changes_nothing(tmp_path, monkeypatch, jobs, failing):
     assert _temp_files(tmp_path) == []
 
 
+# the export a forked worker writes first (write_all hands out the largest first,
+# one to each worker as it is forked, then the calling process takes the next)
+_WORKERS_FIRST = max(bundle.EXPORTS, key=lambda e: e.cost).path
+
+
+@needs_fork
+def test_the_calling_process_writes_a_share_and_the_workers_the_rest(tmp_path, monkeypatch):
+    """jobs=2: this process and one forked worker; each export written once, by one of them."""
+    record = tmp_path / "who"
+    record.mkdir()
+
+    def noting(export):
+        def write(ctx, dest):
+            (record / export.path.replace("/", "_")).write_text(str(os.getpid()))
+            return export.write(ctx, dest)
+        return dataclasses.replace(export, write=write)
+
+    monkeypatch.setattr(bundle, "EXPORTS", tuple(noting(e) for e in bundle.EXPORTS))
+    write_all(sample_graph(), tmp_path / "out", jobs=2)
+    pids = {p.name: int(p.read_text()) for p in record.iterdir()}
+    assert len(pids) == len(NAMES)
+    assert pids[_WORKERS_FIRST.replace("/", "_")] != os.getpid()
+    assert os.getpid() in pids.values() and len(set(pids.values())) == 2
+    assert _temp_files(tmp_path) == []
+
+
 @needs_fork
 def test_other_errors_of_a_worker_arrive_as_they_were(tmp_path, monkeypatch):
-    _failing(monkeypatch, "graph.nt", KeyError("kind"))
+    _failing(monkeypatch, _WORKERS_FIRST, KeyError("kind"))
     with pytest.raises(KeyError, match="kind") as info:
         write_all(sample_graph(), tmp_path, jobs=2)
     assert "KeyError" in str(info.value.__cause__)  # the worker's traceback
@@ -245,7 +271,7 @@ def test_a_worker_that_dies_is_an_export_error(tmp_path, monkeypatch):
             pass
         os._exit(3)
     monkeypatch.setattr(bundle, "EXPORTS", tuple(
-        dataclasses.replace(e, write=die) if e.path == "graph.trig" else e for e in bundle.EXPORTS))
+        dataclasses.replace(e, write=die) if e.path == _WORKERS_FIRST else e for e in bundle.EXPORTS))
     with pytest.raises(ExportError, match="export worker process died .*exit status 3"):
         write_all(_hostile(), tmp_path, jobs=2)
     (tmp_path / ".x").unlink()

@@ -5,10 +5,10 @@ N-Triples, TriG, JSON-LD, GraphML and the Neo4j/LadybugDB files) and renames
 them into place together at the end (:func:`kg.export.staged_writes`).
 
 With ``jobs > 1`` (and the ``fork`` start method, i.e. not on Windows) the
-files are written by ``jobs`` forked worker processes.  The graph is
-inherited copy-on-write, nothing is pickled; the parent hands out files,
-largest first, to whichever worker is free, and each worker sends back the
-``(temporary file, destination)`` pairs it wrote.  The parent chose every
+files are written by the calling process and ``jobs - 1`` forked worker
+processes.  The graph is inherited copy-on-write, nothing is pickled; the
+files go largest first to whichever process is free, and each worker sends
+back the ``(temporary file, destination)`` pairs it wrote.  The parent chose every
 temporary name in advance (under its own process id, so a sweep of stale
 temporary files by another process leaves them alone while the parent
 runs), renames them all when every worker succeeded, and otherwise kills
@@ -180,8 +180,26 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _worker(graph: nx.MultiDiGraph, out: Path, plan: dict[Path, Path], conn: Any, parent: int) -> None:
-    """Body of a forked worker: write the exports the parent names, report, never return."""
+def _take(tasks: int) -> int | None:
+    """The next export to write from the shared task pipe (one byte each), None when none is left."""
+    byte = os.read(tasks, 1)
+    return byte[0] if byte else None
+
+
+def _write_one(ctx: _Context, out: Path, i: int) -> list[tuple[Path, Path]]:
+    """Write ``EXPORTS[i]`` to its planned temporary file; the ``(temp, destination)`` pairs written."""
+    pending: list[tuple[Path, Path]] = []
+    token = _STAGED.set(pending)
+    try:
+        EXPORTS[i].write(ctx, out / EXPORTS[i].path)
+    finally:
+        _STAGED.reset(token)
+    return pending
+
+
+def _worker(graph: nx.MultiDiGraph, out: Path, plan: dict[Path, Path], first: int, tasks: int,
+            conn: Any, parent: int) -> None:
+    """Body of a forked worker: write export ``first``, then those it takes from ``tasks``; report; never return."""
     code = 0
     # No cyclic garbage collection in this process, which lives for its
     # exports only: a collection walks every object of the graph it shares
@@ -192,17 +210,11 @@ def _worker(graph: nx.MultiDiGraph, out: Path, plan: dict[Path, Path], conn: Any
         _die_with_parent(parent)
         _PLANNED.set(plan)
         ctx = _Context(graph)
-        while True:
-            i = conn.recv()
-            if i is None:
-                break
-            pending: list[tuple[Path, Path]] = []
-            token = _STAGED.set(pending)
-            try:
-                EXPORTS[i].write(ctx, out / EXPORTS[i].path)
-            finally:
-                _STAGED.reset(token)
-            conn.send(("done", i, pending))
+        i: int | None = first
+        while i is not None:
+            conn.send(("done", _write_one(ctx, out, i)))
+            i = _take(tasks)
+        conn.send(("finished",))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
         code = 1
         with contextlib.suppress(BaseException):
@@ -212,7 +224,16 @@ def _worker(graph: nx.MultiDiGraph, out: Path, plan: dict[Path, Path], conn: Any
 
 
 def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int) -> list[tuple[Path, Path]]:
-    """Write every export in ``jobs`` forked workers; the ``(temp, destination)`` pairs written."""
+    """Write every export in this process and ``jobs - 1`` forked workers; the ``(temp, destination)`` pairs.
+
+    The exports are taken largest first: each worker is given one when it
+    is forked, and every process then takes the next from a pipe holding
+    the rest (a byte each; a read of one byte is atomic).  This process
+    writes its share while the workers write theirs, rather than waiting: a
+    worker copies every page of the graph whose objects it reads (a
+    reference count changes), this process reads its own, so the exports of
+    a large graph need one copy less memory.
+    """
     parent = os.getpid()
     dests = [out / export.path for export in EXPORTS]
     for directory in dict.fromkeys(dest.parent for dest in dests):
@@ -223,41 +244,58 @@ def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int) -> list[tuple[Pa
         # swept here, once: workers inherit the record and do not sweep again
         _remove_stale_temp_files(directory)
     plan = {dest: temp_path(dest, parent) for dest in dests}
-    todo = collections.deque(sorted(range(len(EXPORTS)), key=lambda i: -EXPORTS[i].cost))
-    workers: dict[Any, int] = {}  # connection -> pid
-    written: list[tuple[Path, Path]] = []
+    order = sorted(range(len(EXPORTS)), key=lambda i: -EXPORTS[i].cost)
+    n_workers = min(jobs, len(EXPORTS)) - 1
+    tasks, feed = os.pipe()
     try:
-        for _ in range(min(jobs, len(EXPORTS))):
-            here, there = multiprocessing.Pipe()
+        os.write(feed, bytes(order[n_workers:]))  # nine bytes: the pipe holds them
+    finally:
+        os.close(feed)  # every process reads the end of the tasks after the last
+    workers: dict[Any, int] = {}  # connection -> pid (0 once reaped)
+    busy: set[Any] = set()  # workers that have not finished
+    written: list[tuple[Path, Path]] = []
+
+    def collect(timeout: float | None) -> None:
+        """Take in what the workers have sent (waiting up to ``timeout``); raise what one raised."""
+        for conn in connection.wait(list(busy), timeout):
+            try:
+                message = conn.recv()
+            except EOFError:
+                _, status = os.waitpid(workers[conn], 0)
+                workers[conn] = 0
+                raise ExportError("an export worker process died "
+                                  f"({_describe(status)}); no export was changed") from None
+            if message[0] == "error":
+                exc, text = message[1], message[2]
+                exc.__cause__ = _WorkerTraceback(text)
+                raise exc
+            if message[0] == "done":
+                written.extend(message[1])
+            else:  # "finished": the worker exits; reaped below
+                busy.discard(conn)
+
+    try:
+        for first in order[:n_workers]:
+            here, there = multiprocessing.Pipe(duplex=False)
             pid = os.fork()
             if pid == 0:  # the worker
-                here.close()
                 for other in workers:
                     other.close()
-                _worker(graph, out, plan, there, parent)
+                here.close()
+                _worker(graph, out, plan, first, tasks, there, parent)
             there.close()
             workers[here] = pid
-            here.send(todo.popleft() if todo else None)
-        busy = set(workers)  # workers writing a file
+            busy.add(here)
+        ctx = _Context(graph)
+        token = _PLANNED.set(plan)
+        try:
+            while (i := _take(tasks)) is not None:
+                written.extend(_write_one(ctx, out, i))
+                collect(0)  # a worker's failure ends the export now, not after this process's share
+        finally:
+            _PLANNED.reset(token)
         while busy:
-            for conn in connection.wait(list(busy)):
-                try:
-                    message = conn.recv()
-                except EOFError:
-                    _, status = os.waitpid(workers[conn], 0)
-                    workers[conn] = 0
-                    raise ExportError("an export worker process died "
-                                      f"({_describe(status)}); no export was changed") from None
-                if message[0] == "error":
-                    exc, text = message[1], message[2]
-                    exc.__cause__ = _WorkerTraceback(text)
-                    raise exc
-                written.extend(message[2])
-                if todo:
-                    conn.send(todo.popleft())
-                else:
-                    conn.send(None)  # the worker exits; reaped below
-                    busy.discard(conn)
+            collect(None)
         return written
     except BaseException:
         for conn, pid in workers.items():
@@ -273,6 +311,7 @@ def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int) -> list[tuple[Pa
             tmp.unlink(missing_ok=True)
         raise
     finally:
+        os.close(tasks)
         for conn, pid in workers.items():
             if pid:
                 with contextlib.suppress(ChildProcessError):
