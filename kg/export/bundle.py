@@ -289,9 +289,10 @@ def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int) -> list[tuple[Pa
         ctx = _Context(graph)
         token = _PLANNED.set(plan)
         try:
-            while (i := _take(tasks)) is not None:
-                written.extend(_write_one(ctx, out, i))
-                collect(0)  # a worker's failure ends the export now, not after this process's share
+            with _gc_paused():  # as in the workers (see _worker), for this process's share
+                while (i := _take(tasks)) is not None:
+                    written.extend(_write_one(ctx, out, i))
+                    collect(0)  # a worker's failure ends the export now, not after this process's share
         finally:
             _PLANNED.reset(token)
         while busy:
