@@ -21,7 +21,6 @@ from __future__ import annotations
 
 __all__ = ["EXPORTS", "write_all"]
 
-import collections
 import contextlib
 import gc
 import importlib
