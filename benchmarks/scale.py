@@ -109,7 +109,7 @@ def floors(corpus: Path, repeat: int) -> dict[str, float]:
 
     from kg.build import load_document
     from kg.corpus import normalize
-    from kg.tagging import _prepare_jieba
+    from kg.nlp.tokenizer import _prepare_jieba
 
     files = sorted(corpus.iterdir())
     chars = corpus_chars(corpus)
@@ -140,9 +140,9 @@ def stages(corpus: Path, repeat: int) -> tuple[dict[str, float], dict[str, float
     from kg.build import STAGES, load_document, process_document, write_exports
     from kg.engine import slim
     from kg.export.rdf import iter_quads, write_turtle
-    from kg.gazetteer import load_gazetteer
+    from kg.knowledge.gazetteer import load_gazetteer
     from kg.graph import build_graph
-    from kg.tagging import make_nlp
+    from kg.nlp.pipeline import make_nlp
 
     nlp = make_nlp()
     files = sorted(corpus.iterdir())

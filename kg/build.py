@@ -24,10 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.corpus import decode_bytes, iter_chunks, normalize, read_document, split_articles, to_simplified
+from kg.corpus import document_from_bytes, iter_chunks, iter_corpus_files, normalize, read_document, to_simplified
 from kg.errors import InputError, KGError
-from kg.ids import entity_id
-from kg.records import Attribute, Document, DocResult, Entity, Mention, Relation
+from kg.records import Document, DocResult
 
 __all__ = ["BuildSummary", "iter_corpus_files", "corpus_files", "load_document", "document_from_bytes", "process_document",
            "iter_results", "build", "write_exports", "PIPELINE_VERSION", "STAGES"]
@@ -52,32 +51,6 @@ class BuildSummary:
     seconds: float = 0.0  # wall time of the whole build
 
 
-def iter_corpus_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Every file named or found (recursively, sorted) under the given paths.
-
-    Hidden names (``.x``) are ignored.  Everything else under a directory
-    that is not itself a directory -- FIFOs, sockets, broken symbolic links
-    too -- is listed, so that reading it reports it as skipped instead of
-    leaving it out silently.  A missing path, or no file at all, is an
-    :class:`~kg.errors.InputError`.
-    """
-    files: set[Path] = set()
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            files.update(f for f in path.rglob("*") if not f.name.startswith(".") and not f.is_dir()
-                         and not any(part.startswith(".") for part in f.relative_to(path).parts))
-        elif path.exists() or path.is_symlink():
-            files.add(path)
-        else:
-            raise InputError(f"{path}: no such file or directory")
-    if not files:
-        raise InputError(f"{', '.join(str(p) for p in paths) or 'no path given'}: no corpus files "
-                         "(hidden files are ignored)")
-    # sort by file name then path: the input order never changes the output
-    yield from sorted(files, key=lambda f: (f.name, str(f)))
-
-
 def corpus_files(paths: Sequence[str | os.PathLike[str]], summary: BuildSummary,
                  on_skip: Callable[[str], None] | None = None) -> list[Path]:
     """The corpus files of ``paths`` that every command reads: :func:`iter_corpus_files`
@@ -89,17 +62,6 @@ def corpus_files(paths: Sequence[str | os.PathLike[str]], summary: BuildSummary,
 def load_document(path: Path) -> Document:
     """Read and split one corpus file (raises InputError for unreadable input)."""
     return read_document(path)
-
-
-def document_from_bytes(data: bytes, path: str | os.PathLike[str]) -> Document:
-    """The document of a corpus file's bytes, exactly as :func:`load_document` reads it.
-
-    ``path`` names the file in messages and gives ``Document.source`` (its
-    file name), so a worker that gets the bytes needs no file system.
-    """
-    p = Path(path)
-    text, encoding = decode_bytes(data, str(p))
-    return Document(p.name, text, encoding, split_articles(text, p.name))
 
 
 @contextmanager
@@ -121,10 +83,11 @@ def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
     ``timings``, when given, accumulates the seconds spent in each of
     :data:`STAGES` (for benchmarks).
     """
-    from kg.gazetteer import load_gazetteer
-    from kg.lexicon import load_lexicon
+    from kg.knowledge.gazetteer import load_gazetteer
+    from kg.knowledge.lexicon import load_lexicon
+    from kg.nlp.pipeline import candidates_of, make_nlp
+    from kg.relations import relate_document
     from kg.resolve import ArticleText, resolve_document
-    from kg.tagging import candidates_of, make_nlp
 
     gazetteer = gazetteer or load_gazetteer()
     lexicon = lexicon or load_lexicon()
@@ -152,97 +115,7 @@ def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
     with _timed(timings, "resolve"):
         resolutions, entities, city = resolve_document(pairs, gazetteer, lexicon)
     with _timed(timings, "relations"):
-        return _relate(doc, resolutions, entities, city, gazetteer, lexicon)
-
-
-def _relate(doc, resolutions, entities, city, gazetteer, lexicon) -> DocResult:
-    """Relations, attributes, mentions and entities of a resolved document."""
-    from kg.relations import extract_relations
-
-    newspaper = _newspaper(resolutions, lexicon, gazetteer, city)
-    if newspaper is not None:
-        entities.setdefault(newspaper.entity_id, Entity(newspaper.entity_id, "Organization", newspaper.name))
-    mentions: list[Mention] = []
-    relations: list[Relation] = []
-    attributes: list[Attribute] = []
-    extra_aliases: dict[str, set[str]] = {}
-    for res in resolutions:
-        art = res.art
-        for m in res.mentions:
-            if m.in_name:
-                continue
-            s, e = art.to_source(m.start, m.end)
-            mentions.append(Mention(m.entity_id, art.article.article_id, s, e, m.surface))
-        if newspaper is not None:
-            for pos in _find_all(art.text, "本报"):
-                s, e = art.to_source(pos, pos + 2)
-                mentions.append(Mention(newspaper.entity_id, art.article.article_id, s, e, "本报"))
-                extra_aliases.setdefault(newspaper.entity_id, set()).add("本报")
-        # evidence cut from the source as the records are made (not copied into new ones after)
-        rels, attrs = extract_relations(res, lexicon, gazetteer, newspaper=newspaper, source=doc.text)
-        relations.extend(rels)
-        attributes.extend(attrs)
-    # make sure every relation endpoint is an entity (fixed employers such as 中共中央)
-    for r in relations:
-        for eid in (r.head, r.tail):
-            if eid not in entities and not eid.startswith("division:"):
-                name = _national_name(lexicon, eid)
-                if name:
-                    entities[eid] = Entity(eid, "Agency", name)
-    ents = []
-    for eid in sorted(entities):
-        ent = entities[eid]
-        if eid in extra_aliases:
-            ent = dataclasses.replace(ent, aliases=tuple(sorted(set(ent.aliases) | extra_aliases[eid])))
-        ents.append(ent)
-    return DocResult(doc, tuple(ents), tuple(sorted(set(mentions), key=_mention_key)),
-                     tuple(sorted(set(relations), key=_rel_key)), tuple(sorted(set(attributes), key=_attr_key)),
-                     city=f"division:{city}" if city else None)
-
-
-def _find_all(text: str, word: str) -> Iterator[int]:
-    i = text.find(word)
-    while i >= 0:
-        yield i
-        i = text.find(word, i + 1)
-
-
-def _newspaper(resolutions, lexicon, gazetteer, city):
-    """The home paper (本报) as an organization when a reporter of it is named."""
-    from kg.resolve import Resolved
-
-    org = lexicon.data["organization"]
-    reporters = set(lexicon.data["relations"]["newspaper"]["reporter_titles"])
-    if not city:
-        return None
-    has_reporter = any(m.type == "Person" and m.title in reporters for res in resolutions for m in res.mentions)
-    mentions_self = any(org["self_reference"] in res.art.text for res in resolutions)
-    if not (has_reporter and mentions_self):
-        return None
-    div = gazetteer.get(city)
-    short = next((f for f in div.short_forms if len(f) >= 2), div.name)
-    name = short + org["newspaper_suffix"]
-    return Resolved(0, 0, "Organization", name, org["self_reference"], entity_id("Organization", name), "newspaper")
-
-
-def _national_name(lexicon, eid: str) -> str | None:
-    for name in set(lexicon.table("abbreviations", "national").values()) | set(
-            lexicon.data["relations"]["worksFor"]["fixed_employer"].values()):
-        if entity_id("Agency", name) == eid:
-            return name
-    return None
-
-
-def _mention_key(m: Mention):
-    return (m.article_id, m.start, m.end, m.entity_id)
-
-
-def _rel_key(r: Relation):
-    return (r.article_id, r.start, r.head, r.rel, r.tail, r.end, r.rule)
-
-
-def _attr_key(a: Attribute):
-    return (a.article_id, a.start, a.entity_id, a.attr, a.value)
+        return relate_document(doc, resolutions, entities, city, gazetteer, lexicon)
 
 
 def _print_skip(msg: str) -> None:
@@ -298,7 +171,7 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
 
     The exports are the same bytes for every choice of these.
     """
-    from kg.gazetteer import load_gazetteer
+    from kg.knowledge.gazetteer import load_gazetteer
     from kg.graph import build_graph
 
     started = time.perf_counter()

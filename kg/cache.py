@@ -30,20 +30,13 @@ import secrets
 from pathlib import Path
 
 from kg.errors import KGError
+from kg.paths import default_cache_dir
 from kg.records import DocResult
 
 _ROOT = Path(__file__).resolve().parent
 _ONTOLOGY = _ROOT.parent / "ontology"
 _LIBRARIES = ("jieba", "rjieba", "spacy", "jionlp", "pyahocorasick")
 _MAGIC = b"shanxi-kg doc cache 1\n"
-
-
-def default_cache_dir() -> Path:
-    """``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/shanxi-kg``, else ``~/.cache/shanxi-kg``."""
-    if os.environ.get("KG_CACHE_DIR"):
-        return Path(os.environ["KG_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "shanxi-kg"
 
 
 def _tree_digest(h, root: Path, pattern: str) -> None:

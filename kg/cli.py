@@ -129,7 +129,7 @@ def _html(args: argparse.Namespace) -> int:
         raise KGError("--depth needs --focus NAME")
     if args.corpus:
         from kg.build import BuildSummary, corpus_files, iter_results
-        from kg.gazetteer import load_gazetteer
+        from kg.knowledge.gazetteer import load_gazetteer
         from kg.graph import build_graph
 
         summary = BuildSummary()

@@ -117,7 +117,7 @@ def run_tasks(tasks: list[Task]) -> list[Outcome]:
 
 def warm_up() -> None:
     """Load the pipeline (spaCy, jieba, gazetteer, patterns) in this process."""
-    from kg.tagging import make_nlp
+    from kg.nlp.pipeline import make_nlp
 
     make_nlp()
 

@@ -576,7 +576,7 @@ Names repeat: {repeated_names} distinct full names occur more than once
 ({repeated_rows} rows); the most repeated are {most_repeated}.  城区 is a county
 of 晋城 and of 阳泉 and a township-level unit elsewhere; short village names of
 the form surname + 村 (张村, 王村, …) occur in dozens of places.
-`kg.gazetteer.Gazetteer.lookup` returns *all* candidates; choosing one needs
+`kg.knowledge.gazetteer.Gazetteer.lookup` returns *all* candidates; choosing one needs
 context (the city of the article, a parent named nearby).
 
 Matching inside longer words is the matcher's business, not the stop list's:

@@ -20,7 +20,7 @@ def names(result, type_=None) -> set[str]:
 
 def _name(result, entity_id: str) -> str:
     """Name of an entity of the result, or of a gazetteer division (endpoints need not be mentions)."""
-    from kg.gazetteer import load_gazetteer
+    from kg.knowledge.gazetteer import load_gazetteer
 
     for e in result.entities:
         if e.entity_id == entity_id:

@@ -159,7 +159,7 @@ def open_view(browser):
 @pytest.fixture(scope="session")
 def seeds_graph():
     from kg.build import BuildSummary, iter_corpus_files, iter_results
-    from kg.gazetteer import load_gazetteer
+    from kg.knowledge.gazetteer import load_gazetteer
 
     summary = BuildSummary()
     graph = build_graph(iter_results(iter_corpus_files([ROOT / "corpus"]), summary),
@@ -462,7 +462,7 @@ def test_hostile_corpus_through_the_pipeline(open_view, tmp_path):
     out = tmp_path / "hostile.html"
     assert main(["html", "--corpus", str(corpus), "--out", str(out)]) == 0
     from kg.build import BuildSummary, iter_corpus_files, iter_results
-    from kg.gazetteer import load_gazetteer
+    from kg.knowledge.gazetteer import load_gazetteer
 
     graph = build_graph(iter_results(iter_corpus_files([corpus]), BuildSummary()),
                         load_gazetteer().divisions)

@@ -54,7 +54,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def corpus_graph() -> nx.MultiDiGraph:
     """The knowledge graph of the bundled corpus (built once per session)."""
     from kg.build import BuildSummary, iter_corpus_files, iter_results
-    from kg.gazetteer import load_gazetteer
+    from kg.knowledge.gazetteer import load_gazetteer
     from kg.graph import build_graph
 
     files = list(iter_corpus_files([ROOT / "corpus"]))

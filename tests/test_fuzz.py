@@ -159,7 +159,7 @@ def test_to_simplified_keeps_every_offset(text):
 
 @pytest.fixture(scope="module")
 def nlp():
-    from kg.tagging import make_nlp
+    from kg.nlp.pipeline import make_nlp
 
     return make_nlp()
 
@@ -167,7 +167,7 @@ def nlp():
 @PIPELINE
 @given(text=news)
 def test_tagger_candidates_lie_inside_the_text(nlp, text):
-    from kg.tagging import SPANS_KEY, candidates_of
+    from kg.nlp.pipeline import SPANS_KEY, candidates_of
 
     doc = nlp(text)
     assert doc.text == text

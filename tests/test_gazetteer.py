@@ -1,4 +1,4 @@
-"""Tests for kg.gazetteer and scripts/make_gazetteer.py (the generated gazetteer)."""
+"""Tests for kg.knowledge.gazetteer and scripts/make_gazetteer.py (the generated gazetteer)."""
 from __future__ import annotations
 
 import doctest
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import kg.gazetteer
+import kg.knowledge.gazetteer
 from kg.errors import DataError
-from kg.gazetteer import DIVISIONS_TSV, Gazetteer, load_gazetteer, read_gazetteer, read_stoplist
+from kg.knowledge.gazetteer import DIVISIONS_TSV, Gazetteer, load_gazetteer, read_gazetteer, read_stoplist
 from kg.records import LEVELS, Division
 
 REPO = Path(__file__).resolve().parents[1]
@@ -213,7 +213,7 @@ def test_hand_built_gazetteer_rejects_cycles():
 
 
 def test_doctests(monkeypatch):
-    assert doctest.testmod(kg.gazetteer).failed == 0
+    assert doctest.testmod(kg.knowledge.gazetteer).failed == 0
     spec = importlib.util.spec_from_file_location("make_gazetteer", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "make_gazetteer", module)  # dataclasses need it

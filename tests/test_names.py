@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.tagging import candidates_of, make_nlp
+from kg.nlp.pipeline import candidates_of, make_nlp
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def test_candidate_offsets_reproduce_the_text(nlp):
 def _plain_alternation(words):
     import re
 
-    from kg.names import _by_length
+    from kg.names.trie import by_length as _by_length
 
     words = _by_length(words)
     return re.compile("|".join(map(re.escape, words)) if words else "(?!)")
@@ -119,7 +119,7 @@ def _plain_alternation(words):
 def test_word_tries_match_like_alternations(words):
     import random
 
-    from kg.names import _alternation, _overlapping
+    from kg.names.trie import alternation as _alternation, overlapping as _overlapping
 
     trie, plain = _alternation(words), _plain_alternation(words)
     rnd = random.Random(3)
@@ -131,13 +131,13 @@ def test_word_tries_match_like_alternations(words):
 
 
 def test_overlapping_hits_see_a_suffix_inside_a_longer_one():
-    from kg.names import _alternation, _overlapping
+    from kg.names.trie import alternation as _alternation, overlapping as _overlapping
 
     assert list(_overlapping(_alternation(["分局", "局"]), "税务分局局长")) == [(2, 4, "分局"), (3, 4, "局"), (4, 5, "局")]
 
 
 def test_words_by_length_find_the_longest_word_ending_there():
-    from kg.names import _by_length_sets, _ending_at
+    from kg.names.trie import by_length_sets as _by_length_sets, ending_at as _ending_at
 
     groups = _by_length_sets(["公园", "园", "森林公园"])
     assert _ending_at("建设森林公园", 6, groups) == "森林公园"

@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from helpers import process_text, triples
-from kg.lexicon import load_lexicon
-from kg.relations import iter_sentence_spans, parse_amount
+from kg.knowledge.lexicon import load_lexicon
+from kg.corpus.sentences import sentence_spans as iter_sentence_spans
+from kg.knowledge.money import parse_amount
 
 
 @pytest.mark.parametrize("text, expected", [

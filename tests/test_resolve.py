@@ -81,7 +81,7 @@ def test_home_references_are_not_aliases():
 
 def _select_open_by_pairs(cands):
     """_select_open as first written: every candidate against every other one."""
-    from kg.resolve import _BRANCH_HEADS, _preference
+    from kg.resolve.select import _BRANCH_HEADS, _preference
 
     by_span = {}
     for c in cands:
@@ -115,7 +115,7 @@ def test_select_open_looks_only_at_near_candidates():
     import random
 
     from kg.names import Candidate
-    from kg.resolve import _select_open
+    from kg.resolve.select import select_open as _select_open
 
     rnd = random.Random(5)
     types = ["Agency", "Organization", "Project", "Person", "Division"]

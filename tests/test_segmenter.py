@@ -13,9 +13,10 @@ import pytest
 import spacy
 from spacy.util import get_words_and_spaces
 
-from kg import segmenter
-from kg.segmenter import Dictionary, FastJieba, words_and_spaces
-from kg.tagging import JiebaTokenizer, _compiled_jieba, _prepare_jieba, make_nlp
+from kg.nlp import segmenter
+from kg.nlp.pipeline import make_nlp
+from kg.nlp.segmenter import Dictionary, FastJieba
+from kg.nlp.tokenizer import JiebaTokenizer, _compiled_jieba, _prepare_jieba, words_and_spaces
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = sorted((ROOT / "corpus").iterdir())
@@ -212,7 +213,7 @@ def test_dictionary_key_follows_the_added_words(monkeypatch):
 _PROBE = """
 import json, sys, jieba
 from pathlib import Path
-from kg.tagging import make_nlp, candidates_of
+from kg.nlp.pipeline import make_nlp, candidates_of
 nlp = make_nlp()
 texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).iterdir())[:3]]
 texts.append("联系电话：0351-5661173，2023-5-1开工，a-1b X1.0Z")  # blocks checked by rjieba and jieba

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import DataError
+from kg.paths import ONTOLOGY_DIR
 from kg.records import LEVELS, Division
 
 __all__ = [
@@ -47,7 +48,6 @@ __all__ = [
     "load_gazetteer",
 ]
 
-ONTOLOGY_DIR = Path(__file__).resolve().parents[1] / "ontology"
 DIVISIONS_TSV = ONTOLOGY_DIR / "divisions.tsv"
 STOPLIST_TXT = ONTOLOGY_DIR / "shortform_stoplist.txt"
 
@@ -255,9 +255,26 @@ class Gazetteer:
         """The division itself, then its ancestors up to the province."""
         return [self._require(division_id), *self.ancestors(division_id)]
 
-    def within(self, division_id: str, ancestor_id: str) -> bool:
-        """True if ``ancestor_id`` is the division itself or one of its ancestors."""
-        return any(d.id == ancestor_id for d in self.chain(division_id))
+    def within(self, division_id: str, ancestor_id: str | None,
+               extra: Mapping[str, Division] | None = None) -> bool:
+        """True if ``ancestor_id`` is the division itself or one of its ancestors.
+
+        The one answer to "is X within Y" for every stage.  ``extra`` holds
+        divisions the gazetteer lacks (units a text names, such as a renamed
+        township), looked up after it.  A division known to neither is within
+        itself only, and nothing is within ``None``.
+        """
+        if ancestor_id is None:
+            return False
+        did: str | None = division_id
+        while did is not None:
+            if did == ancestor_id:
+                return True
+            div = self.divisions.get(did)
+            if div is None and extra:
+                div = extra.get(did)
+            did = div.parent if div is not None else None
+        return False
 
     def _at_depth(self, division_id: str, depth: int) -> Division | None:
         chain = self.chain(division_id)

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import DataError
+from kg.paths import PATTERNS_DIR
 
 __all__ = ["PATTERNS_DIR", "Lexicon", "load_lexicon", "load_toml", "line_of"]
-
-PATTERNS_DIR = Path(__file__).resolve().parents[1] / "ontology" / "patterns"
 
 
 def load_toml(path: Path) -> dict[str, Any]:

@@ -1,22 +1,15 @@
-"""spaCy Chinese pipeline: jieba segmentation that keeps gazetteer names whole,
-and a component that puts every candidate name into ``doc.spans``.
+"""The project's spaCy pipeline: ``spacy.blank("zh")``, the jieba tokenizer
+(:mod:`kg.nlp.tokenizer`) and the ``kg_candidates`` component, which puts
+every candidate name into ``doc.spans``.
 
-``spacy.blank("zh")`` with jieba's segmentation; every division name and
-short form, and the domain compounds of agency names, are added to jieba's
-dictionary *before* the pipeline is used, so that they stay one token.  The
-tokenizer (``kg.jieba_tokenizer.v1`` in spaCy's tokenizer registry) cuts with
-:class:`kg.segmenter.FastJieba`, a compiled jieba that gives jieba's own
-tokens from that same dictionary at several times its speed (``compiled =
-false`` in the config selects Python jieba itself).  The
-``kg_candidates`` component runs the naming rules of :mod:`kg.names` and
-stores the candidates (ambiguous ones too) in ``doc.spans["kg_candidates"]``
-with the candidate division ids in ``span.kb_id_`` (``|``-joined).
+The component runs the naming rules of :mod:`kg.names` and stores the
+candidates (ambiguous ones too) in ``doc.spans["kg_candidates"]`` with the
+candidate division ids in ``span.kb_id_`` (``|``-joined).
 """
 from __future__ import annotations
 
 import functools
-import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from itertools import accumulate
 
 import numpy
@@ -25,162 +18,19 @@ from spacy.attrs import IDX, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.names import Candidate, Context, DivisionMatcher, TokenTags, find_all
+from kg.names import Candidate, Context, TokenTags, find_all
+from kg.nlp import segmenter
+from kg.nlp.tokenizer import MAX_WORDS, add_project_words, pop_words, resources
 
-__all__ = ["make_nlp", "tag", "candidates_of", "SPANS_KEY", "JiebaTokenizer"]
+__all__ = ["make_nlp", "tag", "candidates_of", "SPANS_KEY", "CandidateTagger"]
 
 SPANS_KEY = "kg_candidates"
 
 # What the candidate component reads of each token (one array, no Token objects).
 _TOKEN_ATTRS = [ORTH, IDX, SPACY]
-# Bound of the per-process word table (a corpus has far fewer distinct tokens).
-_MAX_WORDS = 1_000_000
-
-# What the tokenizer made each Doc of, until the candidate component reads
-# it: Doc -> (text, segmenter words, number of tokens, runs of whitespace words).  The component reads
-# the tokens from these rather than back out of the Doc (see
-# CandidateTagger._read); an entry goes with its Doc.
-_MADE: "weakref.WeakKeyDictionary[Doc, tuple[str, list[str], int, list[tuple[int, int]]]]" = \
-    weakref.WeakKeyDictionary()
 
 if not Doc.has_extension("kg_candidates"):
     Doc.set_extension("kg_candidates", default=None)
-
-
-@functools.lru_cache(maxsize=2)
-def _resources(gazetteer_path: str, patterns_dir: str):
-    from kg.gazetteer import load_gazetteer
-    from kg.lexicon import load_lexicon
-
-    gazetteer = load_gazetteer(gazetteer_path or None)
-    lexicon = load_lexicon(patterns_dir or None)
-    return gazetteer, lexicon, DivisionMatcher(gazetteer)
-
-
-@functools.cache
-def _project_words(gazetteer_path: str, patterns_dir: str) -> None:
-    """Add gazetteer names and domain compounds to jieba's dictionary (once per pair).
-
-    Added to :mod:`kg.segmenter`'s dictionary, which hands them to Python
-    jieba when that is used (:func:`_prepare_jieba`).
-    """
-    from kg import segmenter
-
-    gazetteer, lexicon, matcher = _resources(gazetteer_path, patterns_dir)
-    words = []
-    for surface in sorted(matcher.surfaces):
-        division_ids, _short = matcher.surfaces[surface]
-        levels = {gazetteer.get(i).level for i in division_ids}
-        if levels & {"province", "prefecture", "county", "township", "zone"}:
-            words.append((surface, 2000, "ns"))
-    # domain compounds, abbreviated body names (住建局, 卫健委) and position titles,
-    # so that 区住建局局长 splits as 区/住建局/局长 and the rules see those words
-    compounds = set(lexicon.words("agency", "domain_compounds"))
-    compounds |= set(lexicon.table("abbreviations", "agency"))
-    compounds |= {t for t in lexicon.words("person", "titles") if len(t) >= 2}
-    words += [(word, 2000, "n") for word in sorted(compounds)]
-    segmenter.add_words(words)
-
-
-def _prepare_jieba(gazetteer_path: str, patterns_dir: str) -> None:
-    """The project's words in Python jieba's own dictionary (``jieba.cut``, spaCy's jieba segmenter)."""
-    from kg import segmenter
-
-    _project_words(gazetteer_path, patterns_dir)
-    segmenter.python_jieba()
-
-
-def _compiled_jieba():
-    """The :class:`~kg.segmenter.FastJieba` of the project's dictionary (see :func:`kg.segmenter.compiled`)."""
-    from kg import segmenter
-
-    return segmenter.compiled()
-
-
-class JiebaTokenizer:
-    """spaCy tokenizer: jieba's words (gazetteer names whole), compiled or not.
-
-    Makes the same ``Doc`` as spaCy's own ``ChineseTokenizer`` with
-    ``segmenter = "jieba"`` (same words, same whitespace tokens and trailing
-    spaces) after adding the project's words to jieba's dictionary.
-    """
-
-    def __init__(self, vocab, gazetteer_path: str = "", patterns_dir: str = "", compiled: bool = True) -> None:
-        _project_words(gazetteer_path, patterns_dir)
-        if not compiled:
-            _prepare_jieba(gazetteer_path, patterns_dir)
-        self.vocab = vocab
-        self.compiled = compiled
-        self._orth_table: dict[str, int] = {}  # word -> ORTH hash, for the words seen
-        if compiled:
-            _compiled_jieba()  # build it now rather than on the first text
-
-    def __call__(self, text: str) -> Doc:
-        from kg.segmenter import blank_runs, words_and_spaces
-
-        cut = _compiled_jieba().cut(text) if self.compiled else _python_cut(text)
-        runs = blank_runs(cut)
-        words, spaces = words_and_spaces(cut, text, runs)
-        doc = Doc(self.vocab, words=self._orths(words), spaces=spaces)
-        _MADE[doc] = (text, cut, len(words), runs)
-        return doc
-
-    def _orths(self, words: list[str]) -> list[int] | list[str]:
-        """The words as ORTH hashes (the same Doc, made ~4x faster).
-
-        ``Doc(words=strings)`` hashes every string through the StringStore;
-        with hashes it only looks the lexemes up.  The hashes come from a
-        per-tokenizer table; unseen words are added to the StringStore first,
-        as making their lexemes would.  Inside a memory zone (transient
-        strings) the words are passed as they are.
-        """
-        if self.vocab.in_memory_zone:
-            return words
-        table = self._orth_table
-        orths = list(map(table.get, words))
-        if None in orths:
-            missing = set(words).difference(table)
-            if len(table) + len(missing) > _MAX_WORDS:
-                table.clear()
-                missing = set(words)
-            add = self.vocab.strings.add
-            for word in missing:
-                table[word] = add(word)
-            orths = list(map(table.__getitem__, words))
-        return orths
-
-    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
-        for text in texts:
-            yield self(text)
-
-    # The tokenizer has no state of its own (its dictionary is rebuilt from the
-    # gazetteer and patterns named in the config), so serialization is empty.
-    def to_bytes(self, **kwargs) -> bytes:
-        return b""
-
-    def from_bytes(self, data: bytes, **kwargs) -> "JiebaTokenizer":
-        return self
-
-    def to_disk(self, path, **kwargs) -> None:
-        return None
-
-    def from_disk(self, path, **kwargs) -> "JiebaTokenizer":
-        return self
-
-
-def _python_cut(text: str) -> list[str]:
-    from kg import segmenter
-
-    return [w for w in segmenter.python_jieba().cut(text, cut_all=False) if w]
-
-
-@spacy.registry.tokenizers("kg.jieba_tokenizer.v1")
-def create_jieba_tokenizer(gazetteer_path: str = "", patterns_dir: str = "",
-                           compiled: bool = True) -> Callable[[Language], JiebaTokenizer]:
-    def make(nlp: Language) -> JiebaTokenizer:
-        return JiebaTokenizer(nlp.vocab, gazetteer_path, patterns_dir, compiled)
-
-    return make
 
 
 @Language.factory("kg_candidates", default_config={"gazetteer_path": "", "patterns_dir": ""})
@@ -192,10 +42,8 @@ class CandidateTagger:
     """spaCy component: every candidate name of every type into ``doc.spans``."""
 
     def __init__(self, gazetteer_path: str = "", patterns_dir: str = "") -> None:
-        from kg import segmenter
-
-        _project_words(gazetteer_path, patterns_dir)
-        self.gazetteer, self.lexicon, self.matcher = _resources(gazetteer_path, patterns_dir)
+        add_project_words(gazetteer_path, patterns_dir)
+        self.gazetteer, self.lexicon, self.matcher = resources(gazetteer_path, patterns_dir)
         # the tags of jieba's dictionary file, the same for every dictionary made from it
         self.tags = segmenter.word_tags()
         # per-process tables of the words seen: ORTH hash -> text, ORTH hash -> jieba tag or ""
@@ -223,7 +71,7 @@ class CandidateTagger:
         words and spaces it was made of (:meth:`_read_words`); any other Doc
         is read back (:meth:`_read_array`).
         """
-        made = _MADE.pop(doc, None)
+        made = pop_words(doc)
         # (a component that retokenized the Doc since would have changed its length)
         if made is not None and made[2] == len(doc):
             return self._read_words(made[0], made[1], made[3])
@@ -285,7 +133,7 @@ class CandidateTagger:
         """Add the text, jieba tag and whitespace-ness of unseen ORTH hashes to the tables."""
         texts, tags = self._texts, self._tags
         missing = set(orths).difference(texts)
-        if len(texts) + len(missing) > _MAX_WORDS:
+        if len(texts) + len(missing) > MAX_WORDS:
             # new tables (a context made before keeps the old tags table)
             texts, tags = self._texts, self._tags = {}, {}
             self._space_orths = ()
@@ -342,9 +190,9 @@ def make_nlp(gazetteer_path: str = "", patterns_dir: str = "", compiled: bool = 
     """The project's spaCy pipeline: blank Chinese + jieba + ``kg_candidates``.
 
     ``compiled=False`` segments with Python jieba instead of the compiled
-    one; the tokens are the same (see :mod:`kg.segmenter`).
+    one; the tokens are the same (see :mod:`kg.nlp.segmenter`).
     """
-    _project_words(gazetteer_path, patterns_dir)
+    add_project_words(gazetteer_path, patterns_dir)
     tokenizer = {"@tokenizers": "kg.jieba_tokenizer.v1", "gazetteer_path": gazetteer_path,
                  "patterns_dir": patterns_dir, "compiled": compiled}
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": tokenizer}})

@@ -34,7 +34,7 @@ project adds (:func:`add_words`: gazetteer names, domain compounds), in the
 order added.  Preparing it through Python jieba costs about a second per
 process (loading jieba's dictionary, adding the words, reading the
 part-of-speech tags), so :func:`compiled` keeps its result in a snapshot file
-under the cache directory (:func:`kg.cache.default_cache_dir`), keyed by
+under the cache directory (:func:`kg.paths.default_cache_dir`), keyed by
 jieba's version, the bytes of its dictionary file and the added words, and a
 process whose snapshot exists loads that instead and never initialises Python
 jieba unless a rare block needs it (:meth:`FastJieba._cut_diverging`).
@@ -55,8 +55,9 @@ from pathlib import Path
 
 import jieba
 
-__all__ = ["FastJieba", "Dictionary", "add_words", "python_jieba", "compiled", "word_tags",
-           "words_and_spaces", "blank_runs"]
+from kg.paths import default_cache_dir
+
+__all__ = ["FastJieba", "Dictionary", "add_words", "python_jieba", "compiled", "word_tags"]
 
 # A Latin letter or digit, one character that is neither that nor Chinese,
 # and a letter or digit: the only shape where jieba-rs's HMM splits differently.
@@ -97,7 +98,7 @@ class FastJieba:
     """
 
     def __init__(self, dictionary: Dictionary, python: Callable[[], jieba.Tokenizer]) -> None:
-        import rjieba
+        import rjieba  # (0.13 s to import: only a process that segments pays it)
 
         self.dictionary = dictionary
         self._python = python
@@ -229,7 +230,7 @@ class Dictionary:
 
     @classmethod
     def of(cls, tokenizer: jieba.Tokenizer) -> Dictionary:
-        import jieba.posseg
+        import jieba.posseg  # heavy (its HMM tables, 0.3 s): only when no snapshot holds the tags
 
         tokenizer.check_initialized()
         positive = [(w, f) for w, f in tokenizer.FREQ.items() if f > 0]
@@ -320,8 +321,6 @@ def _dictionary_key() -> str:
 
 
 def _snapshot_dir() -> Path:
-    from kg.cache import default_cache_dir
-
     return default_cache_dir() / "jieba"
 
 
@@ -377,89 +376,3 @@ def _diverging_blocks(text: str) -> Iterator[tuple[int, int]]:
         end = _HAN_RUN.match(text, at).end()
         yield start, end
         shape = _SHAPE.search(text, end)
-
-
-def words_and_spaces(words: list[str], text: str,
-                     runs: list[tuple[int, int]] | None = None) -> tuple[list[str], list[bool]]:
-    """spaCy's ``util.get_words_and_spaces`` for words that tile ``text`` exactly.
-
-    Whitespace tokens are dropped, one ``" "`` after a word becomes that word's
-    trailing space, and any other whitespace between two words becomes one
-    token of its own: the same words and spaces as spaCy's function (which
-    searches the rest of the text for every word, quadratic in the length of
-    an article).  Only the runs of whitespace words (paragraph breaks, the
-    spaces of a title) need work, so the words between them are copied in
-    slices; words that hold a ``" "`` without being whitespace go through the
-    general loop.  ``runs``: the words' :func:`blank_runs`, when the caller has them.
-    """
-    if sum(map(len, words)) != len(text):
-        raise ValueError("the words do not tile the text")
-    if runs is None:
-        runs = blank_runs(words)
-    joined = ["".join(words[i:j]) for i, j in runs]
-    if " " in text and text.count(" ") != sum(w.count(" ") for w in joined):
-        return _words_and_spaces_loop(words, text)
-    if not runs:
-        return words, [False] * len(words)
-    out: list[str] = []
-    spaces: list[bool] = []
-    pos = 0  # words before pos are in out
-    for (i, j), run in zip(runs, joined):
-        out += words[pos:i]
-        spaces += [False] * (i - pos)
-        if i and run[0] == " ":  # the space after a word is that word's trailing space
-            spaces[-1] = True
-            run = run[1:]
-        if run:
-            out.append(run)
-            spaces.append(False)
-        pos = j
-    out += words[pos:]
-    spaces += [False] * (len(words) - pos)
-    return out, spaces
-
-
-def blank_runs(words: list[str]) -> list[tuple[int, int]]:
-    """The ``(start, end)`` of every maximal run of whitespace words (``str.isspace``)."""
-    blank = list(map(str.isspace, words))
-    runs = []
-    n = len(blank)
-    i = blank.index(True) if True in blank else n
-    while i < n:
-        j = i + 1
-        while j < n and blank[j]:
-            j += 1
-        runs.append((i, j))
-        try:
-            i = blank.index(True, j)
-        except ValueError:
-            break
-    return runs
-
-
-def _words_and_spaces_loop(words: list[str], text: str) -> tuple[list[str], list[bool]]:
-    """:func:`words_and_spaces` word by word (for words holding a ``" "`` of their own)."""
-    out: list[str] = []
-    spaces: list[bool] = []
-    n = len(text)
-    pos = 0  # end of the last word or space consumed
-    at = 0  # start of the current word in text
-    for word in words:
-        start = at
-        at += len(word)
-        if word.isspace():
-            continue
-        if start > pos:
-            out.append(text[pos:start])
-            spaces.append(False)
-        out.append(word)
-        pos = at
-        if pos < n and text[pos] == " ":
-            spaces.append(True)
-            pos += 1
-        else:
-            spaces.append(False)
-    if pos < n:
-        out.append(text[pos:])
-        spaces.append(False)
-    return out, spaces

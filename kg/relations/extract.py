@@ -1,157 +1,34 @@
-"""Relations between resolved mentions, each with its evidence sentence.
+"""Relations and attributes of one resolved article, each with its evidence sentence.
 
 Rules over one sentence at a time (trigger words from
-``ontology/patterns/relations.toml``) plus the structure of names:
-
-* ``administers``: an agency's jurisdiction, from its name prefix or context;
-* ``subOrganizationOf``: a body written inside a longer body's name
-  (市税务局 in 市税务局城区分局), a sub-unit resolved to its parent;
-* ``locatedIn``: the jurisdiction in an organization's or project's name,
-  位于X的Y / 在X的Y, otherwise the article's home county for projects;
-* ``undertakes``: ORG + trigger (实施, 建成, 投资 …) + PROJECT; ORG的PROJECT;
-  a project named after its owner; 联合ORG启动PROJECT; role words (施工单位);
-* ``worksFor``: ORG + title + NAME, chains of ORG+title joined by 、, reporters
-  of 本报, titles with a fixed employer (总书记);
-* ``investment``: 投资/投入 + amount (jionlp's money parser) on the project of
-  the clause.
-
+``ontology/patterns/relations.toml``, prepared by :mod:`kg.relations.rules`)
+plus the structure of names; see :mod:`kg.relations` for the list.
 Evidence offsets are mapped back to the source file, so that
 ``document.text[start:end] == evidence``.
 """
 from __future__ import annotations
 
 import bisect
-import contextlib
-import functools
-import io
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 
-from kg.ids import division_entity_id
-from kg.lexicon import Lexicon
+from kg.corpus.sentences import sentence_spans
+from kg.ids import division_entity_id, entity_id
+from kg.knowledge.lexicon import Lexicon
+from kg.knowledge.money import parse_amount
 from kg.records import Attribute, Relation
+from kg.relations.rules import Rules
 from kg.resolve import ArticleResolution, Resolved
 
-__all__ = ["extract_relations", "iter_sentence_spans", "sentence_spans", "parse_amount"]
+__all__ = ["extract_relations"]
 
-# a sentence end with the closing quotes that stay with its sentence
-_SENT_BOUNDARY = re.compile(r"[。！？；;!?\n][”’」』]*")
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(余|多)?(万|亿|千万|百万)?元")
+# compiled once: the rules apply them per mention or per sentence
 # compiled once: the rules apply them per mention or per sentence
 _THIS_PROJECT = re.compile(r"该(?:工程|项目)")
 _ROLE_LEAD = re.compile(r"^(?:作为|是|为)")  # 某集团作为施工单位
 _DATELINE = re.compile(r"^本报讯\s*(?:[（(][^）)]*[）)])?")
 _UNIT_GAP = re.compile(r"[\u3400-\u9fff]*[科处室股部队]?")
-
-
-def iter_sentence_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Sentence spans of a normalised article text (linear time)."""
-    return iter(sentence_spans(text))
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """The spans of :func:`iter_sentence_spans` as a list.
-
-    Pieces end after a sentence end (and the closing quotes that stay with it) and
-    lose their surrounding whitespace (``str.strip``'s, i.e. ``str.isspace``); empty
-    ones are left out.  One loop with the trimming written out: the stage asks for
-    the sentences of every article, and a call per piece was a tenth of it.
-    """
-    spans = []
-    start = 0
-    # each piece ends after a boundary (which keeps a closing quote with its
-    # sentence); the last one at the end of the text
-    for end in [*(m.end() for m in _SENT_BOUNDARY.finditer(text)), len(text)]:
-        s, e = start, end
-        while e > s and text[e - 1].isspace():  # a line end, or blanks before it
-            e -= 1
-        while s < e and text[s].isspace():
-            s += 1
-        if e > s:
-            spans.append((s, e))
-        start = end
-    return spans
-
-
-@functools.cache
-def _jionlp():
-    """The ``jionlp`` module, imported without the banner it prints to stdout (stdout is the CLI's)."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        import jionlp
-    return jionlp
-
-
-@functools.lru_cache(maxsize=4096)
-def parse_amount(text: str) -> Decimal | None:
-    """Amount in yuan of a money phrase; vague amounts give their lower bound.
-
-    Remembered per phrase (the same amounts recur, and jionlp's parser is the
-    costliest step of this stage; a Decimal is immutable, so sharing it is safe).
-
-    >>> parse_amount("9.1876亿元")
-    Decimal('918760000')
-    >>> parse_amount("100余万元")
-    Decimal('1000000')
-    """
-    try:
-        parsed = _jionlp().parse_money(text)
-    except Exception:  # jionlp raises bare exceptions on odd input; fall back below
-        parsed = None
-    num = parsed.get("num") if isinstance(parsed, dict) else None
-    if isinstance(num, list):
-        num = num[0]
-    if num is None:
-        m = _AMOUNT.search(text)
-        if not m:
-            return None
-        unit = {"万": 10 ** 4, "亿": 10 ** 8, "千万": 10 ** 7, "百万": 10 ** 6, None: 1}[m.group(3)]
-        return (Decimal(m.group(1)) * unit).normalize()
-    value = Decimal(num)
-    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
-
-
-class _Rules:
-    def __init__(self, lexicon: Lexicon) -> None:
-        rel = lexicon.data["relations"]
-        self.undertake = sorted(rel["undertakes"]["triggers"], key=len, reverse=True)
-        self.partner = rel["undertakes"]["partner_words"]
-        self.roles = sorted(rel["undertakes"]["role_words"], key=len, reverse=True)
-        self.roles_any = tuple(self.roles)  # for one startswith/endswith over them all
-        self.partner_any = tuple(self.partner)
-        self.located = rel["locatedIn"]["triggers"]
-        self.fixed_employer = rel["worksFor"]["fixed_employer"]
-        self.core = rel["worksFor"]["core_pattern"]
-        self.sub_triggers = rel["subOrganizationOf"]["triggers"]
-        self.reporter_titles = set(rel["newspaper"]["reporter_titles"])
-        self.employee_titles = set(lexicon.words("person", "employee_titles"))
-        self.money_triggers = sorted(lexicon.words("project", "money_triggers"), key=len, reverse=True)
-        self.topic_openers = tuple(rel["undertakes"].get("topic_openers", ()))
-        self.local_institutions = tuple(lexicon.words("organization", "local_institutions"))
-        self.subunit_heads = tuple(lexicon.words("organization", "subunit_heads"))
-        self.passive = rel.get("passive", {}).get("agent_marker", "由")
-        # prepared once per lexicon (the rules run per article)
-        self.sub_trigger_max = max(map(len, self.sub_triggers), default=0)
-        # ties in length never both end at one place, so their order is free
-        self.titles_longest_first = tuple(sorted(self.employee_titles, key=len, reverse=True))
-        self.money_patterns = tuple(re.compile(re.escape(trig) + _MONEY_AFTER_TRIGGER)
-                                    for trig in self.money_triggers)
-        self.money_any = re.compile("(?:" + "|".join(map(re.escape, self.money_triggers)) + ")"
-                                    + _MONEY_AFTER_TRIGGER) if self.money_triggers else re.compile("(?!)")
-
-    @classmethod
-    def of(cls, lexicon: Lexicon) -> "_Rules":
-        """The rules of a lexicon (built once per lexicon)."""
-        cached = _RULES.get(id(lexicon))
-        if cached is None or cached[0] is not lexicon:
-            cached = _RULES[id(lexicon)] = (lexicon, cls(lexicon))
-        return cached[1]
-
-
-_RULES: dict[int, tuple[Lexicon, _Rules]] = {}
-# an amount right after a money trigger (投资1.5亿元)
-_MONEY_AFTER_TRIGGER = r"(\d+(?:\.\d+)?(?:余|多)?(?:千万|百万|万|亿)?元)"
 
 
 def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
@@ -163,7 +40,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
     With ``source``, the text of the article's file, each record's evidence is cut
     from it (``source[start:end]``); without it, the evidence is left empty.
     """
-    rules = _Rules.of(lexicon)
+    rules = Rules.of(lexicon)
     art = res.art
     text = art.text
     out: list[Relation] = []
@@ -213,7 +90,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
                 named = [m.juris, *_inner_division_ids(m, res, held)]
                 if m.type == "Project" and res.home_county:
                     named.append(res.home_county if any(
-                        _within(gazetteer, res.home_county, d) for d in named if d) else None)
+                        gazetteer.within(res.home_county, d) for d in named if d) else None)
                 target, rule = _most_specific(gazetteer, res, named), "name-jurisdiction"
             if target is None and res.home_county and (
                     m.type == "Project" or m.name.endswith(rules.local_institutions) or m.rule == "org-brand-industry"):
@@ -358,8 +235,6 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
 
 
 def _national_id(name: str) -> str:
-    from kg.ids import entity_id
-
     return entity_id("Agency", name)
 
 
@@ -380,11 +255,6 @@ def _inner_division_ids(m: Resolved, res: ArticleResolution,
 _LEVEL_DEPTH = {"province": 0, "prefecture": 1, "county": 2, "zone": 2, "township": 3, "village": 4}
 
 
-def _within(gazetteer, did: str, ancestor: str) -> bool:
-    return did == ancestor or any(a.id == ancestor for a in gazetteer.ancestors(did)) \
-        if gazetteer.get(did) else False
-
-
 def _most_specific(gazetteer, res: ArticleResolution, ids: Sequence[str | None]) -> str | None:
     """The deepest division among those a name or context gives (长治市…潞州分局 → 潞州区)."""
     best, depth = None, -1
@@ -399,7 +269,7 @@ def _most_specific(gazetteer, res: ArticleResolution, ids: Sequence[str | None])
     return best
 
 
-def _located_context(m: Resolved, res: ArticleResolution, rules: _Rules, text: str) -> tuple[str | None, str]:
+def _located_context(m: Resolved, res: ArticleResolution, rules: Rules, text: str) -> tuple[str | None, str]:
     """位于X的Y / 在X的Y: the most specific division right before 的."""
     divs = [d for d in res.mentions if d.type == "Division" and d.end <= m.start and m.start - d.end <= 2]
     if divs and text[divs[-1].end:m.start] in ("的", ""):

@@ -1,0 +1,148 @@
+"""Persons, only with evidence: a title, a byline or credit, a speech verb, an honorific."""
+from __future__ import annotations
+
+import re
+
+from kg.names.boundary import CJK
+from kg.names.context import Candidate, Context
+
+__all__ = ["find_persons"]
+
+_CREDIT_PARENS = re.compile(r"[（(]([^（()）\n]{2,30})[）)]")
+_CREDIT_BODY = re.compile(r"[\u3400-\u9fff、 \u3000/]+")
+_CREDIT_LINE = re.compile(r"(?:^|\n|。|\s)([\u3400-\u9fff][\u3400-\u9fff \u3000]{1,20}?)\s*(摄影|摄)\s*(?=\n|$)")
+_CREDIT_LINE_MARK = "摄"  # in every match of _CREDIT_LINE
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+_NAME_END = set("，。、；：！？,;:!? （(）)“”\"\n")
+
+
+def _name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tuple[int, int] | None:
+    """A surname + given name starting at ``i``; returns its span or None."""
+    w = ctx.words
+    if text[i:i + 2] in w.surnames2:
+        sur = 2
+    elif i < len(text) and text[i] in w.surnames1:
+        sur = 1
+    else:
+        return None
+    best = None
+    for given in (2, 1):
+        e = i + sur + given
+        if e > len(text):
+            continue
+        piece = text[i:e]
+        if not all(CJK.match(ch) for ch in piece):
+            continue
+        if given == 2 and text.startswith(w.speech, e - 1):
+            continue  # 赵强说: the last character is the verb
+        if piece in w.not_names or text[i + sur:e] in w.not_names:
+            continue
+        after = text[e:e + 4]
+        ends_here = (e == len(text) or text[e] in _NAME_END or text[e].isspace()
+                     or after.startswith(w.speech) or after.startswith(w.byline)
+                     or after.startswith(w.honorifics) or after[:1] in ("等", "在", "于", "和", "与"))
+        if ends_here:
+            best = (i, e)
+            break
+        if not strict_end and given == 2 and (e in ctx.token_starts or not ctx.token_starts):
+            best = (i, e)
+            break
+    return best
+
+
+def find_persons(text: str, ctx: Context) -> list[Candidate]:
+    """Persons: title + name, bylines and credits, speakers, honorifics."""
+    w = ctx.words
+    out: list[Candidate] = []
+    # title + name (董事长张三, 记者 李四)
+    titles = list(w.title_re.finditer(text))
+    for m in titles:
+        i = m.end()
+        while i < len(text) and text[i] in " \u3000":
+            i += 1
+        span = _name_at(text, i, ctx, strict_end=False)
+        if span:
+            # 通讯员 A B: several names separated by spaces
+            out.append(Candidate(span[0], span[1], "Person", text[span[0]:span[1]], "title-name", title=m.group(0)))
+            j = span[1]
+            while j < len(text) and text[j] in " \u3000、":
+                k = j
+                while k < len(text) and text[k] in " \u3000、":
+                    k += 1
+                nxt = _name_at(text, k, ctx)
+                if not nxt:
+                    break
+                out.append(Candidate(nxt[0], nxt[1], "Person", text[nxt[0]:nxt[1]], "title-name", title=m.group(0)))
+                j = nxt[1]
+    # credits: (A、B) / (A B 文/图) / A 摄 / A B 摄影 at a line's end
+    for m in _CREDIT_PARENS.finditer(text):
+        body = m.group(1)
+        if not _CREDIT_BODY.fullmatch(body):
+            continue
+        out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
+    if _CREDIT_LINE_MARK in text:  # (the line pattern scans every position)
+        for m in _CREDIT_LINE.finditer(text):
+            out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
+    # speakers: 。张三说 / ，李四表示 (not starting inside a title: 局长孙某)
+    in_title: set[int] | None = None
+    for m in w.speech_re.finditer(text):
+        if in_title is None:
+            in_title = {i for t in titles for i in range(t.start() + 1, t.end())}
+        s = m.start()
+        for n in (3, 2, 4):
+            i = s - n
+            if i < 0 or i in in_title:
+                continue
+            span = _name_at(text, i, ctx)
+            if span and span[1] == s and (i == 0 or text[i - 1] in _NAME_END or text[i - 1] in w.unit_end_chars):
+                out.append(Candidate(i, s, "Person", text[i:s], "speaker"))
+                break
+    # honorifics after the name: 某某某总书记, 某某某同志
+    for h, pattern in w.honorific_res:
+        for m in pattern.finditer(text):
+            s = m.start()
+            for n in (3, 2):
+                i = s - n
+                if i < 0:
+                    continue
+                span = _name_at(text, i, ctx)
+                if span and span[1] == s:
+                    out.append(Candidate(i, s, "Person", text[i:s], "honorific", title=h))
+                    break
+    return out
+
+
+def _credit_names(text: str, start: int, end: int, ctx: Context) -> list[Candidate]:
+    """Names in a credit like ``张三、李四 文/图`` between start and end."""
+    w = ctx.words
+    body = text[start:end]
+    out = []
+    # strip trailing markers (文/图, 摄) glued to the last name
+    cut = len(body)
+    stripped = body.rstrip()
+    for marker in w.byline:
+        if stripped.endswith(marker):
+            cut = len(stripped) - len(marker)
+            break
+    # 毛 峰: a two-character name typeset with a space between its characters
+    pieces = [(m.start(), m.group(0)) for m in _CJK_RUN.finditer(body[:cut])]
+    merged: list[tuple[int, str]] = []
+    for off, piece in pieces:
+        if merged and len(piece) == 1 and len(merged[-1][1]) == 1 and body[merged[-1][0] + 1:off].strip() == "":
+            merged[-1] = (merged[-1][0], merged[-1][1] + piece)
+        else:
+            merged.append((off, piece))
+    for off, piece in merged:
+        s = start + off
+        if len(piece) == 2 and text[s + 1] != piece[1]:  # spaced name: check the two characters
+            if (piece[0] in w.surnames1) and piece not in w.not_names:
+                e = text.index(piece[1], s + 1) + 1
+                out.append(Candidate(s, e, "Person", text[s:e], "credit", name=piece))
+            continue
+        if 2 <= len(piece) <= 4 and _name_at(text, s, ctx, strict_end=False) is not None:
+            span = (s, s + len(piece))
+            if piece[:2] in w.surnames2 or piece[0] in w.surnames1:
+                if piece not in w.not_names:
+                    out.append(Candidate(span[0], span[1], "Person", piece, "credit"))
+    return out

@@ -1,0 +1,99 @@
+"""The relation stage of one document: every article's relations and attributes, the
+document's mentions and entities (with 本报, the home paper, when a reporter of it is named)."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+from kg.ids import entity_id
+from kg.records import Attribute, DocResult, Entity, Mention, Relation
+from kg.relations.extract import extract_relations
+from kg.resolve import Resolved
+
+__all__ = ["relate_document"]
+
+
+def relate_document(doc, resolutions, entities, city, gazetteer, lexicon) -> DocResult:
+    """Relations, attributes, mentions and entities of a resolved document."""
+    newspaper = _newspaper(resolutions, lexicon, gazetteer, city)
+    if newspaper is not None:
+        entities.setdefault(newspaper.entity_id, Entity(newspaper.entity_id, "Organization", newspaper.name))
+    mentions: list[Mention] = []
+    relations: list[Relation] = []
+    attributes: list[Attribute] = []
+    extra_aliases: dict[str, set[str]] = {}
+    for res in resolutions:
+        art = res.art
+        for m in res.mentions:
+            if m.in_name:
+                continue
+            s, e = art.to_source(m.start, m.end)
+            mentions.append(Mention(m.entity_id, art.article.article_id, s, e, m.surface))
+        if newspaper is not None:
+            for pos in _find_all(art.text, "本报"):
+                s, e = art.to_source(pos, pos + 2)
+                mentions.append(Mention(newspaper.entity_id, art.article.article_id, s, e, "本报"))
+                extra_aliases.setdefault(newspaper.entity_id, set()).add("本报")
+        # evidence cut from the source as the records are made (not copied into new ones after)
+        rels, attrs = extract_relations(res, lexicon, gazetteer, newspaper=newspaper, source=doc.text)
+        relations.extend(rels)
+        attributes.extend(attrs)
+    # make sure every relation endpoint is an entity (fixed employers such as 中共中央)
+    for r in relations:
+        for eid in (r.head, r.tail):
+            if eid not in entities and not eid.startswith("division:"):
+                name = _national_name(lexicon, eid)
+                if name:
+                    entities[eid] = Entity(eid, "Agency", name)
+    ents = []
+    for eid in sorted(entities):
+        ent = entities[eid]
+        if eid in extra_aliases:
+            ent = dataclasses.replace(ent, aliases=tuple(sorted(set(ent.aliases) | extra_aliases[eid])))
+        ents.append(ent)
+    return DocResult(doc, tuple(ents), tuple(sorted(set(mentions), key=_mention_key)),
+                     tuple(sorted(set(relations), key=_rel_key)), tuple(sorted(set(attributes), key=_attr_key)),
+                     city=f"division:{city}" if city else None)
+
+
+def _find_all(text: str, word: str) -> Iterator[int]:
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + 1)
+
+
+def _newspaper(resolutions, lexicon, gazetteer, city):
+    """The home paper (本报) as an organization when a reporter of it is named."""
+    org = lexicon.data["organization"]
+    reporters = set(lexicon.data["relations"]["newspaper"]["reporter_titles"])
+    if not city:
+        return None
+    has_reporter = any(m.type == "Person" and m.title in reporters for res in resolutions for m in res.mentions)
+    mentions_self = any(org["self_reference"] in res.art.text for res in resolutions)
+    if not (has_reporter and mentions_self):
+        return None
+    div = gazetteer.get(city)
+    short = next((f for f in div.short_forms if len(f) >= 2), div.name)
+    name = short + org["newspaper_suffix"]
+    return Resolved(0, 0, "Organization", name, org["self_reference"], entity_id("Organization", name), "newspaper")
+
+
+def _national_name(lexicon, eid: str) -> str | None:
+    for name in set(lexicon.table("abbreviations", "national").values()) | set(
+            lexicon.data["relations"]["worksFor"]["fixed_employer"].values()):
+        if entity_id("Agency", name) == eid:
+            return name
+    return None
+
+
+def _mention_key(m: Mention):
+    return (m.article_id, m.start, m.end, m.entity_id)
+
+
+def _rel_key(r: Relation):
+    return (r.article_id, r.start, r.head, r.rel, r.tail, r.end, r.rule)
+
+
+def _attr_key(a: Attribute):
+    return (a.article_id, a.start, a.entity_id, a.attr, a.value)

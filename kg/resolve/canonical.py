@@ -1,0 +1,208 @@
+"""Canonical names: a name with a bare jurisdiction word made explicit (市自然资源局 in a
+晋城 paper → 晋城市自然资源局; 县中医院 → 平遥县中医院), abbreviations expanded
+(发改委 → 发展和改革委员会; 晋城市委 → 中共晋城市委员会), a body listed after another
+(市自然资源局、应急局) sharing its jurisdiction, a sub-unit (大队, 中队) written
+without its parent given the parent's name."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from kg.knowledge.lexicon import load_lexicon
+from kg.names import Candidate
+from kg.nlp.segmenter import compiled
+from kg.resolve.resolved import Resolved
+from kg.resolve.resolver import Resolver
+
+__all__ = ["canonical", "strip_spaces"]
+
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+def strip_spaces(text: str) -> str:
+    if text.isalnum():
+        return text  # no letter or digit is whitespace: nothing to remove (most names)
+    return _SPACES.sub("", text)
+
+
+def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], city: str | None,
+               county: str | None, mentions: Sequence[Resolved], parents: Sequence[Resolved],
+               last_agency: tuple[int, str | None] | None, own: bool = True,
+               named: Sequence[Candidate] = ()) -> tuple[str | None, str | None]:
+    """Canonical name and jurisdiction id of an agency/organization/project candidate."""
+    surface = strip_spaces(c.surface)
+    juris_id: str | None = None
+    rest = surface
+    prefix = ""
+    if c.juris is not None:
+        js, je = c.juris
+        word = text[js:je]
+        div = next((d for d in divs if d.start == js and d.end == je), None)
+        if div is not None:
+            juris_id = div.division_id
+            prefix = r.division_name(juris_id) if c.type == "Agency" else word
+            rest = strip_spaces(text[je:c.end])
+        elif word in r.quantifying:
+            return None, None  # 全省知名医院: "all … of the province", not a name
+        elif word in r.home_markers or word in r.anaphors:
+            # 该县第十届人民代表大会, 本县中医院: the home jurisdiction of that level
+            level = r.level_of.get(word[-1])
+            juris_id = r.jurisdiction_for("市", city, county, own) if level == "prefecture" else \
+                county if level == "county" else None
+            if level == "province":
+                juris_id = "140000"
+            if juris_id:
+                prefix = r.division_name(juris_id)
+                rest = strip_spaces(text[je:c.end])
+            else:
+                return None, None
+        elif word in r.juris_words:
+            if len(word) > 1:  # 全国/国家/中央/中共: a national body, written in full
+                return (surface if c.type != "Agency" else r.expand_agency(surface)), None
+            juris_id = r.jurisdiction_for(word, city, county, own)
+            if juris_id:
+                prefix = r.division_name(juris_id)
+                rest = strip_spaces(text[je:c.end])
+    if c.type == "Agency" and c.juris is not None and _ends_with_subunit(r, surface):
+        # 某区三大队 under a 支队 named before: the unit of that 支队 for that district
+        div = next((d for d in divs if (d.start, d.end) == c.juris), None)
+        if div is not None and div.rule == "gazetteer-short":
+            top = _first_body_rank(surface)
+            for p in reversed(parents):
+                if 0 <= _body_rank(p.name) < top:
+                    return p.name + surface, div.division_id
+    if c.rule == "org-anaphor":
+        head = surface.lstrip("该")
+        for name in reversed(r.seen_orgs):
+            if name.endswith(head) and name != head:
+                return name, None
+        return None, None
+    if c.type == "Project":
+        # guideline: projects keep the name as written
+        return surface, juris_id or _inner_division(c, divs)
+    if c.type == "Organization":
+        if prefix:
+            expanded = _expand_school(r, rest)
+            if expanded != rest and juris_id:  # 平遥二中 → 平遥县第二中学
+                return r.division_name(juris_id) + expanded, juris_id
+            return prefix + rest, juris_id
+        lead = next((d for d in divs if d.start == c.start), None)
+        if lead is not None and lead.division_id:
+            expanded = _expand_school(r, surface[len(strip_spaces(lead.surface)):])
+            if expanded != surface[len(strip_spaces(lead.surface)):]:
+                return r.division_name(lead.division_id) + expanded, lead.division_id
+            return surface, lead.division_id
+        if _generic_name(rest):
+            # 自来水公司 among named bodies: the home county's; alone (项目公司) it names no one;
+            # 示范小学, 人民医院: a local institution of the home county
+            local = rest.endswith(r.local_institutions) and rest.startswith(r.institution_modifiers)
+            if (local or _coordinated(text, c) and _named_neighbour(text, c, named)) and (county or city):
+                home = county or city
+                return r.division_name(home) + rest, home
+            return None, None
+        return surface, _inner_division(c, divs)
+    # agencies
+    if c.rule == "national-body":
+        return r.national.get(surface, surface), None
+    if c.rule == "party-government":
+        word = surface[len(prefix):] if prefix else rest
+        base = prefix or surface
+        tail = rest
+        if tail == r.party["suffix"]:
+            return f"{r.party['prefix_full']}{base}{r.party['suffix_full']}", juris_id
+        return base + r.expand_agency(tail), juris_id
+    generic = _generic_name(rest)
+    rest = r.expand_agency(rest)
+    if prefix:
+        return prefix + rest, juris_id
+    # no jurisdiction written: sub-unit of a parent body in this article?
+    top = _first_body_rank(rest)
+    for p in reversed(parents):
+        if _ends_with_subunit(r, rest) and 0 <= _body_rank(p.name) < top:
+            return p.name + rest, p.juris
+    # listed right after another body (市自然资源局、应急局): shares its jurisdiction
+    if last_agency is not None and last_agency[1] and 0 <= c.start - last_agency[0] <= 1 \
+            and text[last_agency[0]:c.start] in ("、", ""):
+        juris_id = last_agency[1]
+        return r.division_name(juris_id) + rest, juris_id
+    if generic and city:
+        return r.division_name(city) + rest, city
+    return rest, None
+
+
+def _named_neighbour(text: str, c: Candidate, named: Sequence[Candidate]) -> bool:
+    """Is a list neighbour of ``c`` (across one 、) an agency or organization candidate?"""
+    return any(o is not c and o.type in ("Agency", "Organization") and
+               (o.end == c.start - 1 or o.start == c.end + 1) for o in named)
+
+
+def _coordinated(text: str, c: Candidate) -> bool:
+    """Is the candidate an item of a 、-list (A、B、C)?"""
+    return (c.start > 0 and text[c.start - 1] == "、") or text[c.end:c.end + 1] == "、"
+
+
+# (read from the default lexicon when the module is imported)
+_BODY_ORDER = load_lexicon().words("agency", "body_ranks")
+
+
+def _body_rank(name: str) -> int:
+    """Rank of a body in the chain 厅 > 局 > 支队 > 大队 > 中队; a centre under a
+    支队 ranks with the 大队; other bodies are never parents (-1)."""
+    for rank, body in reversed(list(enumerate(_BODY_ORDER))):
+        if name.endswith(body):
+            return rank
+    if name.endswith("中心"):
+        return 3
+    return -1
+
+
+def _first_body_rank(name: str) -> int:
+    """Rank of the highest body written in a name (某区三大队一中队 → 大队)."""
+    ranks = [rank for rank, body in enumerate(_BODY_ORDER) if body in name]
+    if "中心" in name:
+        ranks.append(3)
+    return min(ranks) if ranks else 99
+
+
+def _ends_with_subunit(r: Resolver, name: str) -> bool:
+    return any(name.endswith(s) for s in r.subunits) and not name.endswith("局")
+
+
+def _generic_name(name: str) -> bool:
+    """A name made only of common words (自来水公司, 消防支队): no proper name in it.
+
+    Remembered per name while jieba's dictionary stays the same (names recur
+    across articles).
+    """
+    fast = compiled()
+    if _GENERIC_NAMES.get(None) is not fast or len(_GENERIC_NAMES) > 100_000:
+        _GENERIC_NAMES.clear()
+        _GENERIC_NAMES[None] = fast
+    known = _GENERIC_NAMES.get(name)
+    if known is None:
+        known = _GENERIC_NAMES[name] = _segment_generic(fast, name)
+    return known
+
+
+_GENERIC_NAMES: dict = {}  # name -> _segment_generic(name); None -> the FastJieba they were cut with
+
+
+def _segment_generic(fast, name: str) -> bool:
+    tags = fast.dictionary.tags
+    for word in fast.cut(name):
+        tag = tags.get(word)
+        if tag is None or tag in ("ns", "nz", "nr", "nrt", "nt") or re.search(r"[0-9A-Za-z]", word):
+            return False
+    return True
+
+
+def _expand_school(r: Resolver, rest: str) -> str:
+    for short, full in r.school_abbrev.items():
+        if rest == short:
+            return full
+    return rest
+
+
+def _inner_division(c: Candidate, divs: Sequence[Resolved]) -> str | None:
+    inner = [d for d in divs if c.start <= d.start and d.end <= c.end]
+    return inner[-1].division_id if inner else None

@@ -1,0 +1,163 @@
+"""The resolver's view of the data: gazetteer, lexicon tables, divisions found in text; home jurisdictions.
+
+* Divisions: an alias may denote several divisions (城区, 王家庄村); the one
+  inside the document's home city / the article's home county, or under the
+  division written right before it (黄碾镇故南村), wins; otherwise the mention
+  is dropped rather than guessed (:meth:`Resolver.pick_division`).
+* Home jurisdictions: the document's home city is the prefecture most of its
+  division mentions lie in (:func:`home_city`); 我市/全市 → home city,
+  本县/该区/全县 → home county (:meth:`Resolver.jurisdiction_for`).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from kg.knowledge.lexicon import Lexicon
+from kg.names import Candidate
+from kg.records import Division
+from kg.resolve.resolved import Resolved
+
+__all__ = ["HIGH", "Resolver", "home_city", "ancestor_at"]
+
+HIGH = ("province", "prefecture", "county", "zone")
+
+
+def home_city(gazetteer, division_ids: Sequence[str]) -> str | None:
+    """The prefecture most of the given divisions lie in (None if there is none)."""
+    counts: Counter[str] = Counter()
+    for did in division_ids:
+        pref = ancestor_at(gazetteer, did, "prefecture")
+        if pref:
+            counts[pref] += 1
+    if not counts:
+        return None
+    best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return best[0][0]
+
+
+def ancestor_at(gazetteer, did: str, level: str) -> str | None:
+    div = gazetteer.get(did)
+    if div is None:
+        return None
+    if div.level == level:
+        return div.id
+    for anc in gazetteer.ancestors(did):
+        if anc.level == level:
+            return anc.id
+    return None
+
+
+class Resolver:
+    def __init__(self, gazetteer, lexicon: Lexicon) -> None:
+        self.gaz = gazetteer
+        self.lex = lexicon
+        self.abbrev_agency = dict(sorted(lexicon.table("abbreviations", "agency").items(),
+                                         key=lambda kv: -len(kv[0])))
+        self.abbrev_zone = lexicon.table("abbreviations", "zone")
+        self.national = lexicon.table("abbreviations", "national")
+        self.party = lexicon.table("abbreviations", "party")
+        self.juris_words = set(lexicon.words("agency", "jurisdiction_words"))
+        self.school_abbrev = lexicon.table("organization", "school_abbreviations")
+        self.subunits = lexicon.words("agency", "subunit_suffixes")
+        self.home_markers = lexicon.words("references", "home_markers")
+        self.anaphors = lexicon.words("references", "anaphors")
+        self.home_words = self.home_markers + self.anaphors
+        # their first characters: most articles hold only some of them, and one
+        # character test per first character is cheaper than a search per word
+        self.home_word_starts = tuple(dict.fromkeys(w[0] for w in self.home_words))
+        self.level_of = lexicon.table("references", "level_of")
+        # the home words that name a level (该公司 and the like do not), with it
+        self.home_levels = tuple((w, self.level_of[w[-1]]) for w in self.home_words if w[-1] in self.level_of)
+        self.township_suffixes = lexicon.words("references", "township_suffixes")
+        self.township_suffix_starts = frozenset(t[:1] for t in self.township_suffixes)
+        self.zone_suffixes = tuple(sorted(lexicon.words("references", "zone_suffixes"), key=len, reverse=True))
+        # first characters, to rule a suffix out with one set look-up before comparing it
+        self.zone_suffix_starts = frozenset(z[0] for z in self.zone_suffixes)
+        self.village_suffixes = lexicon.words("references", "village_suffixes")
+        self.village_suffix_starts = frozenset(v[:1] for v in self.village_suffixes)
+        # a village name: a few characters and a village suffix (as written, suffixes are patterns)
+        self.village_after = re.compile(r"[\u3400-\u9fff]{1,5}?(?:" + "|".join(self.village_suffixes) + ")")
+        self.legal_forms = lexicon.words("organization", "legal_forms")
+        self.local_institutions = tuple(lexicon.words("organization", "local_institutions"))
+        self.institution_modifiers = tuple(lexicon.data["organization"].get("institution_modifiers", ()))
+        self.extra: dict[str, Division] = {}  # divisions found in text, missing from the gazetteer
+        self.known: dict[tuple[str, ...], list[Division]] = {}  # see divisions_of (callers do not mutate)
+        self.not_place_stems = tuple(lexicon.data["references"].get("not_place_stems", ()))
+        self.quantifying = tuple(lexicon.data["references"].get("quantifying_markers", ()))
+        self.seen_orgs: list[str] = []  # organizations named so far in the document (for 该公司/基金会)
+
+    def divisions_of(self, ids: tuple[str, ...]) -> list[Division]:
+        """The gazetteer divisions among ``ids``, in order (remembered per id tuple: the
+        same names recur in a document and are looked at in several passes)."""
+        divs = self.known.get(ids)
+        if divs is None:
+            divs = self.known[ids] = [d for d in map(self.gaz.get, ids) if d is not None]
+        return divs
+
+    def get(self, did: str | None):
+        if did is None:
+            return None
+        return self.gaz.get(did) or self.extra.get(did)
+
+    # -- divisions --------------------------------------------------------
+    def pick_division(self, cand: Candidate, chain: Sequence[Resolved], city: str | None,
+                      county: str | None) -> str | None:
+        divs = self.divisions_of(cand.division_ids)
+        if not divs:
+            return None
+        high = [d for d in divs if d.level in HIGH]
+        low = [d for d in divs if d.level not in HIGH]
+        # under a division of the chain written right before it (黄碾镇故南村, 黎城县某镇某村)
+        for prev in reversed(chain):
+            under = [d for d in divs if self.gaz.within(d.id, prev.division_id, self.extra)
+                     and d.id != prev.division_id]
+            if under:
+                return sorted(under, key=lambda d: d.id)[0].id
+        if chain and not high:
+            return None  # a chain names another place: do not guess from the home county
+        if high:
+            if len(high) == 1:
+                return high[0].id
+            for scope in (county, city):
+                inside = [d for d in high if self.gaz.within(d.id, scope)]
+                if len(inside) == 1:
+                    return inside[0].id
+            return None
+        # townships and villages only inside the article's home county (or city for townships)
+        for scope, levels in ((county, ("township", "village")), (city, ("township",))):
+            inside = [d for d in low if d.level in levels and self.gaz.within(d.id, scope)]
+            if len(inside) == 1:
+                return inside[0].id
+        return None
+
+    # -- names --------------------------------------------------------------
+    def division_name(self, did: str | None) -> str | None:
+        div = self.gaz.get(did) if did else None
+        return div.name if div else None
+
+    def expand_agency(self, body: str) -> str:
+        """Expand standard abbreviations inside an agency name's domain+body."""
+        # only a whole abbreviated body (住建局), not a word inside a longer domain
+        # (教育科技局 stays: 科技局 there is part of the body's own name)
+        return self.abbrev_agency.get(body, body)
+
+    def jurisdiction_for(self, word: str, city: str | None, county: str | None,
+                         own_county: bool = True) -> str | None:
+        """The division a bare 省/市/县/区 stands for; ``own_county`` says the county
+        is named in the article itself (not inherited from the document)."""
+        if word == "省":
+            return self.gaz.province_id if hasattr(self.gaz, "province_id") else "140000"
+        if word == "市":
+            # in an article about a county-level city (原平市), 市委/市长 are that city's
+            if own_county and county and (self.division_name(county) or "").endswith("市"):
+                return county
+            return city
+        if word in ("县", "区"):
+            if county:
+                name = self.division_name(county) or ""
+                if name.endswith(word) or word == "区" and self.gaz.get(county).level == "zone":
+                    return county
+            return None
+        return None
