@@ -151,7 +151,8 @@ def synthetic_graph(n: int, seed: int = 1) -> nx.MultiDiGraph:
 
 def seeds_graph() -> nx.MultiDiGraph:
     """The graph of the bundled corpus (the seeds), built by the real pipeline."""
-    from kg.build import BuildSummary, iter_corpus_files, iter_results
+    from kg.corpus import iter_corpus_files
+    from kg.run.build import BuildSummary, iter_results
     from kg.knowledge.gazetteer import load_gazetteer
     from kg.graph import build_graph
 

@@ -219,8 +219,8 @@ def test_staged_rename_failure_is_an_export_error(tmp_path):
 
 
 def test_build_writes_its_exports_staged(tmp_path, monkeypatch):
-    """kg.build.write_exports writes every export before it renames any into place."""
-    from kg.build import write_exports
+    """kg.run.build.write_exports writes every export before it renames any into place."""
+    from kg.run.build import write_exports
     from kg.graph import build_graph
 
     at_first_rename: list[int] = []
