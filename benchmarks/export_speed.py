@@ -212,12 +212,15 @@ def _in_child(fn: Callable[[], object]) -> tuple[float, int]:
 def _exports(graph: nx.MultiDiGraph, out: Path, rdflib: bool) -> list[tuple[str, Callable[[], object]]]:
     import pyoxigraph as ox
 
-    from kg.export import write_all
+    from kg.export.bundle import write_all
     from kg.export.graphml import write_graphml
     from kg.export.html import write_html
     from kg.export.jsonld import write_jsonld
     from kg.export.neo4j import write_neo4j_csv
-    from kg.export.rdf import Lit, iter_quads, to_rdf, write_ntriples, write_trig, write_turtle
+    from kg.export.ntriples import write_ntriples
+    from kg.export.quads import Lit, iter_quads, to_rdf
+    from kg.export.trig import write_trig
+    from kg.export.turtle import write_turtle
 
     def oxigraph() -> bytes:
         def term(t):

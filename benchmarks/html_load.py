@@ -43,7 +43,8 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.export.html import KIND_NAMES, write_html  # noqa: E402
+from kg.export.html import write_html  # noqa: E402
+from kg.export.view import KIND_NAMES  # noqa: E402
 from kg.ids import ID_NS  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

@@ -142,7 +142,8 @@ def stages(corpus: Path, repeat: int) -> tuple[dict[str, float], dict[str, float
     from kg.run.build import write_exports
     from kg.run.document import process_document
     from kg.run.engine import slim
-    from kg.export.rdf import iter_quads, write_turtle
+    from kg.export.quads import iter_quads
+    from kg.export.turtle import write_turtle
     from kg.knowledge.gazetteer import load_gazetteer
     from kg.graph import build_graph
     from kg.nlp.pipeline import make_nlp

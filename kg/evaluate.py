@@ -67,9 +67,11 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
-from .errors import GoldError, KGError
-from .ids import KG_NS
-from .records import ENTITY_TYPES, LEVELS, RELATIONS
+from kg import vocab
+from kg.errors import GoldError
+from kg.ids import KG_NS
+from kg.rdfio import GraphError, Lit, Term, iter_triples
+from kg.records import ENTITY_TYPES, LEVELS, RELATIONS
 
 #: Relations scored by GUIDELINES.md; ``partOf`` comes from the gazetteer and is not.
 SCORED_RELATIONS = tuple(r for r in RELATIONS if r != "partOf")
@@ -94,29 +96,19 @@ ERROR_CAUSES = {
     },
 }
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_PROV = "http://www.w3.org/ns/prov#"
-_DCTERMS = "http://purl.org/dc/terms/"
-
-_RDF_TYPE = _RDF + "type"
-_RDF_SUBJECT = _RDF + "subject"
-_RDF_PREDICATE = _RDF + "predicate"
-_RDF_OBJECT = _RDF + "object"
-_RDFS_LABEL = _RDFS + "label"
-_SOURCE = _DCTERMS + "source"
-_DERIVED = _PROV + "wasDerivedFrom"
+_RDF_TYPE = vocab.RDF + "type"
+_RDF_SUBJECT = vocab.RDF + "subject"
+_RDF_PREDICATE = vocab.RDF + "predicate"
+_RDF_OBJECT = vocab.RDF + "object"
+_RDFS_LABEL = vocab.RDFS + "label"
+_SOURCE = vocab.DCTERMS + "source"
+_DERIVED = vocab.PROV + "wasDerivedFrom"
 _MENTIONED = KG_NS + "mentionedIn"
 _INVESTMENT = KG_NS + "investment"
 
 # GUIDELINES.md "Unit": names are compared after removing spaces and these
 # quote marks.  \s also covers the full-width space U+3000 and NBSP.
 _IGNORED_IN_NAMES = re.compile(r'[\s“”「」《》"]+')
-
-
-class GraphError(KGError):
-    """The graph to score is missing or cannot be parsed."""
 
 
 def normalize_name(name: str) -> str:
@@ -494,94 +486,35 @@ def load_gold(path: str | os.PathLike[str]) -> list[GoldDoc]:
 # --------------------------------------------------------------------------
 
 
-class _Lit(NamedTuple):
-    lexical: str
-    datatype: str
-    language: str | None
-
-
-_Term = str | _Lit  # IRIs as they are, blank nodes as "_:id"
-
-
-def _iter_triples_oxigraph(path: Path) -> Iterator[tuple[str, str, _Term]]:
-    import pyoxigraph as ox
-
-    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
-
-    def term(t: Any) -> _Term:
-        if isinstance(t, ox.NamedNode):
-            return t.value
-        if isinstance(t, ox.BlankNode):
-            return "_:" + t.value
-        if isinstance(t, ox.Literal):
-            return _Lit(t.value, t.datatype.value, t.language)
-        return str(t)  # RDF-star quoted triples: never an entity of the contract
-
-    try:
-        for q in ox.parse(path=path, format=fmt):
-            yield term(q.subject), q.predicate.value, term(q.object)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise GraphError(f"{path}: cannot parse the graph as {fmt.name}: {exc}") from exc
-
-
-def _iter_triples_rdflib(path: Path) -> Iterator[tuple[str, str, _Term]]:
-    import rdflib
-    from rdflib.util import guess_format
-
-    fmt = guess_format(str(path)) or "turtle"
-    graph = rdflib.ConjunctiveGraph() if fmt in ("trig", "nquads") else rdflib.Graph()
-    try:
-        graph.parse(str(path), format=fmt)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise GraphError(f"{path}: cannot parse the graph as {fmt}: {exc}") from exc
-
-    def term(t: Any) -> _Term:
-        if isinstance(t, rdflib.Literal):
-            if t.datatype is not None:
-                datatype = str(t.datatype)
-            else:
-                datatype = _RDF + "langString" if t.language else _XSD + "string"
-            return _Lit(str(t), datatype, t.language)
-        if isinstance(t, rdflib.BNode):
-            return "_:" + str(t)
-        return str(t)
-
-    for s, p, o in graph.triples((None, None, None)):
-        yield term(s), str(p), term(o)
-
-
-_BACKENDS = {"oxigraph": _iter_triples_oxigraph, "rdflib": _iter_triples_rdflib}
-
-
 @dataclass
 class _Index:
     types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    labels: dict[str, list[_Lit]] = field(default_factory=lambda: defaultdict(list))
+    labels: dict[str, list[Lit]] = field(default_factory=lambda: defaultdict(list))
     mentioned: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     sources: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    investment: dict[str, list[_Lit]] = field(default_factory=lambda: defaultdict(list))
-    statements: dict[str, dict[str, list[_Term]]] = field(
+    investment: dict[str, list[Lit]] = field(default_factory=lambda: defaultdict(list))
+    statements: dict[str, dict[str, list[Term]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list)))
 
     _STATEMENT_KEYS = (_RDF_SUBJECT, _RDF_PREDICATE, _RDF_OBJECT, _DERIVED)
 
-    def add(self, s: str, p: str, o: _Term) -> None:
+    def add(self, s: str, p: str, o: Term) -> None:
         if p == _RDF_TYPE and isinstance(o, str):
             self.types[s].add(o)
-        elif p == _RDFS_LABEL and isinstance(o, _Lit):
+        elif p == _RDFS_LABEL and isinstance(o, Lit):
             self.labels[s].append(o)
         elif p == _MENTIONED and isinstance(o, str):
             self.mentioned[s].add(o)
-        elif p == _SOURCE and isinstance(o, _Lit):
+        elif p == _SOURCE and isinstance(o, Lit):
             self.sources[s].add(o.lexical)
-        elif p == _INVESTMENT and isinstance(o, _Lit):
+        elif p == _INVESTMENT and isinstance(o, Lit):
             self.investment[s].append(o)
         if p in self._STATEMENT_KEYS:
             self.statements[s][p].append(o)
 
-    def label(self, node: _Term) -> str:
+    def label(self, node: Term) -> str:
         """The rdfs:label of a node (@zh first); its IRI when it has none."""
-        if isinstance(node, _Lit):
+        if isinstance(node, Lit):
             return node.lexical
         labels = self.labels.get(node)
         if not labels:
@@ -591,8 +524,8 @@ class _Index:
         return best.lexical
 
 
-def _investment_value(lit: _Term, node: str, path: Path) -> Decimal:
-    value = _decimal(lit.lexical) if isinstance(lit, _Lit) else None
+def _investment_value(lit: Term, node: str, path: Path) -> Decimal:
+    value = _decimal(lit.lexical) if isinstance(lit, Lit) else None
     if value is None:
         raise GraphError(f"{path}: investment {lit!r} of {node} is not a decimal number "
                          "(the contract wants yuan as xsd:decimal)")
@@ -618,14 +551,8 @@ def load_predictions(graph_path: str | os.PathLike[str], *,
     result.  Raises :class:`GraphError` for a missing or unparsable file.
     """
     path = Path(graph_path)
-    if backend not in _BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; expected one of {', '.join(_BACKENDS)}")
-    if path.is_dir():
-        raise GraphError(f"{path}: is a directory; pass the graph's Turtle file")
-    if not path.exists():
-        raise GraphError(f"{path}: graph file not found; build the graph first or pass --graph")
     index = _Index()
-    for s, p, o in _BACKENDS[backend](path):
+    for s, p, o in iter_triples(path, backend):
         index.add(s, p, o)
 
     entity_classes = {KG_NS + t: t for t in ENTITY_TYPES}
@@ -633,7 +560,7 @@ def load_predictions(graph_path: str | os.PathLike[str], *,
     relations: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     attributes: dict[str, set[tuple[str, str, Decimal]]] = defaultdict(set)
 
-    def docs_of(articles: Iterable[_Term]) -> set[str]:
+    def docs_of(articles: Iterable[Term]) -> set[str]:
         return {doc for a in articles if isinstance(a, str) for doc in index.sources.get(a, ())}
 
     for node, classes in index.types.items():

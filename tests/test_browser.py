@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.export.html import KIND_NAMES, RELATION_NAMES, UI, write_html
+from kg.export.html import write_html
+from kg.export.view import KIND_NAMES, RELATION_NAMES, UI
 from kg.focus import focus_graph
 from kg.graph import build_graph
 

@@ -31,7 +31,9 @@ from rdflib.compare import isomorphic
 from kg.export.graphml import serialize_graphml
 from kg.export.jsonld import CONTEXT, serialize_jsonld
 from kg.export.neo4j import RELATIONSHIP_COLUMNS, ladybug_script
-from kg.export.rdf import generate_ntriples, iter_quads, serialize_turtle, to_rdf
+from kg.export.ntriples import generate_ntriples
+from kg.export.quads import iter_quads, to_rdf
+from kg.export.turtle import serialize_turtle
 from kg.ids import ID_NS, iri
 
 try:

@@ -10,7 +10,7 @@ import pytest
 
 from kg.cli import main
 from kg.errors import QueryError
-from kg.export.rdf import write_turtle
+from kg.export.turtle import write_turtle
 from kg.query import Value, format_csv, format_json, format_table, load_store, run_query
 
 try:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ensure_debian
-from kg.export.rdf import iter_quads
+from kg.export.quads import iter_quads
 from kg.query import Value, load_store, run_query
 
 try:

@@ -1,15 +1,11 @@
-"""Exports of the knowledge graph (all from the networkx graph, never from text).
+"""Atomic writes: a reader never sees a half-written export, an interrupted run leaves the previous file.
 
-Only this package imports rdflib and pyvis.  Every exporter streams its file
-through :func:`atomic_writer` (or hands a whole string to :func:`atomic_write`),
-so a reader never sees a half-written export and an interrupted run leaves the
-previous file in place.  :func:`write_all` writes every export of a build,
-optionally in several forked processes.
-
-Inside :func:`staged_writes` (``kg build`` writes all its exports in one such
-block) the renames wait until every export has been written, so a build
-killed while exporting leaves *all* previous exports as they were, not a mix
-of old and new files.
+Every exporter streams its file through :func:`atomic_writer` (or hands a
+whole string to :func:`atomic_write`).  Inside :func:`staged_writes`
+(``kg build`` writes all its exports in one such block,
+:func:`kg.export.bundle.write_all`) the renames wait until every export has
+been written, so a build killed while exporting leaves *all* previous
+exports as they were, not a mix of old and new files.
 
 Temporary files are named ``.<name>.<pid>.<random>.tmp`` next to the
 destination (hidden, never under a final name).  A process killed with
@@ -24,11 +20,12 @@ first buffer), so a test can kill a build mid-export.
 """
 from __future__ import annotations
 
-__all__ = ["atomic_writer", "atomic_write", "staged_writes", "write_all", "TEMP_FILE",
-           "WRITE_PAUSE_ENV"]
+__all__ = ["atomic_writer", "atomic_write", "staged_writes", "temp_path", "gc_paused", "export_error",
+           "remove_stale_temp_files", "TEMP_FILE", "WRITE_PAUSE_ENV", "STAGED", "PLANNED"]
 
 import contextlib
 import contextvars
+import ctypes
 import functools
 import gc
 import io
@@ -49,13 +46,13 @@ TEMP_FILE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[0-9a-f]{8}\.tmp$")
 #: Environment variable of the test-only pause inside :func:`atomic_write`.
 WRITE_PAUSE_ENV = "KG_TEST_WRITE_PAUSE"
 
-# (temp file, destination) pairs of the innermost staged_writes() block.
-_STAGED: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar(
+#: (temp file, destination) pairs of the innermost staged_writes() block.
+STAGED: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar(
     "kg_staged_writes", default=None)
-# Temporary file names chosen in advance (destination -> temp file), set in the
-# worker processes of write_all: the parent then knows every name a worker
-# may create, and removes them all if the workers are killed.
-_PLANNED: contextvars.ContextVar[dict[Path, Path] | None] = contextvars.ContextVar(
+#: Temporary file names chosen in advance (destination -> temp file), set in the
+#: worker processes of write_all: the parent then knows every name a worker
+#: may create, and removes them all if the workers are killed.
+PLANNED: contextvars.ContextVar[dict[Path, Path] | None] = contextvars.ContextVar(
     "kg_planned_temp_files", default=None)
 
 #: Size of the write buffer of :func:`atomic_writer` (bytes).  Exporters hand
@@ -63,7 +60,7 @@ _PLANNED: contextvars.ContextVar[dict[Path, Path] | None] = contextvars.ContextV
 BUFFER_SIZE = 1 << 20
 
 
-def _export_error(dest: Path, exc: OSError) -> ExportError:
+def export_error(dest: Path, exc: OSError) -> ExportError:
     return ExportError(f"cannot write {dest}: {exc.strerror or exc}; check that the "
                        "directory exists and is writable")
 
@@ -84,7 +81,7 @@ def _pid_alive(pid: int) -> bool:
 _CLEANED: set[str] = set()
 
 
-def _remove_stale_temp_files(directory: Path) -> None:
+def remove_stale_temp_files(directory: Path) -> None:
     """Remove temporary files in ``directory`` left by processes that no longer run."""
     key = os.path.abspath(directory)
     if key in _CLEANED:
@@ -132,7 +129,7 @@ def temp_path(dest: Path, pid: int | None = None) -> Path:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection inside the block (for writers, not generators).
 
     An export allocates a few objects per triple, none in reference cycles;
@@ -161,8 +158,6 @@ def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        import ctypes
-
         fn = ctypes.CDLL(None, use_errno=True).sync_file_range
     except (OSError, AttributeError):
         return None
@@ -256,17 +251,17 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "text") -> Iterator[
     if mode not in ("text", "binary"):
         raise ValueError(f"mode must be 'text' or 'binary', not {mode!r}")
     dest = Path(path)
-    planned = _PLANNED.get()
+    planned = PLANNED.get()
     tmp = planned.get(dest) if planned else None
     if tmp is None:
         tmp = temp_path(dest)
-    staged = _STAGED.get()
+    staged = STAGED.get()
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temp_files(dest.parent)
+        remove_stale_temp_files(dest.parent)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:
-        raise _export_error(dest, exc) from exc
+        raise export_error(dest, exc) from exc
     try:
         pause = _pause_seconds()
         raw = _PausingFileIO(fd, pause) if pause else _FileIO(fd)
@@ -292,7 +287,7 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "text") -> Iterator[
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise _export_error(dest, exc) from exc
+            raise export_error(dest, exc) from exc
         raise
 
 
@@ -356,7 +351,7 @@ def staged_writes() -> Iterator[None]:
     'new'
     """
     pending: list[tuple[Path, Path]] = []
-    token = _STAGED.set(pending)
+    token = STAGED.set(pending)
     try:
         yield
     except BaseException:
@@ -364,7 +359,7 @@ def staged_writes() -> Iterator[None]:
             tmp.unlink(missing_ok=True)
         raise
     finally:
-        _STAGED.reset(token)
+        STAGED.reset(token)
     last: dict[Path, Path] = {}
     for tmp, dest in pending:
         if dest in last:
@@ -381,14 +376,4 @@ def staged_writes() -> Iterator[None]:
         for dest, tmp in last.items():
             if dest not in done:
                 tmp.unlink(missing_ok=True)
-        raise _export_error(dest, exc) from exc
-
-
-def __getattr__(name: str) -> Any:
-    # write_all imports every exporter (rdflib, networkx, …); importing
-    # kg.export for atomic_write alone should not.
-    if name == "write_all":
-        from kg.export.bundle import write_all
-
-        return write_all
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        raise export_error(dest, exc) from exc

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.export import atomic_write
+from kg.export.atomic import atomic_write
 from kg.records import DocResult
 
 __all__ = ["COLORS", "render_article", "write_review"]

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from kg.corpus import iter_corpus_files
 from kg.errors import InputError, KGError
-from kg.export import write_all
+from kg.export.bundle import write_all
 from kg.graph import build_graph
 from kg.ids import article_id
 from kg.knowledge.gazetteer import load_gazetteer
@@ -263,7 +263,7 @@ def _with_progress(results: Iterator[DocResult], bar, summary: BuildSummary) -> 
 def write_exports(graph, out_dir: Path, jobs: int = 1) -> list[Path]:
     """Every export of the graph into ``out_dir``, all renamed into place at the end.
 
-    :func:`kg.export.write_all`: written in ``jobs`` processes, the same bytes
+    :func:`kg.export.bundle.write_all`: written in ``jobs`` processes, the same bytes
     for any number; a build interrupted while exporting leaves every previous
     export as it was.
     """
