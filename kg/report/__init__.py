@@ -1,0 +1,1 @@
+"""Reports on a built graph (filled in by the next commit)."""
