@@ -1,4 +1,4 @@
-"""Command line: a thin shell over :mod:`kg.run.build` and :mod:`kg.evaluate`.
+"""Command line: a thin shell over :mod:`kg.run.build` and :mod:`kg.report`.
 
 ``kg build [CORPUS ...] --out DIR``, ``kg eval --gold FILE [--graph TTL]``,
 ``kg query QUERY_OR_FILE.rq [--graph FILE] [--format table|csv|json]`` and
@@ -102,7 +102,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from kg import evaluate as ev
+    from kg.report import evaluate as ev
 
     result = ev.evaluate(args.gold, args.graph)
     if args.format == "json":
@@ -117,7 +117,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _review(args: argparse.Namespace) -> int:
     from kg.run.build import BuildSummary, corpus_files, iter_results
-    from kg.export.review import write_review
+    from kg.report.review import write_review
 
     summary = BuildSummary()
     written = write_review(iter_results(corpus_files(args.corpus, summary), summary), args.out)
@@ -150,7 +150,7 @@ def _html(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from kg.query import FORMATS, run_query
+    from kg.report.query import FORMATS, run_query
 
     text = FORMATS[args.format](run_query(args.query, args.graph, engine=args.engine))
     sys.stdout.write(text if text.endswith("\n") else text + "\n")

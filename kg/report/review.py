@@ -53,7 +53,7 @@ def _legend() -> str:
 
 def render_article(result: DocResult, article_id: str) -> str:
     """The review page of one article of a processed document."""
-    from spacy import displacy
+    from spacy import displacy  # heavy (spaCy): only kg review draws pages
 
     doc = result.document
     article = next(a for a in doc.articles if a.article_id == article_id)
