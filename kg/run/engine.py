@@ -194,7 +194,7 @@ def _iter_pool(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
 
 def _iter_dask(tasks: Iterable[Task], workers: int, scheduler: str | None) -> Iterator[Outcome]:
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster, as_completed  # heavy: only --engine dask needs it
     except ImportError as exc:  # pragma: no cover - distributed is a dependency
         raise KGError("--engine dask needs dask.distributed: pip install 'dask[distributed]'") from exc
 
