@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import kg.export.atomic as export
-from kg.errors import ExportError
+from kg.errors import ExportError, KGError
 from kg.export.atomic import TEMP_FILE, WRITE_PAUSE_ENV, atomic_write, atomic_writer, staged_writes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,23 +103,78 @@ def test_unwritable_destination_is_an_export_error(tmp_path):
     assert _temp_files(tmp_path) == []
 
 
-def test_stale_temp_files_of_dead_processes_are_removed(tmp_path):
+def _held_by_another_process(path: Path) -> subprocess.Popen:
+    """A process that holds an flock on ``path`` until it is killed (as a writer, or a build, holds it)."""
+    code = ("import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+            "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(600)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_stale_temp_files_are_removed_by_lock_not_by_pid(tmp_path):
+    """A temporary file is stale when no writer holds its lock, whatever pid its name shows (issue 16 item 2).
+
+    Before, the pid in the name decided; a pid from another PID namespace (or
+    one given again) decided wrong.
+    """
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
     dead_pid = int(dead.stdout)  # that process has exited
     stale = tmp_path / f".graph.ttl.{dead_pid}.0123abcd.tmp"
-    stale_other = tmp_path / f".graph.nt.{dead_pid}.89abcdef.tmp"
-    live = tmp_path / f".graph.ttl.{os.getppid()}.deadbeef.tmp"  # a running process
+    running_pid = tmp_path / f".graph.ttl.{os.getppid()}.deadbeef.tmp"  # a live pid, but nobody writes it
+    other = tmp_path / f".graph.nt.{dead_pid}.89abcdef.tmp"  # another destination's: left to its own writer
+    written = tmp_path / f".graph.ttl.{dead_pid}.0badcafe.tmp"  # "dead" pid, but a writer holds it
     unrelated = tmp_path / ".notes.tmp"
-    for p in (stale, stale_other, live, unrelated):
+    for p in (stale, running_pid, other, written, unrelated):
         p.write_text("partial", encoding="utf-8")
-    atomic_write(tmp_path / "graph.ttl", "x")
-    assert not stale.exists() and not stale_other.exists()
-    assert live.exists() and unrelated.exists()
+    writer = _held_by_another_process(written)
+    try:
+        atomic_write(tmp_path / "graph.ttl", "x")
+    finally:
+        writer.kill()
+        writer.wait()
+    assert not stale.exists() and not running_pid.exists()
+    assert written.exists() and other.exists() and unrelated.exists()
 
 
-# --------------------------------------------------------------------------
-# atomic_writer
+def test_nothing_is_swept_in_a_folder_another_run_has_locked(tmp_path):
+    stale = tmp_path / ".graph.ttl.1.0123abcd.tmp"  # a build's finished file, waiting for its rename
+    stale.write_text("whole", encoding="utf-8")
+    holder = _held_by_another_process(tmp_path / export.LOCK_FILE)
+    try:
+        atomic_write(tmp_path / "graph.ttl", "x")
+        assert stale.exists()
+        with pytest.raises(KGError, match=r"another .* is writing there"):
+            with export.output_lock(tmp_path):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with export.output_lock(tmp_path, "kg test"):  # its holder is gone: the lock is free, the file stale
+        assert not stale.exists()
+        assert (tmp_path / export.LOCK_FILE).read_text(encoding="utf-8").startswith(f"kg test (pid {os.getpid()})")
+    assert not (tmp_path / export.LOCK_FILE).exists()
+
+
+def test_output_lock_sweeps_the_folder_and_its_sub_folders_once_held(tmp_path):
+    (tmp_path / "neo4j").mkdir()
+    (tmp_path / "articles").mkdir()
+    top = tmp_path / ".graph.ttl.77777.0123abcd.tmp"
+    sub = tmp_path / "neo4j" / ".nodes.csv.77777.0123abcd.tmp"
+    busy = tmp_path / "neo4j" / ".edges.csv.77777.0123abcd.tmp"
+    other_run = tmp_path / "articles" / ".a-1.html.77777.0123abcd.tmp"  # in a folder another run holds
+    for p in (top, sub, busy, other_run):
+        p.write_text("partial", encoding="utf-8")
+    holders = [_held_by_another_process(busy), _held_by_another_process(tmp_path / "articles" / export.LOCK_FILE)]
+    try:
+        with export.output_lock(tmp_path):
+            assert not top.exists() and not sub.exists()
+            assert busy.exists() and other_run.exists()
+    finally:
+        for proc in holders:
+            proc.kill()
+            proc.wait()
 
 
 def test_atomic_writer_streams_text_and_bytes(tmp_path):
@@ -146,7 +201,9 @@ def test_atomic_writer_failure_in_the_block_keeps_the_old_file(tmp_path):
         with atomic_writer(dest) as fh:
             fh.write("new " * 1_000_000)
             raise RuntimeError("generator failed")
-    with pytest.raises(ExportError, match=r"^cannot write .*graph\.ttl: No space left on device; check"):
+    # a full disk says so, without advice that does not apply (issue 16 item 16)
+    with pytest.raises(ExportError, match=r"^cannot write .*graph\.ttl: No space left on device; the file system "
+                                          r"is full: free some space or choose another --out$"):
         with atomic_writer(dest):
             raise OSError(28, "No space left on device")
     with pytest.raises(KeyboardInterrupt):
