@@ -186,14 +186,33 @@ def test_snapshot_tags_share_the_words_strings(tmp_path):
     assert again.tags["北京"] is again.tags["上海"]
 
 
+def _checksummed(body: bytes) -> bytes:
+    """A snapshot file around ``body`` with a right checksum (so only the payload is wrong)."""
+    import hashlib
+
+    return segmenter._SNAPSHOT_MAGIC + hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
+
+
 @pytest.mark.parametrize("data", [b"", b"not a snapshot", segmenter._SNAPSHOT_MAGIC + b"\x00garbage",
-                                  segmenter._SNAPSHOT_MAGIC + __import__("marshal").dumps(([1], [], 0, {})),
-                                  segmenter._SNAPSHOT_MAGIC + __import__("marshal").dumps((["a"], [1], 1, [], {})),
-                                  segmenter._SNAPSHOT_MAGIC + __import__("marshal").dumps((["a"], [1], 1, ["n"], []))])
-def test_malformed_snapshot_reads_as_missing(tmp_path, data):
+                                  _checksummed(b"\x00garbage"),
+                                  _checksummed(__import__("marshal").dumps(([1], [], 0, {}))),
+                                  _checksummed(__import__("marshal").dumps((["a"], [1], 1, [], {}))),
+                                  _checksummed(__import__("marshal").dumps((["a"], [1], 1, ["n"], [])))])
+def test_malformed_snapshot_is_never_read(tmp_path, data):
     path = tmp_path / "d.marshal"
     path.write_bytes(data)
-    assert segmenter._read_snapshot(path) is None
+    assert isinstance(segmenter._read_snapshot(path), str)  # the reason, never a dictionary
+    assert segmenter._read_snapshot(tmp_path / "missing.marshal") is None
+
+
+def test_snapshot_with_a_flipped_byte_is_never_read(tmp_path):
+    """A byte flipped inside a word still unmarshals, as another dictionary: the checksum refuses it."""
+    path = tmp_path / "d.marshal"
+    segmenter._write_snapshot(path, Dictionary(["北京", "上海"], [3, 2], 5, {"北京": "ns"}))
+    data = bytearray(path.read_bytes())
+    data[data.index("上海".encode("utf-8")) + 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert segmenter._read_snapshot(path) == "checksum mismatch"
 
 
 def test_unwritable_snapshot_directory_is_left_alone(tmp_path):

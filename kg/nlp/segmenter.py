@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import logging
 import marshal
 import os
@@ -260,10 +261,13 @@ def _shared_tags(words: list[str], table: dict[str, str]) -> dict[str, str]:
 _ADDED: list[tuple[str, int, str]] = []
 _APPLIED = 0  # how many of _ADDED Python jieba's dictionary (jieba.dt) holds
 _CURRENT: list = []  # [(state, FastJieba)] of the dictionary last compiled
-# Snapshot files: a magic line, then marshal of (words, freqs, total, word_tags,
-# other_tags): word_tags[i] is the tag of words[i] or None, other_tags those of
-# the tagged words outside words, so that loading makes each word's string once.
-_SNAPSHOT_MAGIC = b"shanxi-kg jieba dictionary 2\n"
+# Snapshot files: a magic line, the hex SHA-256 of the payload on a line, then
+# the payload, marshal of (words, freqs, total, word_tags, other_tags):
+# word_tags[i] is the tag of words[i] or None, other_tags those of the tagged
+# words outside words, so that loading makes each word's string once.  The
+# checksum is checked before the payload is read: a flipped byte inside a word
+# would otherwise load as another dictionary.
+_SNAPSHOT_MAGIC = b"shanxi-kg jieba dictionary 3\n"
 
 
 def add_words(words: Iterable[tuple[str, int, str]]) -> None:
@@ -297,9 +301,18 @@ def compiled() -> FastJieba:
     key = _dictionary_key()
     path = _snapshot_dir() / f"{key}.marshal"
     dictionary = _read_snapshot(path)
-    if dictionary is None:
-        dictionary = Dictionary.of(python_jieba())
-        _write_snapshot(path, dictionary)
+    if not isinstance(dictionary, Dictionary):
+        with _snapshot_lock(path.parent):
+            # another process may have written it meanwhile (several workers start at once)
+            again = _read_snapshot(path)
+            if isinstance(again, Dictionary):
+                dictionary = again
+            else:
+                problem = again if isinstance(again, str) else dictionary
+                if isinstance(problem, str):  # a snapshot was there, and bad: never used, rebuilt, named
+                    _report(f"{path}: bad jieba dictionary snapshot ({problem}); not used, rebuilt")
+                dictionary = Dictionary.of(python_jieba())
+                _write_snapshot(path, dictionary)
     fast = FastJieba(dictionary, python_jieba)
     _CURRENT[:] = [(state, fast)]
     return fast
@@ -324,24 +337,60 @@ def _snapshot_dir() -> Path:
     return default_cache_dir() / "jieba"
 
 
-def _read_snapshot(path: Path) -> Dictionary | None:
-    """The dictionary kept in ``path``; ``None`` if it is missing, unreadable or malformed."""
+def _read_snapshot(path: Path) -> Dictionary | str | None:
+    """The dictionary kept in ``path``; ``None`` if there is none, or why the file there is not one."""
     try:
         data = path.read_bytes()
-    except OSError:
+    except FileNotFoundError:
         return None
-    if not data.startswith(_SNAPSHOT_MAGIC):
-        return None
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    head = len(_SNAPSHOT_MAGIC)
+    if not data.startswith(_SNAPSHOT_MAGIC) or data[head + 64:head + 65] != b"\n":
+        return "not a snapshot of this format"
+    body = memoryview(data)[head + 65:]
+    if not hmac.compare_digest(data[head:head + 64], hashlib.sha256(body).hexdigest().encode("ascii")):
+        return "checksum mismatch"
     try:
-        words, freqs, total, word_tags, other_tags = marshal.loads(memoryview(data)[len(_SNAPSHOT_MAGIC):])
+        words, freqs, total, word_tags, other_tags = marshal.loads(body)
     except (EOFError, ValueError, TypeError):
-        return None
+        return "unreadable payload"
     if not (type(words) is list and type(freqs) is list and type(total) is int and type(word_tags) is list
             and type(other_tags) is dict and len(words) == len(freqs) == len(word_tags)):
-        return None
+        return "unexpected payload"
     tags = {w: t for w, t in zip(words, word_tags) if t is not None}
     tags.update(other_tags)
     return Dictionary(words, freqs, total, tags)
+
+
+def _report(message: str) -> None:
+    """One line on stderr (a process that segments has no other channel to the user)."""
+    from kg.textsafe import terminal_safe
+
+    print(terminal_safe(message), file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _snapshot_lock(directory: Path) -> Iterator[None]:
+    """``flock`` on the snapshot folder itself: one process rebuilds, the others wait and read its snapshot.
+
+    The folder, not a lock file in it: the folder holds the snapshots only.
+    Where it cannot be locked, every process rebuilds on its own (same bytes).
+    """
+    try:
+        import fcntl
+
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _write_snapshot(path: Path, dictionary: Dictionary) -> None:
@@ -351,7 +400,8 @@ def _write_snapshot(path: Path, dictionary: Dictionary) -> None:
     # the tags as interned strings, which marshal writes once each and reads back interned
     word_tags = [None if (t := tags.get(w)) is None else sys.intern(t) for w in words]
     other_tags = {w: sys.intern(t) for w, t in tags.items() if w not in in_words}
-    data = _SNAPSHOT_MAGIC + marshal.dumps((words, dictionary.freqs, dictionary.total, word_tags, other_tags))
+    body = marshal.dumps((words, dictionary.freqs, dictionary.total, word_tags, other_tags))
+    data = _SNAPSHOT_MAGIC + hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
