@@ -28,7 +28,8 @@ _SAFE = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    # surrogatepass: never an error, whatever a caller passes (sources escape undecodable bytes already)
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def entity_id(type_: str, canonical_name: str) -> str:
@@ -48,14 +49,24 @@ def division_entity_id(division_id: str) -> str:
 def article_id(source: str, n: int) -> str:
     """Id of the n-th article (from 1) of a corpus file: ``000_e487...-3``.
 
-    Only a ``.txt`` suffix is dropped, so ``123.txt`` and ``123.html`` in one
-    corpus get different ids.
+    ``source`` is the file's path relative to the corpus folder,
+    ``/``-separated (:class:`kg.corpus.CorpusFile`).  Only a ``.txt`` suffix
+    is dropped, so ``123.txt`` and ``123.html`` in one corpus get different
+    ids.  The folders of a file in a sub-folder are joined to its name with
+    ``~`` (unreserved in IRIs, and never in a part kept as it is), so
+    ``2024-01-01/page1.txt`` and ``2024-01-02/page1.txt`` get different ids;
+    a source with any other character gets ``doc`` and a digest of it.
 
     >>> article_id("000_abc.txt", 3), article_id("000_abc.html", 1)
     ('000_abc-3', '000_abc.html-1')
+    >>> article_id("2024-01-01/page1.txt", 2)
+    '2024-01-01~page1-2'
     """
     stem = source[:-4] if source.lower().endswith(".txt") and len(source) > 4 else source
-    if not _SAFE.match(stem):
+    parts = stem.split("/")
+    if all(_SAFE.match(part) and part not in (".", "..") for part in parts):
+        stem = "~".join(parts)
+    else:
         stem = "doc" + _digest(source)
     return f"{stem}-{n}"
 

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import os
 import re
-import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.corpus.articles import split_articles
 from kg.errors import InputError
 from kg.records import Document
+from kg.safeio import read_regular_file
 
-__all__ = ["MAX_FILE_BYTES", "iter_corpus_files", "read_file_bytes", "decode_bytes", "document_from_bytes",
-           "read_document"]
+__all__ = ["MAX_FILE_BYTES", "CorpusFile", "list_corpus", "iter_corpus_files", "is_documentation", "source_name",
+           "read_file_bytes", "decode_bytes", "document_from_bytes", "read_document"]
 
 # Byte-order marks, longest first (the UTF-32 LE mark starts with UTF-16 LE's).
 _BOMS = (
@@ -120,7 +121,7 @@ def _big5_if_misread(data: bytes, text: str) -> tuple[str, str]:
 def read_document(path: str | os.PathLike[str]) -> Document:
     """Read one corpus file into a :class:`~kg.records.Document` with its articles.
 
-    ``Document.source`` is the file name; ``Document.text`` is the decoded
+    ``Document.source`` is the file name (see :class:`CorpusFile`); ``Document.text`` is the decoded
     text, unmodified, so offsets index it; ``Document.articles`` come from
     :func:`split_articles`.  Unreadable paths and non-text files raise
     :class:`~kg.errors.InputError` naming the file: missing or vanished
@@ -131,90 +132,155 @@ def read_document(path: str | os.PathLike[str]) -> Document:
     return document_from_bytes(read_file_bytes(path), path)
 
 
-def document_from_bytes(data: bytes, path: str | os.PathLike[str]) -> Document:
+def document_from_bytes(data: bytes, path: str | os.PathLike[str], source: str | None = None) -> Document:
     """The document of a corpus file's bytes, exactly as :func:`read_document` reads it.
 
-    ``path`` names the file in messages and gives ``Document.source`` (its
-    file name), so a worker that gets the bytes needs no file system.
+    ``path`` names the file in messages; ``source`` (default: the file name,
+    see :class:`CorpusFile`) is ``Document.source`` and the stem of the
+    article ids, so a worker that gets the bytes needs no file system.
     """
     p = Path(path)
+    if source is None:
+        source = source_name([p.name])
     text, encoding = decode_bytes(data, str(p))
-    return Document(p.name, text, encoding, split_articles(text, p.name))
-
-
-_FILE_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-)
+    return Document(source, text, encoding, split_articles(text, source))
 
 
 def read_file_bytes(path: str | os.PathLike[str]) -> bytes:
     """The bytes of a corpus file; :class:`~kg.errors.InputError` if it is not a readable regular file.
 
-    The kind of file is checked with ``stat`` before it is opened, and again
-    on the open descriptor (the path may be replaced in between), so a FIFO
-    or a device never blocks or floods the build.  Messages start with the
-    path: ``x.txt: cannot read (Permission denied)``, ``x: not a regular file
-    (a FIFO)``, ``x.txt: too large (over 256 MB; split the file)``.
+    :func:`kg.safeio.read_regular_file` with the corpus cap: the kind of file
+    is checked before it is opened and again on the open descriptor, so a
+    FIFO or a device never blocks or floods the build; a file that changes
+    while it is read is read again.  Messages start with the path: ``x.txt:
+    cannot read (Permission denied)``, ``x: not a regular file (a FIFO)``,
+    ``x.txt: too large (over 256 MB; split the file)``.
     """
-    p = Path(path)
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        kind = "broken symbolic link" if p.is_symlink() else "no such file"
-        raise InputError(f"{p}: cannot read ({kind})") from None
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    _check_regular(p, st)
-    try:
-        # O_NONBLOCK: should the path have become a FIFO since stat(), open
-        # returns at once instead of waiting for a writer.
-        fd = os.open(p, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            st = os.fstat(fh.fileno())
-            _check_regular(p, st)
-            data = fh.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{p}: too large (over {MAX_FILE_BYTES // 2**20} MB; split the file)")
-    return data
+    return read_regular_file(path, MAX_FILE_BYTES)
 
 
-def _check_regular(p: Path, st: os.stat_result) -> None:
-    if stat.S_ISREG(st.st_mode):
-        return
-    kind = next((what for test, what in _FILE_KINDS if test(st.st_mode)), "not a regular file")
-    raise InputError(f"{p}: not a regular file ({kind})")
+@dataclass(frozen=True, slots=True)
+class CorpusFile:
+    """A file of the corpus: where to read it, and the name that identifies it.
+
+    ``source`` is the file's path relative to the corpus folder given on the
+    command line, ``/``-separated (``2024-05-01/page1.txt``), or its name for
+    a file given directly; it becomes ``Document.source`` (``dcterms:source``)
+    and the stem of its article ids.  Bytes of a file name that are not
+    UTF-8 are written as ``\\xNN`` there.
+    """
+
+    path: Path
+    source: str
 
 
-def iter_corpus_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Every file named or found (recursively, sorted) under the given paths.
+# Documentation kept beside the pages of a corpus folder (README, SOURCES,
+# LICENSE/LICENCE, any Markdown file): not news, so not listed from a folder.
+_DOCUMENTATION = re.compile(r"^(?:readme|sources|licen[cs]e)(?![a-z0-9])|\.md$", re.IGNORECASE)
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
 
-    Hidden names (``.x``) are ignored.  Everything else under a directory
-    that is not itself a directory -- FIFOs, sockets, broken symbolic links
-    too -- is listed, so that reading it reports it as skipped instead of
-    leaving it out silently.  A missing path, or no file at all, is an
+
+def is_documentation(name: str) -> bool:
+    """Whether a file name is a corpus folder's documentation (README*, SOURCES*, LICENSE*, *.md).
+
+    >>> [is_documentation(n) for n in ("README.md", "SOURCES.md", "LICENSE", "notes.md", "readme.txt")]
+    [True, True, True, True, True]
+    >>> [is_documentation(n) for n in ("page1.txt", "licensed_shops.txt", "sources2024.txt")]
+    [False, False, False]
+    """
+    return _DOCUMENTATION.search(name) is not None
+
+
+def source_name(parts: Sequence[str]) -> str:
+    """The ``/``-separated source of a file from its path parts; undecodable bytes as ``\\xNN``.
+
+    >>> source_name(["2024-05-01", "page1.txt"])
+    '2024-05-01/page1.txt'
+    >>> source_name([b"\\xff.txt".decode("utf-8", "surrogateescape")])
+    '\\\\xff.txt'
+    """
+    text = "/".join(parts)
+    return _UNDECODABLE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", text)
+
+
+def list_corpus(paths: Sequence[str | os.PathLike[str]],
+                on_skip: Callable[[str], None] | None = None) -> list[CorpusFile]:
+    """Every file named or found under the given paths, with its source, in a fixed order.
+
+    Folders are walked without recursion (any depth), in name order, and
+    symbolic links to folders are followed wherever they lead; each folder
+    is walked once, whichever path reaches it first (by device and inode),
+    so a link back into a folder already walked neither loops nor lists a
+    file twice.  Hidden names (``.x``) and, in folders, documentation files
+    (:func:`is_documentation`) are left out.  Everything else that is not a
+    folder -- FIFOs, sockets, broken links, links to themselves -- is listed,
+    so that reading it reports it as skipped instead of leaving it out
+    silently.  A folder that cannot be read is reported to ``on_skip`` (one
+    message each).  An empty path, a missing path, or no file at all is an
     :class:`~kg.errors.InputError`.
+
+    The order is by source, then path: the input order never changes the output.
     """
-    files: set[Path] = set()
+    files: list[CorpusFile] = []
+    walked: set[tuple[int, int]] = set()  # (st_dev, st_ino) of every folder walked
     for p in paths:
+        if os.fspath(p) == "":
+            raise InputError("'': empty corpus path")
         path = Path(p)
         if path.is_dir():
-            files.update(f for f in path.rglob("*") if not f.name.startswith(".") and not f.is_dir()
-                         and not any(part.startswith(".") for part in f.relative_to(path).parts))
+            _walk(path, walked, files, on_skip)
         elif path.exists() or path.is_symlink():
-            files.add(path)
+            files.append(CorpusFile(path, source_name([path.name])))
         else:
             raise InputError(f"{path}: no such file or directory")
     if not files:
         raise InputError(f"{', '.join(str(p) for p in paths) or 'no path given'}: no corpus files "
-                         "(hidden files are ignored)")
-    # sort by file name then path: the input order never changes the output
-    yield from sorted(files, key=lambda f: (f.name, str(f)))
+                         "(hidden files and README, SOURCES, LICENSE and .md files are ignored)")
+    files.sort(key=lambda f: (f.source, str(f.path)))
+    return files
+
+
+def _walk(root: Path, walked: set[tuple[int, int]], files: list[CorpusFile],
+          on_skip: Callable[[str], None] | None) -> None:
+    """Add the files under the folder ``root`` to ``files`` (see :func:`list_corpus`)."""
+    try:
+        st = root.stat()
+    except OSError as exc:  # gone since is_dir()
+        raise InputError(f"{root}: cannot read ({exc.strerror or exc})") from None
+    if (st.st_dev, st.st_ino) in walked:
+        return
+    walked.add((st.st_dev, st.st_ino))
+    stack: list[tuple[str, tuple[str, ...]]] = [(os.fspath(root), ())]
+    while stack:
+        folder, parts = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            if on_skip is not None:
+                on_skip(f"{folder}: cannot read this folder ({exc.strerror or exc})")
+            continue
+        folders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()  # follows a link
+                sub = entry.stat() if is_dir else None
+            except OSError:  # a link to itself, or gone: reading it says which
+                is_dir, sub = False, None
+            if is_dir and sub is not None:
+                if (sub.st_dev, sub.st_ino) not in walked:
+                    walked.add((sub.st_dev, sub.st_ino))
+                    folders.append((entry.path, parts + (name,)))
+                # else: a folder already walked (a link back up, or a second link to it): nothing is lost
+            elif not is_documentation(name):
+                files.append(CorpusFile(Path(entry.path), source_name(parts + (name,))))
+        stack.extend(reversed(folders))
+
+
+def iter_corpus_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[Path]:
+    """The paths of :func:`list_corpus` (folders that cannot be read are left out silently)."""
+    for f in list_corpus(paths):
+        yield f.path

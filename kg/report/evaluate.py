@@ -61,6 +61,7 @@ __all__ = [
 import os
 
 from kg.rdfio import GraphError
+from kg.safeio import check_regular_file
 from kg.report.analysis import ERROR_CAUSES, EvalError, iter_errors
 from kg.report.formatting import format_errors, format_report, to_dict, to_json, to_markdown
 from kg.report.gold import load_gold
@@ -78,5 +79,7 @@ def evaluate(gold_path: str | os.PathLike[str], graph_path: str | os.PathLike[st
     or :class:`GraphError` (both :class:`~kg.errors.KGError`).
     """
     gold = load_gold(gold_path)
+    if os.path.exists(graph_path):  # a missing graph is the reader's own message
+        check_regular_file(graph_path, GraphError)  # a FIFO or a device is refused, never opened
     predictions = load_predictions(graph_path, backend=backend)
     return score_documents(gold, predictions, gold_path=str(gold_path), graph_path=str(graph_path))

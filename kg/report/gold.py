@@ -2,7 +2,10 @@
 validated with every error naming ``file:line`` and the field."""
 from __future__ import annotations
 
-__all__ = ["load_gold"]
+__all__ = ["load_gold", "MAX_GOLD_BYTES"]
+
+#: Gold files larger than this are refused (the bundled gold is a few hundred KB).
+MAX_GOLD_BYTES = 256 * 1024 * 1024
 
 import json
 import os
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kg.errors import GoldError
+from kg.safeio import read_regular_file
 from kg.records import ENTITY_TYPES, LEVELS
 from kg.report.scores import (ATTRIBUTES, SCORED_RELATIONS, GoldAttribute, GoldDoc, GoldEntity, GoldRelation,
                               normalize_name, to_decimal)
@@ -128,7 +132,7 @@ def _gold_doc(raw: Any, where: _Where) -> GoldDoc:
 def _is_json_document(text: str) -> bool:
     try:
         json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return False
     return True
 
@@ -141,12 +145,14 @@ def load_gold(path: str | os.PathLike[str]) -> list[GoldDoc]:
     example is required (``doubtful`` is optional, unknown keys are ignored).
     """
     where = _Where(str(path), 0)
+    if not Path(path).exists() and not Path(path).is_symlink():
+        raise GoldError(f"{path}: gold file not found")
+    # a regular file only, never more than MAX_GOLD_BYTES: /dev/zero or a FIFO is refused, never read
+    data = read_regular_file(path, MAX_GOLD_BYTES, error=GoldError)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise GoldError(f"{path}: gold file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GoldError(f"{path}: cannot read the gold file: {exc}") from exc
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GoldError(f"{path}: cannot read the gold file: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     docs: list[GoldDoc] = []
     first_line: dict[str, int] = {}
     for n, line in enumerate(text.splitlines(), 1):
@@ -155,6 +161,8 @@ def load_gold(path: str | os.PathLike[str]) -> list[GoldDoc]:
         where = _Where(str(path), n)
         try:
             raw = json.loads(line)
+        except RecursionError:
+            raise where.error("nested too deeply to be a gold record") from None
         except json.JSONDecodeError as exc:
             hint = "each line must hold one whole record (JSON Lines)"
             if n == 1 and _is_json_document(text):

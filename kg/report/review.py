@@ -4,15 +4,22 @@ One HTML page per article (entities coloured by type, rendered with spaCy's
 displaCy ``ent`` style, which escapes the text) and, beside each paragraph of
 sentences, the relations whose evidence lies in that sentence.  Plus an index
 page.  Everything is inline: the pages load nothing from anywhere.
+
+The index lists the pages it belongs with in a ``<meta name="kg-review-pages">``
+(its manifest): a later run into the same folder removes the pages of the
+earlier run that it did not write again, and never a file the manifest does
+not name (notes of your own stay).
 """
 from __future__ import annotations
 
 import html
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from kg.errors import ExportError
 from kg.export.atomic import atomic_write
 from kg.records import DocResult
 
@@ -104,21 +111,51 @@ def render_article(result: DocResult, article_id: str) -> str:
                         start=article.start, end=article.end, legend=_legend(), rows="\n".join(rows))
 
 
+#: The manifest of the index page: the names of the article pages written with it.
+_MANIFEST = re.compile(r'<meta name="kg-review-pages" content="([^"]*)">')
+#: A page name kg writes: an article id (kg.ids.article_id) and .html.
+_PAGE_NAME = re.compile(r"^[A-Za-z0-9._~-]+-[0-9]+\.html$")
+
+
+def _pages_of_earlier_run(out: Path) -> set[str]:
+    """The article pages the index in ``out`` lists in its manifest (none if it has no index or manifest)."""
+    try:
+        with open(out / "index.html", encoding="utf-8", errors="replace") as fh:
+            head = fh.read(1 << 20)  # the manifest is in the head, before the list
+    except OSError:
+        return set()
+    m = _MANIFEST.search(head)
+    if m is None:
+        return set()
+    return {name for name in html.unescape(m.group(1)).split() if _PAGE_NAME.match(name)}
+
+
 def write_review(results: Iterable[DocResult], out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write one page per article and an index into ``out_dir``."""
+    """Write one page per article and an index into ``out_dir``; remove the earlier run's pages not written again."""
     out = Path(out_dir)
-    written, index = [], []
+    earlier = _pages_of_earlier_run(out)
+    written, index, names = [], [], []
     for result in results:
         for article in result.document.articles:
             name = f"{article.article_id}.html"
             written.append(atomic_write(out / name, render_article(result, article.article_id)))
+            names.append(name)
             n = sum(1 for m in result.mentions if m.article_id == article.article_id)
             r = sum(1 for x in result.relations if x.article_id == article.article_id)
             index.append(f'<li><a href="{html.escape(name)}">{html.escape(article.title or article.article_id)}'
                          f'</a> <small>{html.escape(result.document.source)} · {n} mentions · {r} relations'
                          f'</small></li>')
-    page = ("<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>Review</title></head>"
+    manifest = html.escape(" ".join(names))
+    page = ("<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>Review</title>"
+            f'<meta name="kg-review-pages" content="{manifest}"></head>'
             "<body style=\"font-family:sans-serif;margin:1.5em\"><h1>Articles</h1><ul>\n"
             + "\n".join(index) + "\n</ul></body></html>\n")
     written.append(atomic_write(out / "index.html", page))
+    for name in sorted(earlier - set(names)):  # pages of articles this run no longer has
+        try:
+            (out / name).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise ExportError(f"cannot remove the earlier review page {out / name}: {exc.strerror or exc}") from exc
     return written
