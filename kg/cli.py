@@ -4,7 +4,12 @@
 ``kg query QUERY_OR_FILE.rq [--graph FILE] [--format table|csv|json]`` and
 ``kg html [--graph TTL | --corpus PATH ...] [--focus NAME --depth N] --out FILE``.
 Errors are one line on stderr (``error: …``) and a non-zero exit, never a
-traceback for bad input.
+traceback for bad input.  Every line meant for the terminal (errors,
+summaries) goes through :func:`kg.textsafe.terminal_safe`, so a file name
+with control characters cannot act on the terminal or forge a line.
+SIGTERM and SIGHUP end a command as Ctrl-C does: its worker processes end
+with it, nothing half-written is left, and the exit status is 128 + the
+signal's number (``error: terminated (SIGTERM)``).
 
 Each command imports what it runs when it runs (the imports inside the
 ``_build``, ``_eval`` … functions): ``kg eval`` and ``kg query`` never load
@@ -13,10 +18,13 @@ the NLP stages or the exporters, and ``kg --help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from kg.errors import KGError
+from kg.textsafe import terminal_safe
 
 __all__ = ["main", "make_parser"]
 
@@ -95,9 +103,9 @@ def _build(args: argparse.Namespace) -> int:
     summary = build(args.corpus, args.out, workers=args.workers, engine=args.engine, scheduler=args.scheduler,
                     cache=not args.no_cache, cache_dir=args.cache_dir, progress=True if args.progress else None)
     cached = f" ({summary.cached} from the cache)" if summary.cached else ""
-    print(f"built {summary.documents} documents{cached}, {summary.articles} articles, {summary.entities} entities; "
-          f"skipped {len(summary.skipped)}; {summary.seconds:.1f} s; wrote "
-          + ", ".join(str(p) for p in summary.outputs))
+    print(terminal_safe(f"built {summary.documents} documents{cached}, {summary.articles} articles, "
+                        f"{summary.entities} entities; skipped {len(summary.skipped)}; {summary.seconds:.1f} s; "
+                        "wrote " + ", ".join(str(p) for p in summary.outputs)))
     return 1 if args.strict and summary.skipped else 0
 
 
@@ -116,13 +124,22 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kg.export.atomic import output_lock
     from kg.run.build import BuildSummary, corpus_files, iter_results
     from kg.report.review import write_review
 
     summary = BuildSummary()
-    written = write_review(iter_results(corpus_files(args.corpus, summary), summary), args.out)
-    print(f"wrote {len(written)} review pages to {args.out} ({summary.articles} articles; "
-          f"skipped {len(summary.skipped)})")
+    files = corpus_files(args.corpus, summary)  # bad corpus paths fail before --out is created
+    try:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KGError(f"{args.out}: cannot create the output folder ({exc.strerror or exc})") from exc
+    with output_lock(args.out, "kg review"):
+        written = write_review(iter_results(files, summary), args.out)
+    print(terminal_safe(f"wrote {len(written)} review pages to {args.out} ({summary.articles} articles; "
+                        f"skipped {len(summary.skipped)})"))
     return 0
 
 
@@ -137,7 +154,7 @@ def _html(args: argparse.Namespace) -> int:
         from kg.graph import build_graph
 
         summary = BuildSummary()
-        graph = build_graph(iter_results(corpus_files(args.corpus, summary), summary),
+        graph = build_graph(iter_results(corpus_files(args.corpus, summary), summary, keep_text=False),
                             load_gazetteer().divisions)
     else:
         from kg.export.from_rdf import read_rdf_graph
@@ -145,7 +162,7 @@ def _html(args: argparse.Namespace) -> int:
         graph = read_rdf_graph(args.graph)
     path = write_html(graph, args.out, focus=args.focus, depth=1 if args.depth is None else args.depth,
                       include_articles=args.articles)
-    print(f"wrote {path}")
+    print(terminal_safe(f"wrote {path}"))
     return 0
 
 
@@ -157,17 +174,56 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Terminated(BaseException):
+    """A SIGTERM or SIGHUP, raised in the main thread like KeyboardInterrupt for SIGINT.
+
+    A BaseException, so that no ``except Exception`` on the way (a document
+    the pipeline failed on is skipped that way) takes it for an error of
+    one file; every ``finally`` and ``except BaseException`` cleans up.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame) -> None:
+    raise _Terminated(signum)
+
+
+@contextlib.contextmanager
+def _signals_as_exceptions() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`_Terminated` inside the block (the default would kill this
+    process at once and orphan its workers)."""
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {}
+    try:
+        for name in names:
+            previous[name] = signal.signal(getattr(signal, name), _terminate)
+    except ValueError:  # not the main thread (kg.cli.main called from a thread): leave signals alone
+        pass
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
-        return {"build": _build, "eval": _eval, "query": _query, "review": _review,
-                "html": _html}[args.command](args)
+        with _signals_as_exceptions():
+            return {"build": _build, "eval": _eval, "query": _query, "review": _review,
+                    "html": _html}[args.command](args)
     except KGError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {terminal_safe(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except _Terminated as exc:
+        print(f"error: terminated ({signal.Signals(exc.signum).name})", file=sys.stderr)
+        return 128 + exc.signum
 
 
 if __name__ == "__main__":

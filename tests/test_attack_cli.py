@@ -118,7 +118,6 @@ def test_neo4j_csv_cells_never_start_a_formula(tmp_path, kg, write_corpus):
 # item 9: terminal escapes in the lines of kg build
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 9: not fixed yet")
 def test_build_skip_lines_escape_control_characters(tmp_path, kg, invented, write_corpus):
     """Item 9: file names in ``skipped …`` lines show control characters as visible escapes.
 
@@ -167,7 +166,6 @@ def _written(command: str, tmp_path: Path) -> str:
     return (tmp_path / "view.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 10: not fixed yet")
 @pytest.mark.parametrize("command", ["build", "review", "html"])
 def test_non_utf8_file_name_is_handled(tmp_path, kg, invented, write_corpus, command):
     """Item 10: a file whose name is not UTF-8 never crashes ``kg build``, ``review`` or ``html --corpus``.
@@ -192,7 +190,6 @@ def test_non_utf8_file_name_is_handled(tmp_path, kg, invented, write_corpus, com
     assert all(line.startswith("skipped ") for line in result.err_lines), result
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 10: not fixed yet")
 def test_self_referential_symlink_is_skipped_with_one_line(tmp_path, kg, invented, write_corpus):
     """Item 10: a symbolic link to itself (``loop -> loop``) is one ``skipped`` line, not a crash.
 
@@ -215,7 +212,6 @@ def test_self_referential_symlink_is_skipped_with_one_line(tmp_path, kg, invente
 # item 11: every signal ends every child
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 11: not fixed yet")
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
 def test_signal_to_the_build_ends_its_workers(tmp_path, spawn, proctree, many_docs, signame):
     """Item 11: SIGTERM or SIGHUP to ``kg build --workers 2`` ends both pool workers too.
@@ -248,7 +244,6 @@ def test_signal_to_the_build_ends_its_workers(tmp_path, spawn, proctree, many_do
 # item 12: --workers is capped
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 12: not fixed yet")
 def test_workers_are_capped_at_cpus_and_documents(tmp_path, spawn, proctree, invented, write_corpus):
     """Item 12: ``--workers 8`` with 3 documents on a machine of N CPUs runs at most min(N, 3) processes.
 
@@ -314,7 +309,6 @@ def test_one_100_mb_file_builds_within_1_gb_and_a_drawable_page(tmp_path, spawn,
 # item 15: one-line errors, never tracebacks or hangs
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 15: not fixed yet")
 def test_eval_gold_of_deeply_nested_json_is_one_line(tmp_path, kg, tiny_graph):
     """Item 15: ``kg eval --gold`` of a line with 100,000 nested arrays is one ``error:`` line.
 
@@ -332,7 +326,6 @@ def _limit_memory_to_1_gb():
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 15: not fixed yet")
 def test_eval_gold_of_dev_zero_is_one_line(kg, tiny_graph):
     """Item 15: ``kg eval --gold /dev/zero`` is refused at once, not read forever.
 
@@ -347,7 +340,6 @@ def test_eval_gold_of_dev_zero_is_one_line(kg, tiny_graph):
     assert "/dev/zero" in _one_error_line(result)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 15: not fixed yet")
 @pytest.mark.parametrize("which", ["--gold", "--graph"])
 def test_eval_of_a_fifo_is_one_line_and_never_blocks(tmp_path, kg, tiny_graph, which):
     """Item 15: ``kg eval --gold FIFO`` (or ``--graph FIFO``) is refused without opening it.
@@ -367,7 +359,6 @@ def test_eval_of_a_fifo_is_one_line_and_never_blocks(tmp_path, kg, tiny_graph, w
     assert str(fifo) in _one_error_line(result)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 15: not fixed yet")
 def test_bad_scheduler_address_is_one_line(tmp_path, kg, invented, write_corpus):
     """Item 15: ``--engine dask --scheduler foo://bar`` is one ``error:`` line naming the address.
 
@@ -384,7 +375,6 @@ def test_bad_scheduler_address_is_one_line(tmp_path, kg, invented, write_corpus)
     assert not (tmp_path / "out" / "graph.ttl").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 15: not fixed yet")
 def test_huge_workers_number_is_capped_not_a_crash(tmp_path, kg, invented, write_corpus):
     """Item 15: ``--workers 99999999999999999999`` is capped (item 12), never an OverflowError.
 
@@ -421,7 +411,6 @@ def deep_corpus(tmp_path, invented):
     subprocess.run(["rm", "-rf", str(root)], check=False)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 15: not fixed yet")
 def test_corpus_1500_folders_deep_is_built(tmp_path, kg, invented, deep_corpus):
     """Item 15: a corpus tree 1,500 folders deep is walked without recursion errors.
 
@@ -435,7 +424,6 @@ def test_corpus_1500_folders_deep_is_built(tmp_path, kg, invented, deep_corpus):
     assert invented.a_person in (tmp_path / "out" / "graph.ttl").read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 15: not fixed yet")
 def test_ctrl_c_during_worker_start_up_is_one_line(tmp_path, spawn, proctree, many_docs):
     """Item 15: Ctrl-C while the pool workers start prints ``error: interrupted`` and nothing else.
 
@@ -464,7 +452,6 @@ def test_ctrl_c_during_worker_start_up_is_one_line(tmp_path, spawn, proctree, ma
 # item 16: messages that say what happened
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 16: not fixed yet")
 def test_corpus_inside_out_is_named_as_such(tmp_path, kg, invented, write_corpus):
     """Item 16: ``kg build OUT/corpus --out OUT`` says the corpus files are inside ``--out``.
 
@@ -481,7 +468,6 @@ def test_corpus_inside_out_is_named_as_such(tmp_path, kg, invented, write_corpus
     assert "--out" in line and str(out) in line and "no readable corpus file" not in line, line
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 16: not fixed yet")
 def test_empty_corpus_path_is_an_error(tmp_path, kg, invented, write_corpus):
     """Item 16: ``kg build ''`` is an error, never a build of the current folder.
 
@@ -497,7 +483,6 @@ def test_empty_corpus_path_is_an_error(tmp_path, kg, invented, write_corpus):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 16: not fixed yet")
 def test_full_disk_is_reported_as_a_full_disk(tmp_path, spawn, invented, write_corpus):
     """Item 16: exports to a full file system say so, without advice that does not apply.
 
@@ -522,7 +507,6 @@ def test_full_disk_is_reported_as_a_full_disk(tmp_path, spawn, invented, write_c
     assert "check that the directory exists" not in lines[0], err
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 16: not fixed yet")
 def test_review_leaves_no_stale_pages(tmp_path, kg, invented, write_corpus):
     """Item 16: ``kg review`` into a folder used before leaves only this run's pages.
 

@@ -25,7 +25,6 @@ def _temp_files(folder: Path) -> list[Path]:
 # item 1: the cache is keyed by the bytes it processed
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 1: not fixed yet")
 def test_cache_never_files_facts_under_the_key_of_other_bytes(tmp_path, spawn, kg, invented, write_corpus,
                                                                watch_file):
     """Item 1: a file that changes while the build runs never poisons the cache.
@@ -91,7 +90,6 @@ def _exports_hold(out: Path, person: str) -> dict[str, bool]:
     return {f: person in (out / f).read_text(encoding="utf-8") for f in files}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 2: not fixed yet")
 def test_second_build_into_the_same_out_refuses_while_the_first_runs(tmp_path, spawn, kg, kg_env, invented,
                                                                       write_corpus, proctree):
     """Item 2: a build refuses an output folder another build is writing (choice: refuse, not wait).
@@ -128,7 +126,6 @@ def test_second_build_into_the_same_out_refuses_while_the_first_runs(tmp_path, s
     assert later.returncode == 0, later
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 2: not fixed yet")
 def test_build_in_another_pid_namespace_keeps_its_temp_files(tmp_path, spawn, kg, kg_env, invented,
                                                               write_corpus, proctree):
     """Item 2: stale temporary files are removed only when their owner is gone, wherever it runs.
@@ -173,7 +170,6 @@ def test_build_in_another_pid_namespace_keeps_its_temp_files(tmp_path, spawn, kg
 # item 3: linked folders inside the corpus
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 3: not fixed yet")
 def test_symlinked_subfolder_inside_the_corpus_is_built(tmp_path, kg, invented, write_corpus):
     """Item 3: a symbolic link to a folder inside the corpus is followed (choice: follow, not skip).
 
@@ -182,7 +178,7 @@ def test_symlinked_subfolder_inside_the_corpus_is_built(tmp_path, kg, invented, 
 
     Expected after the fix: ``kg build corpus --strict`` exits 0 with
     ``built 2 documents``; graph.ttl holds both articles (sources ``a.txt`` and
-    ``b.txt``, persons 王明远 and 张书涵); the loop is walked once, not
+    ``linked/b.txt``, persons 王明远 and 张书涵); the loop is walked once, not
     forever, and costs no skip (no file is lost: the link leads back to files
     already read).  Today the linked folder is left out silently: one document,
     exit 0 even with ``--strict``.
@@ -196,14 +192,14 @@ def test_symlinked_subfolder_inside_the_corpus_is_built(tmp_path, kg, invented, 
     assert "built 2 documents" in result.out, result
     ttl = (tmp_path / "out" / "graph.ttl").read_text(encoding="utf-8")
     assert invented.a_person in ttl and invented.b_person in ttl
-    assert '"b.txt"' in ttl
+    # dcterms:source is the path relative to the corpus folder (DESIGN.md; issue 17 item 7): the link's name too
+    assert '"linked/b.txt"' in ttl
 
 
 # --------------------------------------------------------------------------
 # item 4: checksummed cache entries and jieba snapshot
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 4: not fixed yet")
 def test_corrupt_cache_entry_is_rebuilt_and_named(tmp_path, kg, invented, write_corpus):
     """Item 4: a cache entry with one flipped byte is detected, rebuilt and named.
 
@@ -242,7 +238,6 @@ def test_corrupt_cache_entry_is_rebuilt_and_named(tmp_path, kg, invented, write_
     assert "from the cache" not in second.out, second
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 4: not fixed yet")
 def test_corrupt_jieba_snapshot_is_rebuilt_and_named(tmp_path, kg, kg_env, invented, write_corpus):
     """Item 4: a jieba dictionary snapshot with one flipped byte is detected, rebuilt and named.
 

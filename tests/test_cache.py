@@ -106,17 +106,28 @@ def test_fingerprint_covers_the_ontology_data():
 
 
 def test_corrupt_entries_are_misses(tmp_path):
-    cache = DocCache(tmp_path)
+    """A corrupt entry is a miss, named in one message and removed (issue 16 item 4)."""
+    said: list[str] = []
+    cache = DocCache(tmp_path, on_corrupt=said.append)
     key = cache.key("a.txt", b"x")
     cache.put(key, DocResult(Document("a.txt", "", "utf-8")), 1)
     path = next(tmp_path.rglob(f"{key}.pkl"))
-    path.write_bytes(path.read_bytes()[:-5])
-    assert cache.get(key) is None
+    good = path.read_bytes()
+    path.write_bytes(good[:-5])
+    assert cache.get(key, label="processing a.txt again") is None
+    assert not path.exists() and len(said) == 1 and path.name in said[0] and "a.txt again" in said[0]
     path.write_bytes(b"not a cache file")
-    assert cache.get(key) is None
+    assert cache.get(key) is None and not path.exists()
+    flipped = bytearray(good)
+    flipped[-3] ^= 0x01  # the pickle still loads, as another value: only the checksum sees it
+    path.write_bytes(bytes(flipped))
+    assert cache.get(key) is None and "checksum" in said[-1]
     other = cache.key("b.txt", b"x")  # an entry under the wrong key is not trusted
-    path.rename(path.with_name(f"{other}.pkl"))
+    cache.path(other).parent.mkdir(exist_ok=True)
+    cache.path(other).write_bytes(good)
     assert cache.get(other) is None
+    path.write_bytes(good)
+    assert cache.get(key)[1] == 1 and len(said) == 4
 
 
 def test_corrupt_cache_does_not_change_the_build(tmp_path):

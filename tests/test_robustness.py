@@ -199,11 +199,12 @@ def test_unreadable_files_are_named_once_each_with_their_reason(bad_corpus, bad_
 def test_readable_files_are_all_processed(bad_build):
     *_, out = bad_build
     sources = _sources(out / "graph.ttl")
-    assert set(sources) == set(READABLE) | {"inner.txt"}
+    # dcterms:source is the path relative to the corpus folder (DESIGN.md; issue 17 item 7)
+    assert set(sources) == set(READABLE) | {"folder.txt/inner.txt"}
 
 
 @pytest.mark.parametrize("name", ["gbk.txt", "gb18030.txt", "utf16le_bom.txt", "utf16be_bom.txt",
-                                  "utf8_bom.txt", "inner.txt", "traditional_utf8.txt",
+                                  "utf8_bom.txt", "folder.txt/inner.txt", "traditional_utf8.txt",
                                   "traditional_big5.txt"])
 def test_news_in_every_encoding_yields_its_entities(bad_build, name):
     """Traditional characters are tagged in simplified form: the same entities as the simplified page."""
@@ -218,7 +219,7 @@ def test_news_in_every_encoding_yields_its_entities(bad_build, name):
 
 def test_evidence_offsets_index_the_decoded_files(bad_corpus, bad_build):
     *_, out = bad_build
-    texts = {p.name: read_document(p).text for p in bad_corpus.rglob("*")
+    texts = {p.relative_to(bad_corpus).as_posix(): read_document(p).text for p in bad_corpus.rglob("*")
              if p.is_file() and p.name in READABLE or p.name == "inner.txt"}
     g = Graph().parse(out / "graph.ttl")
     assert _check_evidence(g, texts) >= 10
@@ -319,14 +320,14 @@ def test_a_file_that_vanishes_mid_run_is_skipped(tmp_path, monkeypatch):
     corpus.mkdir()
     for name in ("a.txt", "b.txt"):
         (corpus / name).write_text(NEWS, encoding="utf-8")
-    listed = kg.run.build.iter_corpus_files
+    listed = kg.run.build.list_corpus
 
-    def list_then_delete(paths):
-        files = list(listed(paths))
+    def list_then_delete(paths, on_skip=None):
+        files = listed(paths, on_skip)
         (corpus / "a.txt").unlink()  # gone after it was listed
-        return iter(files)
+        return files
 
-    monkeypatch.setattr(kg.run.build, "iter_corpus_files", list_then_delete)
+    monkeypatch.setattr(kg.run.build, "list_corpus", list_then_delete)
     code, stdout, stderr = run_cli("build", corpus, "--out", tmp_path / "o")
     assert code == 0
     assert _skip_lines(stderr) == {str(corpus / "a.txt"): "cannot read (no such file)"}
@@ -354,22 +355,37 @@ def test_a_document_the_pipeline_fails_on_is_skipped(tmp_path, monkeypatch):
 
 
 def test_files_with_the_same_name_in_two_folders(tmp_path):
-    """File names identify articles: the second page1.txt is skipped, never merged into the first."""
+    """Paths in the corpus folder identify articles (issue 17 item 7): both page1.txt are built, apart."""
     corpus = tmp_path / "corpus"
     for day in ("2024-01-01", "2024-01-02"):
         (corpus / day).mkdir(parents=True)
     (corpus / "2024-01-01" / "page1.txt").write_text(NEWS, encoding="utf-8")
     (corpus / "2024-01-02" / "page1.txt").write_text(NEWS_MIXED, encoding="utf-8")
-    code, stdout, stderr = run_cli("build", corpus, "--out", tmp_path / "o")
+    code, stdout, stderr = run_cli("build", corpus, "--out", tmp_path / "o", "--strict")
+    assert code == 0 and stderr == "" and "built 2 documents" in stdout
+    g = Graph().parse(tmp_path / "o" / "graph.ttl")
+    sources = {str(g.value(a, DCTERMS.source)): str(a) for a in g.subjects(RDF.type, KG.Article)}
+    assert set(sources) == {"2024-01-01/page1.txt", "2024-01-02/page1.txt"}
+    assert sources["2024-01-01/page1.txt"].endswith("/article/2024-01-01~page1-1")
+    assert sources["2024-01-02/page1.txt"].endswith("/article/2024-01-02~page1-1")
+    labels = {str(o) for o in g.objects(None, RDFS.label)}
+    assert AGENCY in labels and "晋城市水利局" in labels  # each file's own facts
+
+
+def test_the_same_path_in_two_corpus_folders_is_skipped_once(tmp_path):
+    """Two corpus folders given together, each with page1.txt at its root: one source, the second skipped."""
+    for day, text in (("a", NEWS), ("b", NEWS_MIXED)):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "page1.txt").write_text(text, encoding="utf-8")
+    code, stdout, stderr = run_cli("build", tmp_path / "a", tmp_path / "b", "--out", tmp_path / "o")
     assert code == 0
     (reason,) = _skip_lines(stderr).values()
-    assert "same file name as" in reason and "2024-01-01" in reason
-    g = Graph().parse(tmp_path / "o" / "graph.ttl")
-    assert len(set(g.subjects(RDF.type, KG.Article))) == 1
+    assert "same path in its corpus folder (page1.txt)" in reason and str(tmp_path / "a") in reason
+    assert "built 1 documents" in stdout
 
 
 @pytest.mark.parametrize("command", ["review", "html"])
-def test_review_and_html_skip_files_with_the_same_name_too(tmp_path, command):
+def test_review_and_html_build_files_with_the_same_name_too(tmp_path, command):
     corpus = tmp_path / "corpus"
     for day in ("2024-01-01", "2024-01-02"):
         (corpus / day).mkdir(parents=True)
@@ -378,11 +394,13 @@ def test_review_and_html_skip_files_with_the_same_name_too(tmp_path, command):
     args = ("review", corpus, "--out", tmp_path / "r") if command == "review" else (
         "html", "--corpus", corpus, "--articles", "--out", tmp_path / "g.html")
     code, stdout, stderr = run_cli(*args)
-    assert code == 0
-    (reason,) = _skip_lines(stderr).values()
-    assert "same file name as" in reason and "2024-01-01" in reason
+    assert code == 0 and stderr == ""
     if command == "review":
-        assert "skipped 1" in stdout
+        assert "skipped 0" in stdout
+        assert {"2024-01-01~page1-1.html", "2024-01-02~page1-1.html"} <= {p.name for p in (tmp_path / "r").iterdir()}
+    else:
+        page = (tmp_path / "g.html").read_text(encoding="utf-8")
+        assert "2024-01-01/page1.txt" in page and "2024-01-02/page1.txt" in page
 
 
 def test_exports_inside_the_corpus_are_not_read_back(tmp_path):

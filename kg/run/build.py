@@ -14,7 +14,6 @@ imports: documents run wherever the engine runs them.
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import tempfile
@@ -25,17 +24,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.corpus import iter_corpus_files
+from kg.corpus import CorpusFile, document_from_bytes, list_corpus, read_file_bytes, source_name
 from kg.errors import InputError, KGError
+from kg.export.atomic import output_lock
 from kg.export.bundle import write_all
 from kg.graph import build_graph
 from kg.ids import article_id
 from kg.knowledge.gazetteer import load_gazetteer
 from kg.records import DocResult
-from kg.run.cache import DocCache
-from kg.run.engine import Outcome, iter_outcomes, read_task, slim
+from kg.run.cache import CachedPart, CachedParts, DocCache
+from kg.run.engine import (PART_CHARS, Outcome, PartTask, Task, available_cpus, iter_outcomes, slim,
+                           split_document)
+from kg.textsafe import terminal_safe
 
-__all__ = ["BuildSummary", "corpus_files", "iter_results", "build", "write_exports"]
+__all__ = ["BuildSummary", "corpus_files", "iter_results", "build", "write_exports", "worker_count"]
 
 
 @dataclass
@@ -49,88 +51,201 @@ class BuildSummary:
     chars: int = 0  # characters of the documents built
     cached: int = 0  # documents taken from the cache
     seconds: float = 0.0  # wall time of the whole build
-
-
-def corpus_files(paths: Sequence[str | os.PathLike[str]], summary: BuildSummary,
-                 on_skip: Callable[[str], None] | None = None) -> list[Path]:
-    """The corpus files of ``paths`` that every command reads: :func:`iter_corpus_files`
-    less every file whose name an earlier file already has (reported and
-    counted in ``summary.skipped``: file names identify articles)."""
-    return _drop_same_names(list(iter_corpus_files(paths)), summary, on_skip or _print_skip)
+    workers: int = 1  # worker processes used (after the cap of worker_count)
 
 
 def _print_skip(msg: str) -> None:
-    print(f"skipped {msg}", file=sys.stderr)
+    print(f"skipped {terminal_safe(msg)}", file=sys.stderr)
 
 
-def iter_results(files: Iterable[Path], summary: BuildSummary, on_skip: Callable[[str], None] = _print_skip, *,
+def _print_note(msg: str) -> None:
+    print(terminal_safe(msg), file=sys.stderr)
+
+
+def corpus_files(paths: Sequence[str | os.PathLike[str]], summary: BuildSummary,
+                 on_skip: Callable[[str], None] | None = None) -> list[CorpusFile]:
+    """The corpus files of ``paths`` that every command reads (:func:`kg.corpus.list_corpus`).
+
+    Folders that cannot be read, and every file whose source an earlier file
+    (in path order) already has, are reported with ``on_skip`` and counted in
+    ``summary.skipped``.
+    """
+    on_skip = on_skip or _print_skip
+
+    def skip(msg: str) -> None:
+        summary.skipped.append(msg)
+        on_skip(msg)
+
+    return _drop_same_sources(list_corpus(paths, skip), summary, on_skip)
+
+
+def _as_corpus_file(f: CorpusFile | str | os.PathLike[str]) -> CorpusFile:
+    if isinstance(f, CorpusFile):
+        return f
+    path = Path(f)
+    return CorpusFile(path, source_name([path.name]))
+
+
+def iter_results(files: Iterable[CorpusFile | Path], summary: BuildSummary,
+                 on_skip: Callable[[str], None] = _print_skip, *,
                  doc_cache: DocCache | None = None, engine: str = "local", workers: int = 1,
-                 scheduler: str | None = None, keep_text: bool = True) -> Iterator[DocResult]:
-    """The results of every readable file, streaming: cached ones first, then the rest from the engine.
+                 scheduler: str | None = None, keep_text: bool = True,
+                 on_note: Callable[[str], None] = _print_note) -> Iterator[DocResult]:
+    """The results of every readable file, streaming, in one pass over the files.
+
+    Each file is read once: its bytes are hashed for the cache key, looked
+    up, and (on a miss) those same bytes are processed and their result
+    stored under that key, so a file that changes during the build never
+    files one version's facts under another's key.  Cached results come out
+    as they are found, between the engine's.  A document longer than
+    :data:`~kg.run.engine.PART_CHARS` characters comes in several results,
+    one per part (:func:`kg.run.engine.split_document`), unless
+    ``keep_text`` (every result then holds its whole text: ``kg review``).
 
     Files that cannot be read or processed are reported with ``on_skip`` and
     counted in ``summary``, which also counts the documents, articles and
-    characters built.  ``engine``, ``workers`` and ``scheduler`` choose where
-    documents run (:func:`kg.run.engine.iter_outcomes`; by default one at a
-    time in this process, in file order).  ``keep_text=False`` drops each
-    document's text from its result (the graph never reads it) before it
-    leaves the process that made it; results from ``doc_cache`` never have it.
+    characters built; a corrupt cache entry is named with ``on_note`` (and
+    the document processed again).  ``engine``, ``workers`` and
+    ``scheduler`` choose where documents run
+    (:func:`kg.run.engine.iter_outcomes`; by default one at a time in this
+    process, in file order).  ``keep_text=False`` drops each document's text
+    from its result (the graph never reads it) before it leaves the process
+    that made it; results from ``doc_cache`` never have it.
     """
-    misses: list[tuple[Path, str | None]] = []
+    # documents in parts whose results are still coming: doc key -> [parts left, chars, failed]
+    parted: dict[str, list] = {}
+    part_of: dict[str, str] = {}  # part key -> doc key
+    counted: set[str] = set()  # paths of documents in parts already counted
 
     def report(outcome: Outcome) -> DocResult | None:
         if outcome.result is None:
             summary.skipped.append(outcome.error or outcome.path)
             on_skip(outcome.error or outcome.path)
             return None
-        summary.documents += 1
-        summary.articles += len(outcome.result.document.articles)
+        if outcome.parts == 1 or outcome.path not in counted:
+            summary.documents += 1
+            summary.cached += outcome.cached
+            if outcome.parts > 1:
+                counted.add(outcome.path)
+        summary.articles += (len(outcome.result.document.articles) if outcome.articles is None
+                             else outcome.articles)
         summary.chars += outcome.chars
-        summary.cached += outcome.cached
         return outcome.result
 
-    # pass 1: the cache (reads each file once to hash it); only keys are kept
-    for path in files:
-        if doc_cache is None:
-            misses.append((path, None))
-            continue
-        try:
-            task = read_task(path)
-        except InputError as exc:
-            report(Outcome(str(path), None, str(exc)))
-            continue
-        key = doc_cache.key(task.name, task.data)
-        hit = doc_cache.get(key)
+    def cached(path: str, source: str, key: str) -> list[Outcome] | Iterator[Outcome] | None:
+        """The outcomes of a document found in the cache, or None (a miss)."""
+        assert doc_cache is not None
+        label = f"processing {source} again"
+        hit = doc_cache.get(key, label=label)
         if hit is None:
-            misses.append((path, key))
-        else:
-            result = report(Outcome(task.path, hit[0], key=key, chars=hit[1], cached=True))
-            if result is not None:
-                yield result
+            return None
+        result, chars = hit
+        if isinstance(result, DocResult):
+            return [Outcome(path, result, key=key, chars=chars, cached=True)]
+        if not isinstance(result, CachedParts):  # a part's entry under a document's key: never written so
+            return None
+        # in parts: every part entry checked before any is used, then loaded one at a time
+        keys = [DocCache.part_key(key, i) for i in range(result.parts)]
+        if not all(doc_cache.check(k, label=label) for k in keys):
+            return None
+        return _cached_parts(doc_cache, path, keys, label)
 
-    # pass 2: everything else on the engine, read lazily (a few batches in flight)
-    def tasks():
-        for path, key in misses:
+    def items() -> Iterator[Task | PartTask | Outcome]:
+        for f in map(_as_corpus_file, files):
+            path = str(f.path)
             try:
-                task = read_task(path)
+                data = read_file_bytes(f.path)
             except InputError as exc:
-                report(Outcome(str(path), None, str(exc)))
+                yield Outcome(path, None, str(exc))
                 continue
-            yield dataclasses.replace(task, key=key, keep_text=keep_text)
+            key = None
+            if doc_cache is not None:
+                key = doc_cache.key(f.source, data)
+                hit = cached(path, f.source, key)
+                if hit is not None:
+                    yield from hit
+                    continue
+            if keep_text or len(data) <= PART_CHARS:  # never more characters than bytes
+                yield Task(path, data, key, keep_text, f.source)
+                continue
+            try:
+                doc = document_from_bytes(data, path, f.source)
+            except InputError as exc:
+                yield Outcome(path, None, str(exc))
+                continue
+            if len(doc.text) <= PART_CHARS:
+                yield Task(path, data, key, keep_text, f.source)
+                continue
+            del data  # from here on the text alone
+            for part in split_document(doc, path):
+                if key is not None:
+                    part_key = DocCache.part_key(key, part.part)
+                    part_of[part_key] = key
+                    parted.setdefault(key, [part.parts, 0, False])
+                    part = PartTask(part.path, part.source, part.encoding, part.text, part.base, part.articles,
+                                    part.traditional, part.part, part.parts, part_key)
+                yield part
+            del doc
 
-    for outcome in iter_outcomes(tasks(), engine=engine, workers=workers, scheduler=scheduler):
-        if doc_cache is not None and outcome.result is not None and outcome.key is not None:
-            doc_cache.put(outcome.key, slim(outcome.result) if keep_text else outcome.result, outcome.chars)
+    def store(outcome: Outcome) -> None:
+        assert doc_cache is not None and outcome.key is not None
+        doc_key = part_of.pop(outcome.key, None)
+        if doc_key is None:  # a whole document
+            if outcome.result is not None:
+                doc_cache.put(outcome.key, slim(outcome.result) if keep_text else outcome.result, outcome.chars)
+            return
+        state = parted[doc_key]
+        state[0] -= 1
+        if outcome.result is None:
+            state[2] = True
+        else:
+            articles = len(outcome.result.document.articles) if outcome.articles is None else outcome.articles
+            doc_cache.put(outcome.key, CachedPart(outcome.result, articles), outcome.chars)
+            state[1] += outcome.chars
+        if state[0] == 0:
+            del parted[doc_key]
+            if not state[2]:  # the document's entry only once every part is in
+                doc_cache.put(doc_key, CachedParts(outcome.parts), state[1])
+
+    for outcome in iter_outcomes(items(), engine=engine, workers=workers, scheduler=scheduler):
+        if doc_cache is not None and outcome.key is not None and not outcome.cached:
+            store(outcome)
         result = report(outcome)
         if result is not None:
             yield result
+
+
+def _cached_parts(doc_cache: DocCache, path: str, keys: list[str], label: str) -> Iterator[Outcome]:
+    """The outcomes of a document in parts from the cache, one part loaded at a time."""
+    for i, key in enumerate(keys):
+        hit = doc_cache.get(key, label=label)
+        if hit is None or not isinstance(hit[0], CachedPart):  # changed since it was checked
+            yield Outcome(path, None, f"{path}: a cache entry of part {i + 1} of {len(keys)} changed while "
+                                      "being read; build again", key, part=i, parts=len(keys))
+            continue
+        part, chars = hit
+        yield Outcome(path, part.result, key=key, chars=chars, cached=True, part=i, parts=len(keys),
+                      articles=part.articles)
+
+
+def worker_count(workers: int, documents: int, engine: str = "local", scheduler: str | None = None) -> int:
+    """Worker processes for ``workers`` asked: no more than the CPUs available and the documents to do.
+
+    More processes than CPUs only share them and each costs its own copy of
+    the pipeline (some 280 MB); more than documents have nothing to do.  A
+    remote Dask cluster (``scheduler``) decides its own workers.
+    """
+    if engine == "dask" and scheduler is not None:
+        return workers
+    return max(1, min(workers, available_cpus(), max(documents, 1)))
 
 
 def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *,
           workers: int = 1, engine: str = "local", scheduler: str | None = None,
           cache: bool = False, cache_dir: str | os.PathLike[str] | None = None,
           progress: bool | None = False,
-          on_skip: Callable[[str], None] = _print_skip) -> BuildSummary:
+          on_skip: Callable[[str], None] = _print_skip,
+          on_note: Callable[[str], None] = _print_note) -> BuildSummary:
     """Build the graph of a corpus and write every export into ``out``.
 
     Parameters
@@ -138,7 +253,8 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
     workers
         Processes that run the per-document stages (``engine="local"``), or
         workers of the local Dask cluster (``engine="dask"`` without a
-        scheduler).
+        scheduler); capped at the CPUs available and the documents
+        (:func:`worker_count`; ``on_note`` says so when it caps).
     engine, scheduler
         ``"local"`` or ``"dask"``; a Dask scheduler address such as
         ``tcp://10.0.0.5:8786`` (default: start a ``LocalCluster``).
@@ -149,34 +265,53 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
         A progress bar on stderr: ``True``, ``False``, or ``None`` for "when
         stderr is a terminal".
 
+    ``out`` is locked for the whole build (:func:`kg.export.atomic.output_lock`):
+    a second build into it stops at once with a :class:`~kg.errors.KGError`.
     The exports are the same bytes for every choice of these.
     """
     started = time.perf_counter()
-    files = list(iter_corpus_files(corpus))  # bad corpus paths fail before anything is created
+    summary = BuildSummary()
+    # bad corpus paths fail before anything is created
+    files = list_corpus(corpus, lambda msg: (summary.skipped.append(msg), on_skip(msg)))
     out_dir = Path(out)
     _check_output_dir(out_dir)
-    # exports written into the corpus (kg build . --out exports) are not corpus files:
-    # reading them back would change the next build
-    out_real = out_dir.resolve()
-    files = [f for f in files if out_real not in f.resolve().parents]
-    summary = BuildSummary()
-    files = _drop_same_names(files, summary, on_skip)
-    gazetteer = load_gazetteer()
-    doc_cache = DocCache(cache_dir) if cache else None
-    if progress is None:
-        progress = sys.stderr.isatty()
-    outcomes = iter_results(files, summary, on_skip, doc_cache=doc_cache, engine=engine, workers=workers,
-                            scheduler=scheduler, keep_text=False)
-    with _progress(len(files), progress) as bar:
-        graph = build_graph(_with_progress(outcomes, bar, summary), gazetteer.divisions)
-    summary.skipped.sort()
-    if not summary.documents:
-        raise InputError(f"no readable corpus file ({len(summary.skipped)} skipped); "
-                         f"the exports in {out_dir} are left as they were")
-    summary.outputs = write_exports(graph, out_dir, jobs=_export_jobs(workers))
+    with output_lock(out_dir, "kg build"):
+        # exports written into the corpus (kg build . --out exports) are not corpus files:
+        # reading them back would change the next build
+        out_real = os.path.realpath(out_dir)
+        inside = [f for f in files if _is_within(os.path.realpath(f.path), out_real)]
+        if inside:
+            files = [f for f in files if not _is_within(os.path.realpath(f.path), out_real)]
+            if not files:
+                raise InputError(f"all {len(inside)} corpus files are inside --out {out_dir}; kg never reads "
+                                 "its own output folder: choose another --out")
+        files = _drop_same_sources(files, summary, on_skip)
+        used = worker_count(workers, len(files), engine, scheduler)
+        summary.workers = used
+        if used < workers:
+            on_note(f"using {used} worker process{'es' if used > 1 else ''} (--workers {workers}; "
+                    f"{available_cpus()} CPU{'s' if available_cpus() > 1 else ''} available, "
+                    f"{len(files)} document{'s' if len(files) != 1 else ''} to do)")
+        gazetteer = load_gazetteer()
+        doc_cache = DocCache(cache_dir, on_corrupt=on_note) if cache else None
+        if progress is None:
+            progress = sys.stderr.isatty()
+        outcomes = iter_results(files, summary, on_skip, doc_cache=doc_cache, engine=engine, workers=used,
+                                scheduler=scheduler, keep_text=False, on_note=on_note)
+        with _progress(len(files), progress) as bar:
+            graph = build_graph(_with_progress(outcomes, bar, summary), gazetteer.divisions)
+        summary.skipped.sort()
+        if not summary.documents:
+            raise InputError(f"no readable corpus file ({len(summary.skipped)} skipped); "
+                             f"the exports in {out_dir} are left as they were")
+        summary.outputs = write_exports(graph, out_dir, jobs=_export_jobs(used))
     summary.entities = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") != "Article")
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _is_within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _export_jobs(workers: int) -> int:
@@ -189,7 +324,7 @@ def _export_jobs(workers: int) -> int:
     """
     if threading.active_count() > 1:
         return 1
-    return max(1, min(workers, os.cpu_count() or 1))
+    return max(1, min(workers, available_cpus()))
 
 
 def _check_output_dir(out_dir: Path) -> None:
@@ -205,27 +340,32 @@ def _check_output_dir(out_dir: Path) -> None:
         raise KGError(f"{out_dir}: output directory is not writable ({exc.strerror or exc})") from exc
 
 
-def _drop_same_names(files: list[Path], summary: BuildSummary,
-                     on_skip: Callable[[str], None]) -> list[Path]:
-    """Skip every file whose name (or article ids) an earlier file (in path order) already has.
+def _drop_same_sources(files: list[CorpusFile], summary: BuildSummary,
+                       on_skip: Callable[[str], None]) -> list[CorpusFile]:
+    """Skip every file whose source (or article ids) an earlier file (in path order) already has.
 
-    The file name is ``dcterms:source`` and gives the article ids, so two
-    ``page1.txt`` in different folders (or ``a.py.txt`` and ``a.py``) would
-    merge into one article.
+    The source (the path relative to the corpus folder) is ``dcterms:source``
+    and gives the article ids, so ``page1.txt`` at the root of two corpus
+    folders given together (or ``a.py.txt`` and ``a.py``) would merge into
+    one article.
     """
-    first: dict[str, Path] = {}
+    first: dict[str, CorpusFile] = {}
     kept = []
-    for path in files:  # sorted by (name, path): the same file wins in every run
-        key = article_id(path.name, 1)
+    for f in files:  # sorted by (source, path): the same file wins in every run
+        key = article_id(f.source, 1)
         if key in first:
-            what = "file name" if first[key].name == path.name else "article ids"
-            msg = (f"{path}: same {what} as {first[key]}; file names identify "
-                   "articles, so rename one of them")
+            other = first[key]
+            if other.source == f.source:
+                msg = (f"{f.path}: same path in its corpus folder ({f.source}) as {other.path}; "
+                       "sources identify articles, so build the folders one at a time or rename one")
+            else:
+                msg = (f"{f.path}: same article ids as {other.path}; sources identify articles, "
+                       "so rename one of them")
             summary.skipped.append(msg)
             on_skip(msg)
             continue
-        first[key] = path
-        kept.append(path)
+        first[key] = f
+        kept.append(f)
     return kept
 
 

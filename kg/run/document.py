@@ -24,7 +24,7 @@ from kg.records import Document, DocResult
 from kg.relations import relate_document
 from kg.resolve import ArticleText, resolve_document
 
-__all__ = ["process_document", "warm_up"]
+__all__ = ["process_document", "as_simplified", "warm_up"]
 
 
 @contextmanager
@@ -40,11 +40,13 @@ def _timed(timings: dict[str, float] | None, stage: str):
 
 
 def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
-                     timings: dict[str, float] | None = None) -> DocResult:
+                     timings: dict[str, float] | None = None, simplified: str | None = None) -> DocResult:
     """Tag, resolve and relate one document.
 
     ``timings``, when given, accumulates the seconds spent in each of
-    :data:`kg.run.STAGES` (for benchmarks).
+    :data:`kg.run.STAGES` (for benchmarks).  ``simplified`` is the text to
+    tag, when the caller decided it (a part of a long document, see
+    :class:`kg.run.engine.PartTask`); by default ``to_simplified(doc.text)``.
     """
     gazetteer = gazetteer or load_gazetteer()
     lexicon = lexicon or load_lexicon()
@@ -53,12 +55,14 @@ def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
     with _timed(timings, "normalize"):
         # traditional characters are tagged in simplified form (same length, same offsets);
         # evidence is still cut from doc.text
-        text = to_simplified(doc.text)
+        text = to_simplified(doc.text) if simplified is None else simplified
         for a in doc.articles:
             # an over-long article (a page without layout) goes in pieces: bounded cost per piece
             for start, end in iter_chunks(text, a.start, a.end):
                 norm, index = normalize(text, start, end)
-                texts.append(ArticleText(a, norm, tuple(index)))
+                # the OffsetMap itself: a tuple of it would hold one Python int per
+                # character (36 bytes each; 1.3 GB for a 100 MB file)
+                texts.append(ArticleText(a, norm, index))
     # what nlp.pipe does, one stage at a time: the tokenizer, then each component;
     # one text at a time, so only one spaCy Doc is alive (a 20 MB page is 2,000 pieces)
     pairs = []
@@ -73,6 +77,18 @@ def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
         resolutions, entities, city = resolve_document(pairs, gazetteer, lexicon)
     with _timed(timings, "relations"):
         return relate_document(doc, resolutions, entities, city, gazetteer, lexicon)
+
+
+def as_simplified(text: str, traditional: bool) -> str:
+    """``text`` in simplified characters if ``traditional`` (the decision :func:`to_simplified` takes on a whole text).
+
+    For a part of a long document, whose whole text decided.
+    """
+    if not traditional:
+        return text
+    from kg.knowledge.jio import tra2sim_chars  # the table to_simplified applies
+
+    return text.translate(tra2sim_chars())
 
 
 def warm_up() -> None:
