@@ -44,7 +44,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="exports", help="output directory (default: exports/)")
     b.add_argument("--strict", action="store_true", help="exit non-zero when any input file was skipped")
     b.add_argument("--workers", type=_positive, default=1, metavar="N",
-                   help="processes for the per-document stages (default: 1)")
+                   help="processes for the per-document stages (default: 1; at most the CPUs available "
+                        "and the documents to do)")
     b.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="where documents are processed: local processes or a Dask cluster (default: local)")
     b.add_argument("--scheduler", metavar="tcp://HOST:PORT",

@@ -90,7 +90,7 @@ def iter_results(files: Iterable[CorpusFile | Path], summary: BuildSummary,
                  on_skip: Callable[[str], None] = _print_skip, *,
                  doc_cache: DocCache | None = None, engine: str = "local", workers: int = 1,
                  scheduler: str | None = None, keep_text: bool = True,
-                 on_note: Callable[[str], None] = _print_note) -> Iterator[DocResult]:
+                 on_note: Callable[[str], None] = _print_note, separate: bool = False) -> Iterator[DocResult]:
     """The results of every readable file, streaming, in one pass over the files.
 
     Each file is read once: its bytes are hashed for the cache key, looked
@@ -108,9 +108,10 @@ def iter_results(files: Iterable[CorpusFile | Path], summary: BuildSummary,
     the document processed again).  ``engine``, ``workers`` and
     ``scheduler`` choose where documents run
     (:func:`kg.run.engine.iter_outcomes`; by default one at a time in this
-    process, in file order).  ``keep_text=False`` drops each document's text
-    from its result (the graph never reads it) before it leaves the process
-    that made it; results from ``doc_cache`` never have it.
+    process, in file order; ``separate``: one worker in a process of its
+    own).  ``keep_text=False`` drops each document's text from its result
+    (the graph never reads it) before it leaves the process that made it;
+    results from ``doc_cache`` never have it.
     """
     # documents in parts whose results are still coming: doc key -> [parts left, chars, failed]
     parted: dict[str, list] = {}
@@ -177,7 +178,7 @@ def iter_results(files: Iterable[CorpusFile | Path], summary: BuildSummary,
                 yield Task(path, data, key, keep_text, f.source)
                 continue
             del data  # from here on the text alone
-            for part in split_document(doc, path):
+            for part in split_document(doc, path, PART_CHARS):
                 if key is not None:
                     part_key = DocCache.part_key(key, part.part)
                     part_of[part_key] = key
@@ -207,7 +208,7 @@ def iter_results(files: Iterable[CorpusFile | Path], summary: BuildSummary,
             if not state[2]:  # the document's entry only once every part is in
                 doc_cache.put(doc_key, CachedParts(outcome.parts), state[1])
 
-    for outcome in iter_outcomes(items(), engine=engine, workers=workers, scheduler=scheduler):
+    for outcome in iter_outcomes(items(), engine=engine, workers=workers, scheduler=scheduler, separate=separate):
         if doc_cache is not None and outcome.key is not None and not outcome.cached:
             store(outcome)
         result = report(outcome)
@@ -286,18 +287,23 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
                 raise InputError(f"all {len(inside)} corpus files are inside --out {out_dir}; kg never reads "
                                  "its own output folder: choose another --out")
         files = _drop_same_sources(files, summary, on_skip)
-        used = worker_count(workers, len(files), engine, scheduler)
+        sizes = _sizes(files)
+        units = sum(max(1, -(-size // PART_CHARS)) for size in sizes)  # a document in parts: once per part
+        used = worker_count(workers, units, engine, scheduler)
         summary.workers = used
         if used < workers:
+            todo = f"{len(files)} document{'s' if len(files) != 1 else ''}"
+            if units > len(files):
+                todo += f" in {units} parts"
             on_note(f"using {used} worker process{'es' if used > 1 else ''} (--workers {workers}; "
-                    f"{available_cpus()} CPU{'s' if available_cpus() > 1 else ''} available, "
-                    f"{len(files)} document{'s' if len(files) != 1 else ''} to do)")
+                    f"{available_cpus()} CPU{'s' if available_cpus() > 1 else ''} available, {todo} to do)")
         gazetteer = load_gazetteer()
         doc_cache = DocCache(cache_dir, on_corrupt=on_note) if cache else None
         if progress is None:
             progress = sys.stderr.isatty()
         outcomes = iter_results(files, summary, on_skip, doc_cache=doc_cache, engine=engine, workers=used,
-                                scheduler=scheduler, keep_text=False, on_note=on_note)
+                                scheduler=scheduler, keep_text=False, on_note=on_note,
+                                separate=sum(sizes) > SEPARATE_WORKER_BYTES)
         with _progress(len(files), progress) as bar:
             graph = build_graph(_with_progress(outcomes, bar, summary), gazetteer.divisions)
         summary.skipped.sort()
@@ -308,6 +314,24 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
     summary.entities = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") != "Article")
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+#: A corpus of more bytes than this runs even one worker in a process of its own
+#: (:func:`kg.run.engine.iter_outcomes` ``separate``): the pipeline's memory
+#: (some 280 MB) is given back before the graph is finished and exported,
+#: which is where a large build peaks.  Smaller builds save the fork.
+SEPARATE_WORKER_BYTES = 16 * 2**20
+
+
+def _sizes(files: list[CorpusFile]) -> list[int]:
+    """The size of each file (0 for one that cannot be read: reading it will say why)."""
+    out = []
+    for f in files:
+        try:
+            out.append(os.stat(f.path).st_size)
+        except OSError:
+            out.append(0)
+    return out
 
 
 def _is_within(path: str, folder: str) -> bool:
@@ -392,7 +416,7 @@ def _with_progress(results: Iterator[DocResult], bar, summary: BuildSummary) -> 
         yield from results
         return
     for result in results:
-        bar.update(1)
+        bar.update(summary.documents - bar.n)  # documents, not results (a document in parts makes several)
         elapsed = bar.format_dict.get("elapsed") or 0
         if elapsed:
             bar.set_postfix_str(f"{summary.chars / elapsed / 1e3:,.0f} k chars/s, {summary.cached} cached",

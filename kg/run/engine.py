@@ -11,7 +11,8 @@ order in which outcomes arrive never changes the graph.
 Engines
 -------
 ``local``
-    ``workers=1`` runs in the driver process; ``workers=N`` runs a pool of N
+    ``workers=1`` runs in the driver process (or, with ``separate``, which
+    a large build asks for, in one worker process); ``workers=N`` runs a pool of N
     processes, each loading the pipeline once when it starts (in parallel,
     so start-up costs the wall time of one load; the driver itself never
     loads spaCy or jieba and holds only the graph).
@@ -345,8 +346,14 @@ def _batches_passing(items: Iterable[Task | PartTask | Outcome]) -> Iterator[Out
 
 
 def iter_outcomes(tasks: Iterable[Task | PartTask | Outcome], *, engine: str = "local", workers: int = 1,
-                  scheduler: str | None = None) -> Iterator[Outcome]:
-    """Run every task on the chosen engine; outcomes as they complete (an Outcome among the tasks passes through)."""
+                  scheduler: str | None = None, separate: bool = False) -> Iterator[Outcome]:
+    """Run every task on the chosen engine; outcomes as they complete (an Outcome among the tasks passes through).
+
+    ``separate``: with one local worker, run it in a process of its own
+    rather than in this one (a large build: the pipeline's memory, some
+    280 MB, is then given back when the documents are done, before the
+    graph is finished and exported).
+    """
     if engine not in ENGINES:
         raise KGError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     if workers < 1:
@@ -355,7 +362,7 @@ def iter_outcomes(tasks: Iterable[Task | PartTask | Outcome], *, engine: str = "
         raise KGError("--scheduler needs --engine dask")
     if engine == "dask":
         return _iter_dask(tasks, workers, scheduler)
-    if workers == 1:
+    if workers == 1 and not separate:
         return (t if isinstance(t, Outcome) else run_task(t) for t in tasks)
     return _iter_pool(tasks, workers)
 
