@@ -38,3 +38,20 @@ def test_undecodable_bytes_of_a_file_name_show_as_the_bytes():
 
 def test_any_object_is_shown_through_str():
     assert terminal_safe(OSError(2, "No such file", "a\x1b.txt")).count("\x1b") == 0
+
+
+def test_kg_eval_prints_gold_names_escaped(tmp_path, capsys):
+    """The eval table names each gold document: a name with ESC or a newline is shown, never obeyed."""
+    import json
+
+    from kg.cli import main
+
+    gold = tmp_path / "gold.jsonl"
+    record = {"doc": "evil\x1b[2J\nforged.txt", "city": None, "entities": [], "relations": [], "attributes": []}
+    gold.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    graph = tmp_path / "g.nt"
+    graph.write_text('<http://example.org/a> <http://example.org/b> "c" .\n', encoding="utf-8")
+    assert main(["eval", "--gold", str(gold), "--graph", str(graph), "--errors"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "evil\\x1b[2J\\nforged.txt" in out
+    assert not any(line.startswith("forged.txt") for line in out.splitlines())

@@ -10,6 +10,7 @@ from typing import Any
 
 from kg.report.analysis import ERROR_CAUSES, EvalError, iter_errors
 from kg.report.scores import DocEval, EvalResult, Score
+from kg.textsafe import terminal_safe
 
 
 def _rows(result: EvalResult) -> list[tuple[str, Score]]:
@@ -41,11 +42,11 @@ def _cells(s: Score) -> tuple[str, ...]:
 
 def _header(result: EvalResult) -> list[str]:
     lines = [f"gold: {len(result.docs)} document(s)"
-             + (f" from {result.gold_path}" if result.gold_path else "")
-             + (f"; graph: {result.graph_path}" if result.graph_path else "")]
+             + (f" from {terminal_safe(result.gold_path)}" if result.gold_path else "")
+             + (f"; graph: {terminal_safe(result.graph_path)}" if result.graph_path else "")]
     if result.missing_docs:
         lines.append(f"note: {len(result.missing_docs)} gold document(s) have no article in "
-                     f"the graph (scored as all misses): {', '.join(result.missing_docs)}")
+                     f"the graph (scored as all misses): {', '.join(map(terminal_safe, result.missing_docs))}")
     return lines
 
 
@@ -55,7 +56,7 @@ def format_report(result: EvalResult) -> str:
     A ``-`` stands for a ratio whose denominator is zero.
     """
     width = max([len(label) for label, _ in _rows(result)]
-                + [len(d.doc) + 2 for d in result.docs] + [len("per document")]) + 2
+                + [len(terminal_safe(d.doc)) + 2 for d in result.docs] + [len("per document")]) + 2
 
     def line(label: str, cells: Sequence[str]) -> str:
         return label.ljust(width) + "".join(c.rjust(8) for c in cells)
@@ -68,7 +69,7 @@ def format_report(result: EvalResult) -> str:
             out.append("")
     out.append(line("per document", heads))
     for d in result.docs:
-        out.append(d.doc + ("" if d.in_graph else "  (not in the graph)"))
+        out.append(terminal_safe(d.doc) + ("" if d.in_graph else "  (not in the graph)"))
         out.extend(line("  " + label, _cells(s)) for label, s in _doc_rows(d))
     return "\n".join(out) + "\n"
 
@@ -169,5 +170,7 @@ def format_errors(errors: EvalResult | Iterable[EvalError]) -> str:
         layer, kind, cause = key
         out += ["", f"{layer} {kind} {cause} ({len(groups[key])})"]
         for e in sorted(groups[key], key=lambda e: (e.doc, e.item)):
-            out.append(f"  {e.doc}  {_fmt_item(e)}" + (f"  [{e.detail}]" if e.detail else ""))
+            # names and sentences from the gold file and the graph: shown, never obeyed, by a terminal
+            out.append(f"  {terminal_safe(e.doc)}  {terminal_safe(_fmt_item(e))}"
+                       + (f"  [{terminal_safe(e.detail)}]" if e.detail else ""))
     return "\n".join(out) + "\n"
