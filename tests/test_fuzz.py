@@ -167,7 +167,7 @@ def nlp():
 @PIPELINE
 @given(text=news)
 def test_tagger_candidates_lie_inside_the_text(nlp, text):
-    from kg.nlp.pipeline import SPANS_KEY, candidates_of
+    from kg.nlp.candidates import SPANS_KEY, candidates_of
 
     doc = nlp(text)
     assert doc.text == text

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from kg.corpus import iter_chunks, normalize, to_simplified
 from kg.knowledge.gazetteer import load_gazetteer
 from kg.knowledge.lexicon import load_lexicon
-from kg.nlp.pipeline import candidates_of, make_nlp
+from kg.nlp.pipeline import make_nlp
 from kg.records import Document, DocResult
 from kg.relations import relate_document
 from kg.resolve import ArticleText, resolve_document
@@ -59,16 +59,18 @@ def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
             for start, end in iter_chunks(text, a.start, a.end):
                 norm, index = normalize(text, start, end)
                 texts.append(ArticleText(a, norm, tuple(index)))
-    # what nlp.pipe does, one stage at a time: the tokenizer, then each component;
-    # one text at a time, so only one spaCy Doc is alive (a 20 MB page is 2,000 pieces)
+    # The pipeline's own steps, without what only a reader of the Doc needs: the
+    # tokenizer, then the candidate component's match() but not its
+    # set_annotations() (doc.spans), and resolution of the whole document at once
+    # below rather than kg_resolve's per Doc (the home city is the file's).
+    # One text at a time, so only one spaCy Doc is alive (a 20 MB page is 2,000 pieces).
+    tagger = nlp.get_pipe("kg_candidates")
     pairs = []
     for at in texts:
         with _timed(timings, "segment"):
             d = nlp.make_doc(at.text)
         with _timed(timings, "candidates"):
-            for _name, proc in nlp.pipeline:
-                d = proc(d)
-            pairs.append((at, candidates_of(d)))
+            pairs.append((at, tagger.match(d)))
     with _timed(timings, "resolve"):
         resolutions, entities, city = resolve_document(pairs, gazetteer, lexicon)
     with _timed(timings, "relations"):
