@@ -30,16 +30,17 @@ of the fields that differ from their defaults (``{"title": "局长"}``).
 """
 from __future__ import annotations
 
-from itertools import chain
+from itertools import accumulate, chain
 
 import numpy
-from spacy.attrs import IDX, ORTH, SPACY, TAG
+from spacy.attrs import ORTH, SPACY, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, SpanGroup
 
 from kg.names import Candidate, Context, TokenTags, find_all
 from kg.nlp.retokenize import split_tokens
-from kg.nlp.tokenizer import MAX_WORDS, add_project_words, resources
+from kg.nlp import segmenter
+from kg.nlp.tokenizer import MAX_WORDS, add_project_words, blank_runs, resources
 
 __all__ = ["SPANS_KEY", "DETAILS_KEY", "CandidateTagger", "to_spans", "candidates_of"]
 
@@ -49,7 +50,7 @@ SPANS_KEY = "kg_candidates"
 DETAILS_KEY = "details"
 
 # What the component reads of each token (one array, no Token objects).
-_TOKEN_ATTRS = [ORTH, IDX, SPACY, TAG]
+_TOKEN_ATTRS = [ORTH, SPACY, TAG]
 
 
 @Language.factory("kg_candidates", default_config={"gazetteer_path": "", "patterns_dir": ""})
@@ -69,8 +70,9 @@ class CandidateTagger:
         self.gazetteer, self.lexicon, self.matcher = resources(gazetteer_path, patterns_dir)
         # per-process tables of the tokens seen: ORTH hash -> text; TAG hash -> tag
         self._texts: dict[int, str] = {}
-        self._space_orths: tuple[int, ...] = ()  # ORTH hashes of the whitespace tokens seen
         self._tags = _TagStrings()
+        # the tags of jieba's dictionary file, the same for every dictionary made from it
+        self._dictionary_tags = _DictionaryTags(segmenter.word_tags())
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations(doc, self.match(doc))
@@ -81,66 +83,103 @@ class CandidateTagger:
         text, ctx = self.context(doc)
         return find_all(text, ctx)
 
+    def match_words(self, text: str, words: list[str]) -> list[Candidate]:
+        """:meth:`match` of the Doc the tokenizer makes of ``text``, from the segmenter's words
+        (:meth:`kg.nlp.tokenizer.JiebaTokenizer.segment`) without making that Doc.
+
+        The build's way (:mod:`kg.run.document`): it needs the candidates,
+        not the Doc, and making the Doc cost about a fifth of its time.  The
+        tags are those the tokenizer would give the tokens.
+        """
+        return find_all(text, self._context(words, words, self._dictionary_tags))
+
     def set_annotations(self, doc: Doc, candidates: list[Candidate]) -> None:
         """Store ``candidates`` in ``doc.spans[SPANS_KEY]`` (see :func:`to_spans`)."""
         to_spans(doc, candidates)
 
     def context(self, doc: Doc) -> tuple[str, Context]:
-        """The doc's text and the naming context of its tokens, read from ``doc.to_array``.
+        """The doc's text and the naming context of its tokens (their offsets and ``token.tag_``).
 
-        Iterating a Doc makes one Python ``Token`` per token (and ``doc.text``
-        does it again); here the columns of one array are mapped through
-        per-process tables keyed by ORTH hash (a hash is the same string in
-        every vocab), with ``map`` and numpy and no Python loop per token.
-        A token ends where the next one starts, less its trailing space.
-        Whitespace tokens are left out of the context; the tags are the
-        tokenizer's ``token.tag_``, looked up only when a rule asks.
+        Read from one ``doc.to_array`` (iterating a Doc makes one Python
+        ``Token`` per token, and ``doc.text`` does it again): the tokens'
+        texts come from a per-process table keyed by ORTH hash (a hash is the
+        same string in every vocab), and a trailing space becomes a word of
+        its own, so that the words tile the text as the segmenter's do.
         """
         array = doc.to_array(_TOKEN_ATTRS)
-        orth, spacy, tag = array[:, 0], array[:, 2], array[:, 3]
-        orths = orth.tolist()
+        orths = array[:, 0].tolist()
         try:
-            pieces = list(map(self._texts.__getitem__, orths))
+            words = list(map(self._texts.__getitem__, orths))
         except KeyError:
-            self._learn(doc, orths)  # (may start new tables)
-            pieces = list(map(self._texts.__getitem__, orths))
-        for i in numpy.flatnonzero(spacy).tolist():  # a trailing space (rare in Chinese text)
-            pieces[i] += " "
-        text = "".join(pieces)
-        starts = array[:, 1]
-        ends = numpy.empty_like(starts)
-        if len(ends):
-            ends[:-1] = starts[1:] - spacy[:-1]
-            ends[-1] = len(text) - spacy[-1]
-        spaces = self._space_orths
-        if spaces:  # drop whitespace tokens (a few kinds: a comparison per kind beats numpy.isin)
-            if len(spaces) <= 16:
-                words = orth != spaces[0]
-                for space in spaces[1:]:
-                    words &= orth != space
-            else:
-                words = ~numpy.isin(orth, numpy.array(spaces, dtype=numpy.uint64))
-            starts, ends, tag = starts[words], ends[words], tag[words]
+            self._learn(doc, orths)
+            words = list(map(self._texts.__getitem__, orths))
+        tags = array[:, 2].tolist()
+        trailing = numpy.flatnonzero(array[:, 1]).tolist()
+        if trailing:  # (rare in Chinese text)
+            words, tags = _with_spaces(trailing, words, tags)
         self._tags.strings = doc.vocab.strings
-        return text, Context(self.lexicon, self.matcher, starts.tolist(), ends.tolist(),
-                             TokenTags(tag.tolist(), self._tags))
+        return "".join(words), self._context(words, tags, self._tags)
+
+    def _context(self, words: list[str], keys: list, table) -> Context:
+        """The naming context of words that tile a text: the words but whitespace, each
+        tagged ``table[key]`` (looked up only when a rule asks for that word's tag)."""
+        bounds = list(accumulate(map(len, words), initial=0))
+        starts, ends = bounds[:-1], bounds[1:]
+        runs = blank_runs(words)
+        if runs:  # few: drop them by slices between them
+            starts, ends, keys = _without(runs, starts, ends, keys)
+        return Context(self.lexicon, self.matcher, starts, ends, TokenTags(keys, table))
 
     def _learn(self, doc: Doc, orths: list[int]) -> None:
-        """Add the text and whitespace-ness of unseen ORTH hashes to the tables."""
-        texts = self._texts
-        missing = set(orths).difference(texts)
-        if len(texts) + len(missing) > MAX_WORDS:
-            texts = self._texts = {}
-            self._space_orths = ()
+        """Add the text of unseen ORTH hashes to the table (a new table past :data:`MAX_WORDS`)."""
+        missing = set(orths).difference(self._texts)
+        if len(self._texts) + len(missing) > MAX_WORDS:
+            self._texts = {}
             missing = set(orths)
         strings = doc.vocab.strings
-        spaces = []
-        for orth in missing:
-            word = texts[orth] = strings[orth]
-            if word.isspace():  # spaCy's IS_SPACE
-                spaces.append(orth)
-        if spaces:
-            self._space_orths = tuple(sorted(set(self._space_orths).union(spaces)))
+        self._texts.update((orth, strings[orth]) for orth in missing)
+
+
+def _with_spaces(after: list[int], words: list[str], tags: list[int]) -> tuple[list[str], list[int]]:
+    """``words`` with a ``" "`` word (no tag) after each index in ``after`` (in order; a few)."""
+    out_words: list[str] = []
+    out_tags: list[int] = []
+    pos = 0
+    for i in after:
+        out_words += words[pos:i + 1]
+        out_words.append(" ")
+        out_tags += tags[pos:i + 1]
+        out_tags.append(0)
+        pos = i + 1
+    out_words += words[pos:]
+    out_tags += tags[pos:]
+    return out_words, out_tags
+
+
+def _without(runs: list[tuple[int, int]], *columns: list) -> list[list]:
+    """``columns`` without the rows of ``runs`` (``(start, end)`` each, in order; a few)."""
+    out = []
+    for column in columns:
+        kept = []
+        pos = 0
+        for i, j in runs:
+            kept += column[pos:i]
+            pos = j
+        kept += column[pos:]
+        out.append(kept)
+    return out
+
+
+class _DictionaryTags:
+    """jieba's tag of a word, ``""`` for a word without one: what the tokenizer puts in ``token.tag_``."""
+
+    __slots__ = ("tags",)
+
+    def __init__(self, tags: dict[str, str]) -> None:
+        self.tags = tags
+
+    def __getitem__(self, word: str) -> str:
+        return self.tags.get(word, "")
 
 
 class _TagStrings(dict):

@@ -1,8 +1,8 @@
 """Processing one document: every per-document stage, in order, in this process.
 
 ``process_document`` normalises the document's articles (:mod:`kg.corpus`),
-runs the spaCy pipeline over them (segmentation and candidate names:
-:mod:`kg.nlp`, :mod:`kg.names`), resolves the candidates
+runs the steps of the spaCy pipeline over them (segmentation and candidate
+names: :mod:`kg.nlp`, :mod:`kg.names`), resolves the candidates
 (:mod:`kg.resolve`) and relates the mentions (:mod:`kg.relations`), and
 returns a picklable :class:`~kg.records.DocResult`.  Documents are
 independent, so results of parts of a corpus merge by union in
@@ -59,18 +59,19 @@ def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
             for start, end in iter_chunks(text, a.start, a.end):
                 norm, index = normalize(text, start, end)
                 texts.append(ArticleText(a, norm, tuple(index)))
-    # The pipeline's own steps, without what only a reader of the Doc needs: the
-    # tokenizer, then the candidate component's match() but not its
-    # set_annotations() (doc.spans), and resolution of the whole document at once
-    # below rather than kg_resolve's per Doc (the home city is the file's).
-    # One text at a time, so only one spaCy Doc is alive (a 20 MB page is 2,000 pieces).
+    # The pipeline's own steps, without what only a reader of a Doc needs: the
+    # tokenizer's segmentation and the candidate component's matching of its words,
+    # but not the spaCy Doc made of them nor the spans (kg.nlp.candidates: match_words);
+    # resolution then takes the whole document at once (its home city is the file's),
+    # where the kg_resolve component sees one Doc.
+    segment = nlp.tokenizer.segment
     tagger = nlp.get_pipe("kg_candidates")
     pairs = []
     for at in texts:
         with _timed(timings, "segment"):
-            d = nlp.make_doc(at.text)
+            words = segment(at.text)
         with _timed(timings, "candidates"):
-            pairs.append((at, tagger.match(d)))
+            pairs.append((at, tagger.match_words(at.text, words)))
     with _timed(timings, "resolve"):
         resolutions, entities, city = resolve_document(pairs, gazetteer, lexicon)
     with _timed(timings, "relations"):
