@@ -82,7 +82,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
             for o in agencies_orgs:
                 if o is not m and o.type == "Agency" and o.start == m.start and o.end < m.end:
                     add(m, "subOrganizationOf", o, m.start, "nested-name", span=sentence_of(m.start))
-            if m.name != m.surface and m.name.endswith(m.surface) is False:
+            if m.name != m.text and m.name.endswith(m.text) is False:
                 pass
         elif m.type in ("Organization", "Project"):
             target, rule = _located_context(m, res, rules, text)
