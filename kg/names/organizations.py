@@ -5,10 +5,12 @@ from collections.abc import Sequence
 
 from kg.names.boundary import CJK, continues_word, suffix_heads, suffix_names, word_hits
 from kg.names.context import Candidate, Context
+from kg.names.registry import name_finder
 
 __all__ = ["find_organizations"]
 
 
+@name_finder("Organization", rules=("org-suffix", "org-anaphor", "org-brand-industry"))
 def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
     """Companies, schools, hospitals, foundations, newspapers: name + legal/institution head."""
     w = ctx.words

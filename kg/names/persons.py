@@ -4,7 +4,10 @@ from __future__ import annotations
 import re
 
 from kg.names.boundary import CJK
+from collections.abc import Sequence
+
 from kg.names.context import Candidate, Context
+from kg.names.registry import name_finder
 
 __all__ = ["find_persons"]
 
@@ -49,8 +52,11 @@ def _name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tup
     return best
 
 
-def find_persons(text: str, ctx: Context) -> list[Candidate]:
-    """Persons: title + name, bylines and credits, speakers, honorifics."""
+# (no quantity or slogan check: a name of two or three characters is never one)
+@name_finder("Person", rules=("title-name", "credit", "speaker", "honorific"), checked=False)
+def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -> list[Candidate]:
+    """Persons: title + name, bylines and credits, speakers, honorifics (``divisions``
+    are not read: persons are found by titles, credits and speech)."""
     w = ctx.words
     out: list[Candidate] = []
     # title + name (董事长张三, 记者 李四)

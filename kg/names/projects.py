@@ -8,11 +8,15 @@ from collections.abc import Sequence
 from kg.names.boundary import (continues_word, is_specific, jurisdiction, protected_map, scan_left, suffix_heads,
                                trim)
 from kg.names.context import Candidate, Context
+from kg.names.registry import name_finder
 from kg.names.trie import ending_at
 
 __all__ = ["find_projects"]
 
 
+@name_finder("Project", rules=("project-head", "project-quoted", "project-placed", "facility-built",
+                                "project-list", "project-list-distributed", "project-list-shared-head",
+                                "invested-object", "invested-bare"))
 def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
     """Specific projects: a name ending in a project head, list items, built facilities."""
     w = ctx.words
