@@ -60,6 +60,9 @@ class ArticleFacts:
         self._found: dict[str, set[int]] = {}
         self._held: list[Resolved] | None = None
         self._main: tuple[Resolved | None] | None = None
+        self._before: dict[int, list[Resolved]] = {}
+        #: what a rule computed that another reads too, by a key of its own (per article)
+        self.cache: dict = {}
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         """The sentence holding ``pos`` (sentences are sorted and disjoint)."""
@@ -69,19 +72,25 @@ class ArticleFacts:
         return pos, pos + 1
 
     # -- what earlier rules found -----------------------------------------------------
-    def note(self, rule: str, *mentions: Resolved | str) -> None:
-        """Remember that ``rule`` found a fact about these mentions (the runner calls it)."""
+    def note(self, rule: str, head: Resolved | str, tail: Resolved | str) -> None:
+        """Remember that ``rule`` found a fact about these mentions (the runner calls it
+        for the rules another rule follows)."""
         seen = self._found.get(rule)
         if seen is None:
             seen = self._found[rule] = set()
-        for m in mentions:
-            if not isinstance(m, str):
-                seen.add(id(m))
+        if not isinstance(head, str):
+            seen.add(id(head))
+        if not isinstance(tail, str):
+            seen.add(id(tail))
 
     def found(self, m: Resolved, *rules: str) -> bool:
-        """Did one of ``rules`` (run before) find a fact about mention ``m``?"""
+        """Did one of ``rules`` (run before, and followed: ``after=``) find a fact about mention ``m``?"""
         key = id(m)
-        return any(key in self._found.get(rule, ()) for rule in rules)
+        for rule in rules:
+            seen = self._found.get(rule)
+            if seen is not None and key in seen:
+                return True
+        return False
 
     # -- shared questions ----------------------------------------------------------------
     def held_divisions(self) -> list[Resolved]:
@@ -127,6 +136,9 @@ class ArticleFacts:
 
     def agencies_orgs_before(self, p: Resolved) -> list[Resolved]:
         """The agencies and organizations of ``p``'s sentence that end before it."""
-        s, _ = self.sentence_of(p.start)
-        return [o for o in self.agencies_orgs if s <= o.start and o.end <= p.start]
+        before = self._before.get(id(p))
+        if before is None:
+            s, _ = self.sentence_of(p.start)
+            before = self._before[id(p)] = [o for o in self.agencies_orgs if s <= o.start and o.end <= p.start]
+        return before
 

@@ -36,7 +36,8 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer: Gazet
         for found in rule.fn(art, rule.words):
             if type(found) is Fact:
                 head, rel, tail, pos, role, span = found
-                art.note(rule.name, head, tail)  # (found, even when it is no relation: the rules after skip it)
+                if rule.followed:  # (found, even when it is no relation: the rules after skip it)
+                    art.note(rule.name, head, tail)
                 h = head if isinstance(head, str) else head.entity_id
                 t = tail if isinstance(tail, str) else tail.entity_id
                 if h == t:

@@ -74,11 +74,13 @@ class RuleSpec:
 
 
 class Rule(NamedTuple):
-    """A rule ready to run: its name, function and prepared words."""
+    """A rule ready to run: its name, function and prepared words; ``followed`` when a
+    later rule asks what it found (:meth:`~kg.relations.article.ArticleFacts.found`)."""
 
     name: str
     fn: Callable[[Any, Any], Iterable[Fact | Value]]
     words: Any
+    followed: bool
 
 
 #: Every registered rule by name (filled as the modules of :mod:`kg.relations.rules` load).
@@ -119,6 +121,7 @@ def _prepare_rules(lexicon: Lexicon) -> tuple[Rule, ...]:
             raise DataError(f"{data.path}:1: rule '{name}' ({spec.fn.__module__}.{spec.fn.__name__}) "
                             f"has no table [{name}] in {data.path.name}")
     position = {name: k for k, name in enumerate(order)}
+    followed = {first for spec in RULES.values() for first in spec.after}
     rules = []
     for name in order:
         spec = RULES[name]
@@ -130,5 +133,5 @@ def _prepare_rules(lexicon: Lexicon) -> tuple[Rule, ...]:
                 raise DataError(f"{data.where(name)}: rule '{name}' must come after '{first}' "
                                 f"in {data.path.name} (it applies where '{first}' found nothing)")
         words = spec.prepare(data.section(name), lexicon) if spec.prepare else None
-        rules.append(Rule(name, spec.fn, words))
+        rules.append(Rule(name, spec.fn, words, name in followed))
     return tuple(rules)

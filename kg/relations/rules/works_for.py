@@ -65,16 +65,26 @@ class _Titles:
         self.reporter_titles = frozenset(lexicon.words("relations", "reporter.titles"))
 
 
-def _employers(art: ArticleFacts, person: Resolved, words: _Titles) -> Iterator[Resolved]:
+def _employers(art: ArticleFacts, person: Resolved, words: _Titles) -> list[Resolved]:
     """ORG [sub-unit] TITLE NAME and the chains news writes before a name, nearest first:
     ORG TITLE、TITLE NAME (某中学党支部书记、校长某某) and ORG TITLE、ORG TITLE NAME
     (某会委员、某集团董事长某某).  Persons the reporter rule or a fixed employer takes, and
-    persons without an employee title, have none."""
+    persons without an employee title, have none.  (Read by org-title and title-chain:
+    walked once per person.)"""
     title = person.title
     if not title or title in words.fixed or title not in words.employee_titles:
-        return
+        return []
     if title in words.reporter_titles and art.newspaper is not None:
-        return  # the reporter rule's
+        return []  # the reporter rule's
+    key = ("employers", id(person))
+    chain = art.cache.get(key)
+    if chain is None:
+        chain = art.cache[key] = list(_walk_chain(art, person, words))
+    return chain
+
+
+def _walk_chain(art: ArticleFacts, person: Resolved, words: _Titles) -> Iterator[Resolved]:
+    title = person.title
     text = art.text
     pos = person.start
     while pos > 0 and text[pos - 1] in " \u3000":
@@ -126,9 +136,9 @@ def _skip_titles(text: str, pos: int, titles: Sequence[str]) -> int:
 def org_title(art: ArticleFacts, words: _Titles) -> Iterator[Fact]:
     """ORG [sub-unit] TITLE NAME: the person works for ORG, in the role TITLE."""
     for person in art.persons:
-        for org in _employers(art, person, words):
-            yield Fact(person, "worksFor", org, person.start, role=person.title)
-            break
+        employers = _employers(art, person, words)
+        if employers:
+            yield Fact(person, "worksFor", employers[0], person.start, role=person.title)
 
 
 @relation_rule("title-chain", prepare=_Titles)
@@ -136,9 +146,7 @@ def title_chain(art: ArticleFacts, words: _Titles) -> Iterator[Fact]:
     """ORG1 TITLE、ORG2 TITLE NAME: the person works for every organization of the chain
     before the nearest (org-title's)."""
     for person in art.persons:
-        employers = _employers(art, person, words)
-        next(employers, None)
-        for org in employers:
+        for org in _employers(art, person, words)[1:]:
             yield Fact(person, "worksFor", org, person.start)
 
 
