@@ -13,7 +13,7 @@ Graphs (one table each, in this order):
   ``N`` triples, built here (:func:`synthetic_graph`);
 * ``--corpus-copies N``: the graph the real pipeline builds from ``N``
   copies of ``corpus/`` (files renamed ``00000_<name>``, ``00001_<name>``,
-  …, so every copy is a set of other articles).  ``kg.build.build`` runs in
+  …, so every copy is a set of other articles).  ``kg.run.build.build`` runs in
   a child process (``--workers 2``, no cache) and pickles its graph to a
   temporary file, which this process loads: the exports run in a process
   that holds the graph and nothing else;
@@ -98,7 +98,7 @@ def synthetic_graph(triples: int) -> nx.MultiDiGraph:
 
 def _build_corpus_graph(copies: int, pkl: Path) -> None:
     """(In the child process.) ``kg build`` of ``copies`` copies of corpus/, its graph pickled to ``pkl``."""
-    import kg.build
+    import kg.run.build
 
     with tempfile.TemporaryDirectory(prefix="kg-bench-corpus-") as tmp:
         src = sorted(p for p in (ROOT / "corpus").iterdir() if p.is_file())
@@ -111,8 +111,8 @@ def _build_corpus_graph(copies: int, pkl: Path) -> None:
             graphs.append(graph)  # the benchmark times the exports itself
             return []
 
-        kg.build.write_exports = keep_graph
-        kg.build.build([tmp], Path(tmp, "out"), workers=2, cache=False, progress=False,
+        kg.run.build.write_exports = keep_graph
+        kg.run.build.build([tmp], Path(tmp, "out"), workers=2, cache=False, progress=False,
                        on_skip=lambda msg: print(msg, file=sys.stderr))
     with open(pkl, "wb") as fh:
         pickle.dump(graphs[0], fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -212,12 +212,15 @@ def _in_child(fn: Callable[[], object]) -> tuple[float, int]:
 def _exports(graph: nx.MultiDiGraph, out: Path, rdflib: bool) -> list[tuple[str, Callable[[], object]]]:
     import pyoxigraph as ox
 
-    from kg.export import write_all
+    from kg.export.bundle import write_all
     from kg.export.graphml import write_graphml
     from kg.export.html import write_html
     from kg.export.jsonld import write_jsonld
     from kg.export.neo4j import write_neo4j_csv
-    from kg.export.rdf import Lit, iter_quads, to_rdf, write_ntriples, write_trig, write_turtle
+    from kg.export.ntriples import write_ntriples
+    from kg.export.quads import Lit, iter_quads, to_rdf
+    from kg.export.trig import write_trig
+    from kg.export.turtle import write_turtle
 
     def oxigraph() -> bytes:
         def term(t):

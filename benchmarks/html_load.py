@@ -43,7 +43,8 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.export.html import KIND_NAMES, write_html  # noqa: E402
+from kg.export.html import write_html  # noqa: E402
+from kg.export.view import KIND_NAMES  # noqa: E402
 from kg.ids import ID_NS  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -151,7 +152,8 @@ def synthetic_graph(n: int, seed: int = 1) -> nx.MultiDiGraph:
 
 def seeds_graph() -> nx.MultiDiGraph:
     """The graph of the bundled corpus (the seeds), built by the real pipeline."""
-    from kg.build import BuildSummary, iter_corpus_files, iter_results
+    from kg.corpus import iter_corpus_files
+    from kg.run.build import BuildSummary, iter_results
     from kg.knowledge.gazetteer import load_gazetteer
     from kg.graph import build_graph
 

@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 _RSS_WRAPPER = """
 import resource, sys, time
-import kg.build
+import kg.run.build
 from kg.cli import main
 def peak_kb():
     # VmHWM: ru_maxrss would carry over the peak of the process that started this one
@@ -63,7 +63,7 @@ def peak_kb():
     except (OSError, StopIteration):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 seen = {}
-write_exports = kg.build.write_exports
+write_exports = kg.run.build.write_exports
 def measured(graph, out_dir, *args, **kwargs):  # the driver's peak while it holds the graph, before the exports
     seen["graph"] = peak_kb()
     t0 = time.perf_counter()
@@ -71,7 +71,7 @@ def measured(graph, out_dir, *args, **kwargs):  # the driver's peak while it hol
         return write_exports(graph, out_dir, *args, **kwargs)
     finally:
         seen["export"] = time.perf_counter() - t0
-kg.build.write_exports = measured
+kg.run.build.write_exports = measured
 rc = main(sys.argv[1:])
 me = peak_kb()
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -107,7 +107,7 @@ def median_rate(units: float, fn, repeat: int, clock=time.process_time) -> float
 def floors(corpus: Path, repeat: int) -> dict[str, float]:
     import spacy
 
-    from kg.build import load_document
+    from kg.corpus import read_document as load_document
     from kg.corpus import normalize
     from kg.nlp.tokenizer import _prepare_jieba
 
@@ -137,9 +137,13 @@ def floors(corpus: Path, repeat: int) -> dict[str, float]:
 
 def stages(corpus: Path, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
     """chars/s of every stage, and the export figures (triples, triples/s)."""
-    from kg.build import STAGES, load_document, process_document, write_exports
-    from kg.engine import slim
-    from kg.export.rdf import iter_quads, write_turtle
+    from kg.corpus import read_document as load_document
+    from kg.run import STAGES
+    from kg.run.build import write_exports
+    from kg.run.document import process_document
+    from kg.run.engine import slim
+    from kg.export.quads import iter_quads
+    from kg.export.turtle import write_turtle
     from kg.knowledge.gazetteer import load_gazetteer
     from kg.graph import build_graph
     from kg.nlp.pipeline import make_nlp

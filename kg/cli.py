@@ -1,10 +1,14 @@
-"""Command line: a thin shell over :mod:`kg.build` and :mod:`kg.evaluate`.
+"""Command line: a thin shell over :mod:`kg.run.build` and :mod:`kg.report`.
 
 ``kg build [CORPUS ...] --out DIR``, ``kg eval --gold FILE [--graph TTL]``,
 ``kg query QUERY_OR_FILE.rq [--graph FILE] [--format table|csv|json]`` and
 ``kg html [--graph TTL | --corpus PATH ...] [--focus NAME --depth N] --out FILE``.
 Errors are one line on stderr (``error: …``) and a non-zero exit, never a
 traceback for bad input.
+
+Each command imports what it runs when it runs (the imports inside the
+``_build``, ``_eval`` … functions): ``kg eval`` and ``kg query`` never load
+the NLP stages or the exporters, and ``kg --help`` answers at once.
 """
 from __future__ import annotations
 
@@ -84,7 +88,7 @@ def _positive(text: str) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from kg.build import build
+    from kg.run.build import build
 
     if args.scheduler and args.engine != "dask":
         raise KGError("--scheduler needs --engine dask")
@@ -98,7 +102,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from kg import evaluate as ev
+    from kg.report import evaluate as ev
 
     result = ev.evaluate(args.gold, args.graph)
     if args.format == "json":
@@ -112,8 +116,8 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from kg.build import BuildSummary, corpus_files, iter_results
-    from kg.export.review import write_review
+    from kg.run.build import BuildSummary, corpus_files, iter_results
+    from kg.report.review import write_review
 
     summary = BuildSummary()
     written = write_review(iter_results(corpus_files(args.corpus, summary), summary), args.out)
@@ -128,7 +132,7 @@ def _html(args: argparse.Namespace) -> int:
     if args.depth is not None and args.focus is None:
         raise KGError("--depth needs --focus NAME")
     if args.corpus:
-        from kg.build import BuildSummary, corpus_files, iter_results
+        from kg.run.build import BuildSummary, corpus_files, iter_results
         from kg.knowledge.gazetteer import load_gazetteer
         from kg.graph import build_graph
 
@@ -146,7 +150,7 @@ def _html(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from kg.query import FORMATS, run_query
+    from kg.report.query import FORMATS, run_query
 
     text = FORMATS[args.format](run_query(args.query, args.graph, engine=args.engine))
     sys.stdout.write(text if text.endswith("\n") else text + "\n")

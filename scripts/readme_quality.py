@@ -9,7 +9,7 @@ import argparse
 import re
 from pathlib import Path
 
-from kg.evaluate import evaluate, to_markdown
+from kg.report.evaluate import evaluate, to_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.query import QueryResult, format_table, load_store, run_query  # noqa: E402
+from kg.report.query import QueryResult, format_table, load_store, run_query  # noqa: E402
 
 BEGIN, END = "<!-- queries:begin -->", "<!-- queries:end -->"
 MAX_ROWS = 12

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from kg.build import process_document
+from kg.run.document import process_document
 from kg.corpus import split_articles
 from kg.records import Document
 

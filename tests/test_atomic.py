@@ -1,7 +1,7 @@
 """No partial outputs: atomic writes, staged exports, and a build killed with SIGKILL.
 
 The kill test runs ``kg build`` in a subprocess with ``KG_TEST_WRITE_PAUSE``
-(see :mod:`kg.export`), which makes every export pause half-written, kills it
+(see :mod:`kg.export.atomic`), which makes every export pause half-written, kills it
 while it is exporting, and checks that every previous export is still there,
 byte for byte, and that a re-run completes and cleans up.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-import kg.export as export
+import kg.export.atomic as export
 from kg.errors import ExportError
-from kg.export import TEMP_FILE, WRITE_PAUSE_ENV, atomic_write, atomic_writer, staged_writes
+from kg.export.atomic import TEMP_FILE, WRITE_PAUSE_ENV, atomic_write, atomic_writer, staged_writes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -219,8 +219,8 @@ def test_staged_rename_failure_is_an_export_error(tmp_path):
 
 
 def test_build_writes_its_exports_staged(tmp_path, monkeypatch):
-    """kg.build.write_exports writes every export before it renames any into place."""
-    from kg.build import write_exports
+    """kg.run.build.write_exports writes every export before it renames any into place."""
+    from kg.run.build import write_exports
     from kg.graph import build_graph
 
     at_first_rename: list[int] = []

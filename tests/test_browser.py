@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.export.html import KIND_NAMES, RELATION_NAMES, UI, write_html
+from kg.export.html import write_html
+from kg.export.view import KIND_NAMES, RELATION_NAMES, UI
 from kg.focus import focus_graph
 from kg.graph import build_graph
 
@@ -158,7 +159,8 @@ def open_view(browser):
 
 @pytest.fixture(scope="session")
 def seeds_graph():
-    from kg.build import BuildSummary, iter_corpus_files, iter_results
+    from kg.corpus import iter_corpus_files
+    from kg.run.build import BuildSummary, iter_results
     from kg.knowledge.gazetteer import load_gazetteer
 
     summary = BuildSummary()
@@ -461,7 +463,8 @@ def test_hostile_corpus_through_the_pipeline(open_view, tmp_path):
         "该工程位于左权县辽阳镇。\n", encoding="utf-8")
     out = tmp_path / "hostile.html"
     assert main(["html", "--corpus", str(corpus), "--out", str(out)]) == 0
-    from kg.build import BuildSummary, iter_corpus_files, iter_results
+    from kg.corpus import iter_corpus_files
+    from kg.run.build import BuildSummary, iter_results
     from kg.knowledge.gazetteer import load_gazetteer
 
     graph = build_graph(iter_results(iter_corpus_files([corpus]), BuildSummary()),

@@ -1,4 +1,4 @@
-"""kg.build: documents from bytes, stage timings, and byte-identical builds
+"""kg.run: documents from bytes, stage timings, and byte-identical builds
 whatever the number of workers, the input order or the hash seed."""
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import STAGES, BuildSummary, build, document_from_bytes, iter_results, load_document, process_document
+from kg.corpus import document_from_bytes, read_document as load_document
+from kg.run import STAGES
+from kg.run.build import BuildSummary, build, iter_results
+from kg.run.document import process_document
 from kg.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]

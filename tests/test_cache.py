@@ -1,4 +1,4 @@
-"""kg.cache: incremental builds equal full rebuilds; a stale cache is never read."""
+"""kg.run.cache: incremental builds equal full rebuilds; a stale cache is never read."""
 from __future__ import annotations
 
 import shutil
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import kg.engine
-from kg.build import build
-from kg.cache import DocCache, default_cache_dir, pipeline_fingerprint
+import kg.run.engine
+from kg.run.build import build
+from kg.run.cache import DocCache, default_cache_dir, pipeline_fingerprint
 from kg.records import Document, DocResult
 
 from tests.test_build import same_exports
@@ -21,13 +21,13 @@ CORPUS = sorted((ROOT / "corpus").iterdir())
 def counted(monkeypatch) -> list[str]:
     """Paths of the documents the engine actually processes."""
     seen: list[str] = []
-    run = kg.engine.run_task
+    run = kg.run.engine.run_task
 
     def counting(task):
         seen.append(Path(task.path).name)
         return run(task)
 
-    monkeypatch.setattr(kg.engine, "run_task", counting)
+    monkeypatch.setattr(kg.run.engine, "run_task", counting)
     return seen
 
 
@@ -90,18 +90,18 @@ def test_stale_entries_are_never_read(tmp_path):
 
 
 def test_fingerprint_covers_the_ontology_data():
-    import kg.cache
+    import kg.run.cache
 
     assert any((ROOT / "ontology").rglob("*.toml"))
     pipeline_fingerprint.cache_clear()
     try:
         before = pipeline_fingerprint()
-        original = kg.cache._ONTOLOGY
-        kg.cache._ONTOLOGY = ROOT / "tests"  # any other data gives another fingerprint
+        original = kg.run.cache.ONTOLOGY_DIR
+        kg.run.cache.ONTOLOGY_DIR = ROOT / "tests"  # any other data gives another fingerprint
         pipeline_fingerprint.cache_clear()
         assert pipeline_fingerprint() != before
     finally:
-        kg.cache._ONTOLOGY = original
+        kg.run.cache.ONTOLOGY_DIR = original
         pipeline_fingerprint.cache_clear()
 
 

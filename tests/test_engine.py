@@ -1,4 +1,4 @@
-"""kg.engine: batches, the local pool and a real two-worker Dask LocalCluster."""
+"""kg.run.engine: batches, the local pool and a real two-worker Dask LocalCluster."""
 from __future__ import annotations
 
 import shutil
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
-from kg.engine import Task, batches, iter_outcomes, read_task, run_task
+from kg.run.build import build
+from kg.run.engine import Task, batches, iter_outcomes, read_task, run_task
 from kg.errors import InputError, KGError
 from kg.records import pickled_by_value
 
@@ -100,9 +100,9 @@ def _die(tasks):
 
 
 def test_a_dead_worker_is_an_error_not_a_hang(monkeypatch):
-    import kg.engine
+    import kg.run.engine
 
-    monkeypatch.setattr(kg.engine, "run_tasks", _die)
+    monkeypatch.setattr(kg.run.engine, "run_tasks", _die)
     tasks = [Task(f"{i}.txt", b"x") for i in range(3)]
     with pytest.raises(KGError, match="worker process died"):
         list(iter_outcomes(tasks, workers=2))
@@ -112,7 +112,7 @@ def test_records_pickle_as_their_values():
     """Results cross process boundaries by pickle: every record comes back equal, nested ones too."""
     import pickle
 
-    from kg.engine import Outcome, Task
+    from kg.run.engine import Outcome, Task
     from kg.records import Article, Attribute, Division, DocResult, Document, Entity, Mention, Relation
 
     art = Article("a-1", "a.txt", 0, 9, "标题", "2025-01-02")

@@ -1,4 +1,4 @@
-"""Tests for kg.evaluate: hand-written gold and graphs, numbers computed by hand."""
+"""Tests for kg.report.evaluate: hand-written gold and graphs, numbers computed by hand."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import GoldError, KGError
-from kg.evaluate import (
+from kg.report.evaluate import (
     GoldAttribute,
     GoldDoc,
     GoldEntity,

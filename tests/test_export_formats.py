@@ -31,7 +31,9 @@ from rdflib.compare import isomorphic
 from kg.export.graphml import serialize_graphml
 from kg.export.jsonld import CONTEXT, serialize_jsonld
 from kg.export.neo4j import RELATIONSHIP_COLUMNS, ladybug_script
-from kg.export.rdf import generate_ntriples, iter_quads, serialize_turtle, to_rdf
+from kg.export.ntriples import generate_ntriples
+from kg.export.quads import iter_quads, to_rdf
+from kg.export.turtle import serialize_turtle
 from kg.ids import ID_NS, iri
 
 try:
@@ -53,7 +55,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @functools.lru_cache(maxsize=1)
 def corpus_graph() -> nx.MultiDiGraph:
     """The knowledge graph of the bundled corpus (built once per session)."""
-    from kg.build import BuildSummary, iter_corpus_files, iter_results
+    from kg.corpus import iter_corpus_files
+    from kg.run.build import BuildSummary, iter_results
     from kg.knowledge.gazetteer import load_gazetteer
     from kg.graph import build_graph
 
@@ -64,7 +67,7 @@ def corpus_graph() -> nx.MultiDiGraph:
 @functools.lru_cache(maxsize=1)
 def corpus_exports() -> Path:
     """A directory with every export of the bundled corpus (written once per session)."""
-    from kg.build import write_exports
+    from kg.run.build import write_exports
 
     out = Path(tempfile.mkdtemp(prefix="kg-exports-"))
     write_exports(corpus_graph(), out)
@@ -72,7 +75,7 @@ def corpus_exports() -> Path:
 
 
 def write_all(graph: nx.MultiDiGraph, out: Path) -> Path:
-    from kg.build import write_exports
+    from kg.run.build import write_exports
 
     write_exports(graph, out)
     return out
@@ -443,7 +446,7 @@ def test_every_export_is_byte_identical_across_builds(tmp_path):
 _SCRIPT = """
 import sys
 from test_graph import sample_graph
-from kg.build import write_exports
+from kg.run.build import write_exports
 from pathlib import Path
 write_exports(sample_graph(), Path(sys.argv[1]))
 """

@@ -6,7 +6,9 @@ import pytest
 from kg.errors import KGError
 from kg.export.from_rdf import from_rdf, read_rdf_graph
 from kg.export.jsonld import serialize_jsonld
-from kg.export.rdf import generate_ntriples, generate_trig, serialize_turtle
+from kg.export.ntriples import generate_ntriples
+from kg.export.trig import generate_trig
+from kg.export.turtle import serialize_turtle
 from kg.graph import build_graph, merge_graphs
 
 try:

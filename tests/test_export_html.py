@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import KGError
-from kg.export.html import (KIND_NAMES, KIND_STYLES, RELATION_NAMES, node_size, render_html,
-                            to_page_data, view_settings, write_html)
+from kg.export.html import render_html, write_html
+from kg.export.page_data import to_page_data
+from kg.export.view import KIND_NAMES, KIND_STYLES, RELATION_NAMES, node_size, view_settings
 from kg.graph import build_graph
 from kg.ids import entity_id, iri
 from kg.records import Article, Document, DocResult, Entity, Mention, Relation
@@ -334,7 +335,9 @@ def test_people_and_companies_are_reachable_from_the_project(graph):
 @pytest.mark.parametrize("which", ["hostile", "star", "odd kind"])
 def test_streamed_data_block_is_the_page_data(graph, include_articles, which):
     """The page writes its data block record by record; the text is that of to_page_data."""
-    from kg.export.html import _escape_in_script, _json_for_html, _streamed_page_data, _UNSAFE_IN_SCRIPT
+    from kg.export.page_data import (UNSAFE_IN_SCRIPT as _UNSAFE_IN_SCRIPT, _json_for_html,
+                                     escape_in_script as _escape_in_script,
+                                     streamed_page_data as _streamed_page_data)
     g = {"hostile": graph, "star": star(3000), "odd kind": graph.copy()}[which]
     if which == "odd kind":  # a kind without a style, a relation without a name, a lone surrogate
         node = next(iter(g.nodes))
@@ -356,7 +359,7 @@ _VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan
        st.sampled_from(["a1", "a2", "unknown"]))
 def test_evidence_text_is_the_dumped_evidence(ev, article):
     """The data block writes an evidence from its parts: the same text as dumping its record."""
-    from kg.export.html import _dumps, _evidence, _evidence_text
+    from kg.export.page_data import _dumps, _evidence, _evidence_text
     ev = dict(ev, article=article)
     index = {"a1": 0, "a2": 7}
     assert _evidence_text(ev, index) == _dumps(_evidence(ev, index))
@@ -365,18 +368,18 @@ def test_evidence_text_is_the_dumped_evidence(ev, article):
 @settings(max_examples=300, deadline=None)
 @given(_VALUES)
 def test_value_is_dumps(value):
-    from kg.export.html import _dumps, _value
+    from kg.export.page_data import _dumps, _value
     assert _value(value) == _dumps(value)
 
 
 def test_value_refuses_what_dumps_refuses():
-    from kg.export.html import _value
+    from kg.export.page_data import _value
     for bad in (float("nan"), float("inf"), object()):
         with pytest.raises((ValueError, TypeError)):
             _value(bad)
 
 
 def test_value_keeps_lone_surrogates_and_control_characters_as_dumps_does():
-    from kg.export.html import _dumps, _value
+    from kg.export.page_data import _dumps, _value
     for text in ("\ud800<", "a\udfffb", "\x00\x1f\u2028\"\\", "</script>"):
         assert _value(text) == _dumps(text)

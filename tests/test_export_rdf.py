@@ -1,4 +1,4 @@
-"""Tests of kg.export.rdf: the contract triples, Turtle round trips, SHACL, determinism."""
+"""Tests of the RDF exports (kg.export.quads, turtle, ntriples, trig): the contract triples, Turtle round trips, SHACL, determinism."""
 from __future__ import annotations
 
 import os
@@ -12,8 +12,9 @@ from rdflib import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg.errors import ExportError
-from kg.export import atomic_write
-from kg.export.rdf import KG, serialize_turtle, statement_iri, to_rdf, write_turtle
+from kg.export.atomic import atomic_write
+from kg.export.quads import KG, statement_iri, to_rdf
+from kg.export.turtle import serialize_turtle, write_turtle
 from kg.graph import build_graph
 from kg.ids import entity_id, iri
 from kg.records import Article, Document, DocResult, Entity, Mention, Relation
@@ -306,7 +307,7 @@ def test_two_writes_are_byte_identical(tmp_path, graph):
 _SCRIPT = """
 import sys
 from test_graph import sample_graph
-from kg.export.rdf import write_turtle
+from kg.export.turtle import write_turtle
 write_turtle(sample_graph(), sys.argv[1])
 """
 
@@ -344,8 +345,12 @@ def test_atomic_write_failure_is_an_export_error(tmp_path):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from kg.export.rdf import (_GraphIndex, _ntriples_chunks, _ntriples_order,  # noqa: E402
-                           _QuadIndex, _statement, _trig_chunks, _turtle_chunks, iter_quads)
+from kg.export.blocks import ntriples_order as _ntriples_order  # noqa: E402
+from kg.export.index import GraphIndex as _GraphIndex, QuadIndex as _QuadIndex  # noqa: E402
+from kg.export.ntriples import _ntriples_chunks  # noqa: E402
+from kg.export.quads import iter_quads, statement_node as _statement  # noqa: E402
+from kg.export.trig import _trig_chunks  # noqa: E402
+from kg.export.turtle import _turtle_chunks  # noqa: E402
 from kg.ids import ID_NS, KG_NS  # noqa: E402
 
 #: Text that sorts differently raw and escaped, or as a prefix of another.
@@ -477,8 +482,11 @@ def test_statement_iris_are_written_bare_only_without_a_prefix_for_them():
 
 
 def test_statement_lines_are_written_in_the_general_order():
-    from kg.export.rdf import (_NTRIPLES_STATEMENT_ORDER, _STATEMENT_FIELDS, _TURTLE_STATEMENT_ORDER,
-                               RDF)
+    from rdflib import RDF
+
+    from kg.export.blocks import (NTRIPLES_STATEMENT_ORDER as _NTRIPLES_STATEMENT_ORDER,
+                                  STATEMENT_FIELDS as _STATEMENT_FIELDS,
+                                  TURTLE_STATEMENT_ORDER as _TURTLE_STATEMENT_ORDER)
     fields = _STATEMENT_FIELDS
     assert _TURTLE_STATEMENT_ORDER == tuple(sorted(fields, key=lambda f: (fields[f] != str(RDF.type),
                                                                           fields[f])))
@@ -492,7 +500,10 @@ def test_writers_hand_over_bounded_batches():
         from export_speed import synthetic_graph
     finally:
         sys.path.pop(0)
-    from kg.export.rdf import _BATCH, _ntriples_blocks, _trig_bytes, _turtle_bytes
+    from kg.export.blocks import BATCH as _BATCH
+    from kg.export.ntriples import _ntriples_blocks
+    from kg.export.trig import _trig_bytes
+    from kg.export.turtle import _turtle_bytes
     index = _GraphIndex(synthetic_graph(60_000))
     for chunks in (_turtle_bytes(index), _ntriples_blocks(index), _trig_bytes(index)):
         sizes = [len(c) for c in chunks if isinstance(c, list)]
@@ -518,19 +529,20 @@ def _many_mentions_graph():
 def test_bulk_mentions_and_small_batches_write_the_same_bytes(monkeypatch, bare):
     """The mentions of an entity joined in one piece (_MANY_MENTIONS), the graphs of
     the TriG export gathered and split at _BATCH: the bytes of the general path."""
-    import kg.export.rdf as rdf
+    import kg.export.blocks as blocks
+    import kg.export.entities as entities
     graphs = [_hostile_graph(bare), _many_mentions_graph()]
     expected = [["".join(chunks(_general(_GraphIndex(g)))) for chunks in _writers()] for g in graphs]
-    for many, batch in ((2, rdf._BATCH), (2, 2), (rdf._MANY_MENTIONS, 1)):
-        monkeypatch.setattr(rdf, "_MANY_MENTIONS", many)
-        monkeypatch.setattr(rdf, "_BATCH", batch)
+    for many, batch in ((2, blocks.BATCH), (2, 2), (entities._MANY_MENTIONS, 1)):
+        monkeypatch.setattr(entities, "_MANY_MENTIONS", many)
+        monkeypatch.setattr(blocks, "BATCH", batch)
         for graph, texts in zip(graphs, expected):
             assert ["".join(chunks(_GraphIndex(graph))) for chunks in _writers()] == texts, (many, batch)
 
 
 def test_bulk_mentions_refuse_a_bad_iri(monkeypatch):
-    import kg.export.rdf as rdf
-    monkeypatch.setattr(rdf, "_MANY_MENTIONS", 2)
+    import kg.export.entities as entities
+    monkeypatch.setattr(entities, "_MANY_MENTIONS", 2)
     graph = _many_mentions_graph()
     graph.nodes[iri("person/many")]["mentioned_in"].append(iri("article/a b"))
     for chunks in _writers():

@@ -9,7 +9,7 @@ import pytest
 from kg.cli import main
 from kg.errors import KGError
 from kg.export.html import write_html
-from kg.export.rdf import write_turtle
+from kg.export.turtle import write_turtle
 from kg.focus import AmbiguousEntityError, EntityNotFoundError, close_matches, find_entity, focus_graph
 from kg.graph import build_graph
 from kg.ids import entity_id, iri

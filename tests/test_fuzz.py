@@ -190,7 +190,7 @@ NEWS_SENTENCE = ("本报讯 近日，左权县交通运输管理局实施左权�
 @example(text=NEWS_SENTENCE.replace("，", "\r\n").replace("左权县", "左权县\u2028"))
 @given(text=news.filter(lambda t: t.strip()))
 def test_pipeline_never_crashes_and_keeps_offsets(nlp, text):
-    from kg.build import process_document
+    from kg.run.document import process_document
     from kg.records import Document
 
     doc = Document("fuzz.txt", text, "utf-8", split_articles(text, "fuzz.txt"))

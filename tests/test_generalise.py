@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from helpers import names, triples
-from kg.build import load_document, process_document
+from kg.corpus import read_document as load_document
+from kg.run.document import process_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

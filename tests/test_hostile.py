@@ -120,7 +120,7 @@ def write(writer, graph, suffix: str) -> tuple[Path, tempfile.TemporaryDirectory
 
 
 def expected_rdf(graph) -> Graph:
-    to_rdf = exporter("kg.export.rdf", "to_rdf")
+    to_rdf = exporter("kg.export.quads", "to_rdf")
     return to_rdf(graph)
 
 
@@ -175,7 +175,7 @@ def test_turtle_and_ntriples_round_trip_through_rdflib_and_oxigraph(writer, suff
     import pyoxigraph as ox
 
     graph = hostile_graph(**t)
-    path, tmp = write(exporter("kg.export.rdf", writer), graph, suffix)
+    path, tmp = write(exporter("kg.export." + writer.removeprefix("write_"), writer), graph, suffix)
     with tmp:
         if suffix == ".nt":
             raw = path.read_bytes().decode("utf-8")
@@ -192,7 +192,7 @@ def test_trig_round_trips_through_rdflib_and_oxigraph(t):
     import pyoxigraph as ox
 
     graph = hostile_graph(**t)
-    path, tmp = write(exporter("kg.export.rdf", "write_trig"), graph, ".trig")
+    path, tmp = write(exporter("kg.export.trig", "write_trig"), graph, ".trig")
     with tmp:
         ds = Dataset()
         ds.parse(path, format="trig")
@@ -213,9 +213,9 @@ texts_without_nul = texts.map(lambda t: {k: v.replace("\x00", "") or "x" for k, 
 def test_rapper_reads_turtle_ntriples_and_trig(rapper, t):
     graph = hostile_graph(**t)
     expected = expected_rdf(graph)
-    for module, name, suffix, syntax in (("kg.export.rdf", "write_turtle", ".ttl", "turtle"),
-                                         ("kg.export.rdf", "write_ntriples", ".nt", "ntriples"),
-                                         ("kg.export.rdf", "write_trig", ".trig", "trig")):
+    for module, name, suffix, syntax in (("kg.export.turtle", "write_turtle", ".ttl", "turtle"),
+                                         ("kg.export.ntriples", "write_ntriples", ".nt", "ntriples"),
+                                         ("kg.export.trig", "write_trig", ".trig", "trig")):
         path, tmp = write(exporter(module, name), graph, suffix)
         with tmp:
             same_triples(rapper_triples(rapper, path, syntax), expected)

@@ -15,7 +15,7 @@ from pathlib import Path
 import ladybug
 import pytest
 
-from kg.query import run_query
+from kg.report.query import run_query
 
 try:
     from test_export_formats import corpus_exports, corpus_graph, nasty_graph, write_all

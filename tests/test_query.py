@@ -1,4 +1,4 @@
-"""Tests of kg.query and ``kg query``: the competency questions on every export and engine."""
+"""Tests of kg.report.query and ``kg query``: the competency questions on every export and engine."""
 from __future__ import annotations
 
 import csv
@@ -10,8 +10,8 @@ import pytest
 
 from kg.cli import main
 from kg.errors import QueryError
-from kg.export.rdf import write_turtle
-from kg.query import Value, format_csv, format_json, format_table, load_store, run_query
+from kg.export.turtle import write_turtle
+from kg.report.query import Value, format_csv, format_json, format_table, load_store, run_query
 
 try:
     from test_export_formats import corpus_exports, write_all

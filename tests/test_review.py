@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from helpers import process_text
-from kg.export.review import render_article, write_review
+from kg.report.review import render_article, write_review
 
 
 def test_review_page_highlights_entities_and_lists_relations(tmp_path):

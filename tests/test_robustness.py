@@ -26,7 +26,8 @@ import pytest
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-import kg.build
+import kg.run.build
+import kg.run.document
 from kg.cli import main
 from kg.corpus import read_document
 from kg.ids import KG_NS
@@ -318,14 +319,14 @@ def test_a_file_that_vanishes_mid_run_is_skipped(tmp_path, monkeypatch):
     corpus.mkdir()
     for name in ("a.txt", "b.txt"):
         (corpus / name).write_text(NEWS, encoding="utf-8")
-    listed = kg.build.iter_corpus_files
+    listed = kg.run.build.iter_corpus_files
 
     def list_then_delete(paths):
         files = list(listed(paths))
         (corpus / "a.txt").unlink()  # gone after it was listed
         return iter(files)
 
-    monkeypatch.setattr(kg.build, "iter_corpus_files", list_then_delete)
+    monkeypatch.setattr(kg.run.build, "iter_corpus_files", list_then_delete)
     code, stdout, stderr = run_cli("build", corpus, "--out", tmp_path / "o")
     assert code == 0
     assert _skip_lines(stderr) == {str(corpus / "a.txt"): "cannot read (no such file)"}
@@ -337,14 +338,14 @@ def test_a_document_the_pipeline_fails_on_is_skipped(tmp_path, monkeypatch):
     corpus.mkdir()
     (corpus / "a.txt").write_text(NEWS, encoding="utf-8")
     (corpus / "b.txt").write_text(NEWS.replace("李明", "王强"), encoding="utf-8")
-    real = kg.build.process_document
+    real = kg.run.document.process_document
 
     def flaky(doc, *args, **kwargs):
         if doc.source == "a.txt":
             raise ValueError("a bug\nover two lines")
         return real(doc, *args, **kwargs)
 
-    monkeypatch.setattr(kg.build, "process_document", flaky)
+    monkeypatch.setattr(kg.run.document, "process_document", flaky)
     code, stdout, stderr = run_cli("build", corpus, "--out", tmp_path / "o")
     assert code == 0
     reason = _skip_lines(stderr)[str(corpus / "a.txt")]

@@ -14,7 +14,7 @@ import pyshacl
 import pytest
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SH, Dataset, Graph, Literal, Namespace, URIRef
 
-from kg.export.rdf import KG
+from kg.export.quads import KG
 
 try:
     from test_export_formats import corpus_exports, from_rapper

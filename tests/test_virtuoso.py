@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ensure_debian
-from kg.export.rdf import iter_quads
-from kg.query import Value, load_store, run_query
+from kg.export.quads import iter_quads
+from kg.report.query import Value, load_store, run_query
 
 try:
     from test_export_formats import corpus_exports, corpus_graph

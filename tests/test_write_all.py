@@ -17,13 +17,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import kg.export as export
+import kg.export.atomic as export
 from kg.errors import ExportError
-from kg.export import TEMP_FILE, bundle, write_all
+from kg.export import bundle
+from kg.export.atomic import TEMP_FILE
+from kg.export.bundle import write_all
 from kg.export.graphml import _graphml_chunks, serialize_graphml
 from kg.export.jsonld import serialize_jsonld, to_jsonld
-from kg.export.rdf import (_GraphIndex, _ntriples_chunks, _QuadIndex, _trig_chunks, _turtle_chunks,
-                           iter_quads)
+from kg.export.index import GraphIndex as _GraphIndex, QuadIndex as _QuadIndex
+from kg.export.ntriples import _ntriples_chunks
+from kg.export.quads import iter_quads
+from kg.export.trig import _trig_chunks
+from kg.export.turtle import _turtle_chunks
 from kg.graph import build_graph
 from test_graph import sample_graph
 
@@ -131,22 +136,24 @@ def test_json_pieces_join_to_json_dumps(value):
 def test_long_lists_are_written_in_bounded_pieces(monkeypatch):
     """Evidence lists go out a slice at a time, the same text as written whole."""
     import kg.export.graphml as graphml
-    import kg.export.html as page
+    import kg.export.page_data as page
     import kg.export.jsonld as jsonld
-    import kg.export.rdf as rdf
+    import kg.export.blocks as blocks
+    import kg.export.ntriples as ntriples
+    import kg.export.turtle as turtle
     graph = _long()
     expected = {"graphml": "".join(_graphml_chunks(graph)),
-                "html": "".join(page._streamed_page_data(graph)),
+                "html": "".join(page.streamed_page_data(graph)),
                 "jsonld": serialize_jsonld(graph),
                 "ttl": "".join(_turtle_chunks(graph)), "nt": "".join(_ntriples_chunks(graph))}
     assert expected["html"] == page._dumps(page.to_page_data(graph))
-    for module, name in [(graphml, "_CHUNK"), (jsonld, "_CHARS"), (rdf, "_BATCH_BYTES")]:
+    for module, name in [(graphml, "_CHUNK"), (jsonld, "_CHARS"), (blocks, "_BATCH_BYTES")]:
         monkeypatch.setattr(module, name, 5_000)
     monkeypatch.setattr(page, "_ITEMS_PER_CHUNK", 500)  # (list items and evidences per piece)
-    chunks = {"graphml": list(_graphml_chunks(graph)), "html": list(page._streamed_page_data(graph)),
+    chunks = {"graphml": list(_graphml_chunks(graph)), "html": list(page.streamed_page_data(graph)),
               "jsonld": list(jsonld._jsonld_chunks(graph)),
-              "ttl": [b"".join(c) if isinstance(c, list) else c for c in rdf._turtle_bytes(graph)],
-              "nt": [b"".join(c) for c in rdf._ntriples_blocks(_GraphIndex(graph))]}
+              "ttl": [b"".join(c) if isinstance(c, list) else c for c in turtle._turtle_bytes(graph)],
+              "nt": [b"".join(c) for c in ntriples._ntriples_blocks(_GraphIndex(graph))]}
     for name, pieces in chunks.items():
         text = "".join(p.decode("utf-8") if isinstance(p, bytes) else p for p in pieces)
         assert text == expected[name], name

@@ -2,7 +2,7 @@
 
 :func:`write_all` writes the files ``kg build`` writes (Turtle, HTML,
 N-Triples, TriG, JSON-LD, GraphML and the Neo4j/LadybugDB files) and renames
-them into place together at the end (:func:`kg.export.staged_writes`).
+them into place together at the end (:func:`kg.export.atomic.staged_writes`).
 
 With ``jobs > 1`` (and the ``fork`` start method, i.e. not on Windows) the
 files are written by the calling process and ``jobs - 1`` forked worker
@@ -22,8 +22,8 @@ from __future__ import annotations
 __all__ = ["EXPORTS", "write_all"]
 
 import contextlib
+import ctypes
 import gc
-import importlib
 import multiprocessing
 import os
 import pickle
@@ -39,8 +39,15 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export import (_PLANNED, _STAGED, _export_error, _gc_paused, _remove_stale_temp_files, staged_writes,
-                       temp_path)
+from kg.export.atomic import PLANNED, STAGED, export_error, gc_paused, remove_stale_temp_files, staged_writes, temp_path
+from kg.export.graphml import write_graphml
+from kg.export.html import write_html
+from kg.export.index import GraphIndex, QuadIndex, subject_index
+from kg.export.jsonld import write_jsonld
+from kg.export.neo4j import write_ladybug_script, write_nodes_csv, write_relationships_csv
+from kg.export.ntriples import write_ntriples
+from kg.export.trig import write_trig
+from kg.export.turtle import write_turtle
 
 
 class _Context:
@@ -51,21 +58,18 @@ class _Context:
         self._rdf_index = None
 
     @property
-    def rdf(self) -> Any:
+    def rdf(self) -> GraphIndex | QuadIndex:
         if self._rdf_index is None:
-            from kg.export.rdf import _index
-
-            with _gc_paused():  # see _gc_paused: a fifth of the time building the index of a large graph
-                self._rdf_index = _index(self.graph)
+            with gc_paused():  # see gc_paused: a fifth of the time building the index of a large graph
+                self._rdf_index = subject_index(self.graph)
         return self._rdf_index
 
 
-def _writer(module: str, name: str, *, rdf: bool = False) -> Callable[[_Context, Path], Path]:
-    """``kg.export.<module>.<name>(graph, path)``, imported when first called; given
-    the RDF subject index of the context (built once) if ``rdf``, else its graph."""
+def _writer(function: Callable[[Any, Path], Path], *, rdf: bool = False) -> Callable[[_Context, Path], Path]:
+    """``function(graph, path)``, given the RDF subject index of the context
+    (built once) if ``rdf``, else its graph."""
 
     def write(ctx: _Context, path: Path) -> Path:
-        function = getattr(importlib.import_module(f"kg.export.{module}"), name)
         return function(ctx.rdf if rdf else ctx.graph, path)
 
     return write
@@ -80,15 +84,15 @@ class _Export:
 
 #: The exports of :func:`write_all`, in the order of the list it returns.
 EXPORTS: tuple[_Export, ...] = (
-    _Export("graph.ttl", _writer("rdf", "write_turtle", rdf=True), 0.11),
-    _Export("graph.html", _writer("html", "write_html"), 0.074),
-    _Export("graph.nt", _writer("rdf", "write_ntriples", rdf=True), 0.13),
-    _Export("graph.trig", _writer("rdf", "write_trig", rdf=True), 0.136),
-    _Export("graph.jsonld", _writer("jsonld", "write_jsonld", rdf=True), 0.106),
-    _Export("graph.graphml", _writer("graphml", "write_graphml"), 0.086),
-    _Export("neo4j/nodes.csv", _writer("neo4j", "write_nodes_csv"), 0.014),
-    _Export("neo4j/relationships.csv", _writer("neo4j", "write_relationships_csv"), 0.053),
-    _Export("neo4j/ladybug.cypher", _writer("neo4j", "write_ladybug_script"), 0.002),
+    _Export("graph.ttl", _writer(write_turtle, rdf=True), 0.11),
+    _Export("graph.html", _writer(write_html), 0.074),
+    _Export("graph.nt", _writer(write_ntriples, rdf=True), 0.13),
+    _Export("graph.trig", _writer(write_trig, rdf=True), 0.136),
+    _Export("graph.jsonld", _writer(write_jsonld, rdf=True), 0.106),
+    _Export("graph.graphml", _writer(write_graphml), 0.086),
+    _Export("neo4j/nodes.csv", _writer(write_nodes_csv), 0.014),
+    _Export("neo4j/relationships.csv", _writer(write_relationships_csv), 0.053),
+    _Export("neo4j/ladybug.cypher", _writer(write_ladybug_script), 0.002),
 )
 
 
@@ -137,7 +141,7 @@ def write_all(graph: nx.MultiDiGraph, out_dir: str | os.PathLike[str], *, jobs: 
     with staged_writes():
         if jobs > 1 and _can_fork():
             pairs = _write_forked(graph, out, jobs)
-            staged = _STAGED.get()
+            staged = STAGED.get()
             assert staged is not None
             staged.extend(pairs)
         else:
@@ -171,8 +175,6 @@ def _die_with_parent(parent: int) -> None:
     """Have the kernel kill this process when the parent dies (Linux); exit if it already has."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
-            import ctypes
-
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
@@ -188,11 +190,11 @@ def _take(tasks: int) -> int | None:
 def _write_one(ctx: _Context, out: Path, i: int) -> list[tuple[Path, Path]]:
     """Write ``EXPORTS[i]`` to its planned temporary file; the ``(temp, destination)`` pairs written."""
     pending: list[tuple[Path, Path]] = []
-    token = _STAGED.set(pending)
+    token = STAGED.set(pending)
     try:
         EXPORTS[i].write(ctx, out / EXPORTS[i].path)
     finally:
-        _STAGED.reset(token)
+        STAGED.reset(token)
     return pending
 
 
@@ -207,7 +209,7 @@ def _worker(graph: nx.MultiDiGraph, out: Path, plan: dict[Path, Path], first: in
     gc.disable()
     try:
         _die_with_parent(parent)
-        _PLANNED.set(plan)
+        PLANNED.set(plan)
         ctx = _Context(graph)
         i: int | None = first
         while i is not None:
@@ -239,9 +241,9 @@ def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int) -> list[tuple[Pa
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise _export_error(directory, exc) from exc
+            raise export_error(directory, exc) from exc
         # swept here, once: workers inherit the record and do not sweep again
-        _remove_stale_temp_files(directory)
+        remove_stale_temp_files(directory)
     plan = {dest: temp_path(dest, parent) for dest in dests}
     order = sorted(range(len(EXPORTS)), key=lambda i: -EXPORTS[i].cost)
     n_workers = min(jobs, len(EXPORTS)) - 1
@@ -286,14 +288,14 @@ def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int) -> list[tuple[Pa
             workers[here] = pid
             busy.add(here)
         ctx = _Context(graph)
-        token = _PLANNED.set(plan)
+        token = PLANNED.set(plan)
         try:
-            with _gc_paused():  # as in the workers (see _worker), for this process's share
+            with gc_paused():  # as in the workers (see _worker), for this process's share
                 while (i := _take(tasks)) is not None:
                     written.extend(_write_one(ctx, out, i))
                     collect(0)  # a worker's failure ends the export now, not after this process's share
         finally:
-            _PLANNED.reset(token)
+            PLANNED.reset(token)
         while busy:
             collect(None)
         return written

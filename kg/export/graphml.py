@@ -36,7 +36,6 @@ from __future__ import annotations
 
 __all__ = ["to_graphml_graph", "serialize_graphml", "write_graphml"]
 
-import io
 import itertools
 import json
 import operator
@@ -49,54 +48,8 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
-from kg.errors import ExportError
-from kg.export import _gc_paused, atomic_writer
-
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _text(value: str) -> str:
-    if _SURROGATE.search(value):
-        raise ExportError(f"text {value[:40]!r}… holds a lone surrogate, which XML cannot "
-                          "carry; fix the decoding of the source file")
-    return _XML_ILLEGAL.sub("\ufffd", value)
-
-
-def _attributes(data: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in sorted(data):
-        value = data[name]
-        if value is None:
-            continue
-        if name == "investment":
-            value = float(value)
-        elif isinstance(value, (list, tuple, dict)):
-            value = _text(json.dumps(value, ensure_ascii=False, sort_keys=True))
-        elif isinstance(value, str):
-            value = _text(value)
-        out[name] = value
-    return out
-
-
-def to_graphml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy of ``graph`` with GraphML-ready attributes, nodes and edges sorted."""
-    out = nx.MultiDiGraph()
-    for key in sorted(graph.nodes):
-        out.add_node(_text(key), **_attributes(graph.nodes[key]))
-    for head, tail, rel, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[:3]):
-        out.add_edge(_text(head), _text(tail), key=rel, **_attributes(data))
-    return out
-
-
-def serialize_graphml(graph: nx.MultiDiGraph) -> bytes:
-    """The GraphML document of ``graph`` (networkx's ElementTree writer), UTF-8."""
-    # Not nx.generate_graphml: it splits lines with str.splitlines, which also
-    # splits at U+2028, U+0085 and other characters that are text here.
-    buf = io.BytesIO()
-    nx.write_graphml_xml(to_graphml_graph(graph), buf, encoding="utf-8", prettyprint=True)
-    # ElementTree leaves CR raw in text, and an XML parser would read it as LF.
-    return buf.getvalue().replace(b"\r", b"&#13;")
+from kg.export.atomic import atomic_writer, gc_paused
+from kg.export.graphml_tree import SURROGATE, XML_ILLEGAL, serialize_graphml, to_graphml_graph, xml_text
 
 
 # -- streamed -------------------------------------------------------------------
@@ -195,7 +148,7 @@ def _json_pieces(value: Any, dumps: Callable[[Any], str] | None = None) -> Itera
     yield "]"
 
 
-# What _text or _cdata changes (or refuses): text without any of these is written as it is.
+# What xml_text or _cdata changes (or refuses): text without any of these is written as it is.
 _SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # What _attrib changes besides those.
 _ATTRIB_ONLY = '"\n\t'
@@ -304,13 +257,13 @@ def _children(data: dict[str, Any], plan: tuple[tuple, ...], dumps: Callable[[An
                 out.append(empty)
                 continue
             if special(value):
-                value = _cdata(_text(value))
+                value = _cdata(xml_text(value))
         elif how == _JSON:
             if len(value) > _ITEMS and isinstance(value, (list, tuple)):
                 return None
             value = dumps(value)
             if special(value):
-                value = _cdata(_text(value))
+                value = _cdata(xml_text(value))
         elif how == _INVESTMENT:
             value = _cdata(str(float(value)))
         else:
@@ -323,7 +276,7 @@ def _element_pieces(open_tag: str, tag: str, data: dict[str, Any], plan: tuple[t
                     dumps: Callable[[Any], str]) -> Iterator[str]:
     """The text of an element whose :func:`_children` are ``None``: a long list
     value is escaped and yielded piece by piece (:func:`_json_pieces`);
-    ``_text`` and ``_cdata`` replace single characters, so they work the
+    ``xml_text`` and ``_cdata`` replace single characters, so they work the
     same on pieces (and leave a :func:`_plain` piece as it is)."""
     yield f"    {open_tag}>"
     for step in plan:
@@ -332,7 +285,7 @@ def _element_pieces(open_tag: str, tag: str, data: dict[str, Any], plan: tuple[t
         if how == _JSON and isinstance(value, (list, tuple)) and len(value) > _ITEMS:
             yield opening
             for piece in _json_pieces(value, dumps):
-                yield piece if _plain(piece) else _cdata(_text(piece))
+                yield piece if _plain(piece) else _cdata(xml_text(piece))
             yield "</data>"
         else:
             yield _children(data, (step,), dumps)
@@ -455,14 +408,14 @@ def _graphml_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
     edges = sorted([(head, tail, rel, data) for head, tails in graph._adj.items()
                     for tail, rels in tails.items() for rel, data in rels.items()])
     keys: dict[tuple[str, str, str], str] = {}
-    # Node ids must be str that _text leaves as they are.  If one is not, the
+    # Node ids must be str that xml_text leaves as they are.  If one is not, the
     # checks node by node (which raise) give the error of the first node that
     # fails a check, its id's or an attribute's, as networkx would.  (Printable
-    # text holds none of the characters _text changes or refuses: a quick check first.)
+    # text holds none of the characters xml_text changes or refuses: a quick check first.)
     ids = "".join(nodes) if all(type(key) is str for key in nodes) else None
-    if ids is None or not ids.isprintable() and (_SURROGATE.search(ids) or _XML_ILLEGAL.search(ids)):
+    if ids is None or not ids.isprintable() and (SURROGATE.search(ids) or XML_ILLEGAL.search(ids)):
         for key in nodes:
-            if type(key) is not str or _text(key) != key:
+            if type(key) is not str or xml_text(key) != key:
                 raise _Unsupported
             data = node_data[key]
             _plan(tuple(data), tuple(map(type, data.values())), "node", keys)
@@ -504,9 +457,9 @@ def _graphml_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
 
 def write_graphml(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
     """Write the GraphML export of ``graph`` to ``path`` atomically, streamed element by element."""
-    # the garbage collector paused (see _gc_paused): the edge list, the plans and
+    # the garbage collector paused (see gc_paused): the edge list, the plans and
     # the batches are many small objects
-    with _gc_paused():
+    with gc_paused():
         try:
             chunks = _graphml_chunks(graph)
             first = next(chunks)

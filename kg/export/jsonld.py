@@ -20,7 +20,7 @@ The file is the text of ``json.dumps(to_jsonld(graph), ensure_ascii=False,
 sort_keys=True, indent=1)`` plus a newline, but written node by node: the
 text of each node is put together from strings encoded by :mod:`json`'s C
 string encoder (json's indenting encoder is pure Python and slow), from the
-subject index of :mod:`kg.export.rdf`, so no document-sized structure is
+subject index of :mod:`kg.export.index`, so no document-sized structure is
 ever built.  As in the RDF writers, entities and statements of one evidence
 (nearly every node) are written from their records without sorting their
 triples, in UTF-8 pieces.
@@ -40,10 +40,13 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export import _gc_paused, atomic_writer
+from kg.export.atomic import atomic_writer, gc_paused
+from kg.export.blocks import ARTICLE_FIELDS, STATEMENT_FIELDS
+from kg.export.index import ALL, GraphIndex, subject_index
+from kg.export.quads import ZH, Lit, Term, date_literal, decimal_literal, iter_quads
+from kg.export.terms import Memo
 from kg.ids import KG_NS
-from kg.export.rdf import (PREFIXES, Lit, Term, _ALL, _date, _GraphIndex, _index, _Memo, _STATEMENT_FIELDS,
-                           _Templates, _XSD_DECIMAL, _ZH, _decimal, iter_quads)
+from kg.vocab import PREFIXES
 
 #: The ``@context``: the prefixes of the Turtle export (kg, rdf, rdfs, skos, prov, dcterms, xsd, owl).
 CONTEXT: dict[str, str] = dict(sorted(PREFIXES.items()))
@@ -117,7 +120,7 @@ _CHARS = 1 << 20  # about, characters per write
 
 
 # an @zh literal's JSON text is _ZH_OPEN + encode_basestring(lex) + _ZH_CLOSE (_Values.literal)
-_ZH_OPEN = '{\n     "@language": ' + encode_basestring(_ZH) + ',\n     "@value": '
+_ZH_OPEN = '{\n     "@language": ' + encode_basestring(ZH) + ',\n     "@value": '
 _ZH_CLOSE = "\n    }"
 _ZH_OPEN_UTF8, _ZH_CLOSE_UTF8 = _ZH_OPEN.encode("utf-8"), _ZH_CLOSE.encode("utf-8")
 
@@ -126,11 +129,11 @@ class _Values:
     """Terms → the JSON text of their value (:func:`_value`) inside a node; IRIs and integers memoised."""
 
     def __init__(self) -> None:
-        self._iris = _Memo(lambda iri: '{\n     "@id": ' + encode_basestring(iri) + "\n    }")
+        self._iris = Memo(lambda iri: '{\n     "@id": ' + encode_basestring(iri) + "\n    }")
         self.iri = self._iris.__getitem__
-        self._ints = _Memo(self._integer)
+        self._ints = Memo(self._integer)
         self.integer = self._ints.__getitem__
-        self._compact = _Memo(lambda iri: encode_basestring(_compact(iri)))
+        self._compact = Memo(lambda iri: encode_basestring(_compact(iri)))
         self.compact = self._compact.__getitem__
 
     def literal(self, lex: str, datatype: str | None, lang: str | None) -> str:
@@ -150,7 +153,7 @@ class _Values:
         return self.literal(str(int(n)), _XSD_INTEGER, None)
 
     def zh(self, text: str) -> str:
-        return self.literal(text, None, _ZH)
+        return self.literal(text, None, ZH)
 
     def term(self, term: Term) -> str:
         return self.literal(*term) if isinstance(term, Lit) else self.iri(term)
@@ -166,6 +169,22 @@ def _node_text(keys: list[tuple[str, str]]) -> str:
     return "  {\n" + ",\n".join(f"   {encode_basestring(k)}: {v}" for k, v in keys) + "\n  }"
 
 
+# field -> predicate, for a statement and for an article
+_FIELDS = {**STATEMENT_FIELDS, **ARTICLE_FIELDS}
+
+
+class _Templates(dict):
+    """``%``-templates of a block, keyed by the fields present (``tuple(values)``)."""
+
+    def __init__(self, build: Callable[[list[tuple[str, str]]], str]) -> None:
+        super().__init__()
+        self.build = build
+
+    def __missing__(self, fields: tuple[str, ...]) -> str:
+        text = self[fields] = self.build([(f, _FIELDS[f]) for f in fields if f != "S"])
+        return text
+
+
 def _templates() -> _Templates:
     def build(fields: list[tuple[str, str]]) -> str:
         keys = [("@id", "%(S)s")] + [(_key(p), f"[\n    %({f})s\n   ]") for f, p in fields]
@@ -174,13 +193,13 @@ def _templates() -> _Templates:
 
 
 def _article_values(values: _Values, s: str, data: Mapping[str, Any]) -> dict[str, str]:
-    """Values of the template of an article without other triples (see kg.export.rdf)."""
+    """Values of the template of an article without other triples (see kg.export.blocks)."""
     out = {"S": encode_basestring(s), "type": values.compact(KG_NS + "Article"),
            "title": values.zh(data.get("title") or data.get("label") or ""),
            "source": values.literal(data["source"], None, None),
            "start": values.integer(data["start"]), "end": values.integer(data["end"])}
     if data.get("date"):
-        out["date"] = values.term(_date(data["date"]))
+        out["date"] = values.term(date_literal(data["date"]))
     return out
 
 
@@ -191,7 +210,7 @@ _STATEMENT_KEY_ORDER = ("end", "evidence", "role", "rule", "start", "derived", "
 
 
 def _statement_block(values: _Values) -> Callable[[str, tuple], bytes]:
-    """The text (UTF-8) of a statement of one evidence from its recipe (see kg.export.rdf._GraphIndex).
+    """The text (UTF-8) of a statement of one evidence from its recipe (see kg.export.index.GraphIndex).
 
     Statements are half the subjects of a graph: each is one ``%`` of a
     template (one per combination of role and rule) with positional values,
@@ -203,18 +222,18 @@ def _statement_block(values: _Values) -> Callable[[str, tuple], bytes]:
         fields = [f for f in _STATEMENT_KEY_ORDER if (role or f != "role") and (rule or f != "rule")]
         type_ = values.compact(_STATEMENT).replace("%", "%%")
         keys = ([("@id", "%s"), ("@type", f"[\n    {type_}\n   ]")]
-                + [(_key(_STATEMENT_FIELDS[f]).replace("%", "%%"), "[\n    %s\n   ]") for f in fields])
+                + [(_key(STATEMENT_FIELDS[f]).replace("%", "%%"), "[\n    %s\n   ]") for f in fields])
         if [k for k, _ in keys] != sorted(k for k, _ in keys):  # block() passes values in this order
             raise AssertionError("_STATEMENT_KEY_ORDER is not the order of the statement's keys")
         return _node_text(keys).encode("utf-8")
 
     templates = {(role, rule): template(role, rule) for role in (False, True) for rule in (False, True)}
-    iri, integer = _Memo(lambda x: values.iri(x).encode("utf-8")), _Memo(lambda n: values.integer(n).encode())
+    iri, integer = Memo(lambda x: values.iri(x).encode("utf-8")), Memo(lambda n: values.integer(n).encode())
     term, zh = values.term, values.zh
-    predicates = _Memo(lambda rel: iri[KG_NS + rel])
+    predicates = Memo(lambda rel: iri[KG_NS + rel])
     # titles and rule names repeat
-    roles = _Memo(lambda role: zh(role).encode("utf-8"))
-    rules = _Memo(lambda rule: values.literal(rule, None, None).encode("utf-8"))
+    roles = Memo(lambda role: zh(role).encode("utf-8"))
+    rules = Memo(lambda rule: values.literal(rule, None, None).encode("utf-8"))
 
     def block(s: str, recipe: tuple) -> bytes:
         subject, rel, obj, _, _, text, role, rule, article, start, end = recipe
@@ -238,7 +257,7 @@ def _statement_block(values: _Values) -> Callable[[str, tuple], bytes]:
 
 
 def _entity_block(values: _Values) -> Callable[[str, tuple], bytes]:
-    """The text (UTF-8) of an entity from its record (see :class:`kg.export.rdf._GraphIndex`).
+    """The text (UTF-8) of an entity from its record (see :class:`kg.export.index.GraphIndex`).
 
     What the general path writes from the entity's sorted triples, built
     from the record instead: its keys are fixed but for its relations, and
@@ -247,7 +266,7 @@ def _entity_block(values: _Values) -> Callable[[str, tuple], bytes]:
     general path meets them (the decimal when the triples are built, then
     the literals by predicate IRI), so a bad value raises the same error.
     """
-    iri = _Memo(lambda x: values.iri(x).encode("utf-8")).__getitem__
+    iri = Memo(lambda x: values.iri(x).encode("utf-8")).__getitem__
     zh, literal = values.zh, values.literal
     label, alt = _key(_LABEL), _key(_ALT)
 
@@ -259,11 +278,11 @@ def _entity_block(values: _Values) -> Callable[[str, tuple], bytes]:
             raise AssertionError(f"{name} does not sort before {label}")
         return name, f"   {encode_basestring(name)}: [\n    ".encode("utf-8")
 
-    types = _Memo(lambda kind: (",\n   " + encode_basestring("@type") + ": [\n    "
+    types = Memo(lambda kind: (",\n   " + encode_basestring("@type") + ": [\n    "
                                 + values.compact(KG_NS + kind) + "\n   ]").encode("utf-8"))
     (mentioned, mentioned_open), (level, level_open), (adcode, adcode_open), (invested, invested_open) = (
         key(p) for p in (_MENTIONED, _LEVEL, _ADCODE, _INVESTMENT))
-    rel_keys = _Memo(key)
+    rel_keys = Memo(key)
     sep, close = b",\n    ", b"\n   ]"
     # the last keys as text, encoded at once: @zh literals joined in C
     label_open = f"   {encode_basestring(label)}: [\n    {_ZH_OPEN}"
@@ -276,7 +295,7 @@ def _entity_block(values: _Values) -> Callable[[str, tuple], bytes]:
         # (key, text) of each key after "@id" and "@type" but rdfs:label and skos:altLabel, sorted below
         keys = []
         if investment is not None:  # the general path makes the decimal first
-            keys.append((invested, invested_open + values.term(_decimal(investment)).encode("utf-8") + close))
+            keys.append((invested, invested_open + values.term(decimal_literal(investment)).encode("utf-8") + close))
         if aliases:
             aliases = sorted(set(aliases)) if len(aliases) > 1 else aliases
             last = (label_open + encode_basestring(text)
@@ -315,7 +334,7 @@ def _entity_block(values: _Values) -> Callable[[str, tuple], bytes]:
     return block
 
 
-def _node_texts(index: _GraphIndex, values: _Values) -> Iterator[bytes]:
+def _node_texts(index: GraphIndex, values: _Values) -> Iterator[bytes]:
     """The text (UTF-8) of each node of ``@graph``, in order."""
     templates = _templates()
     statement, article = index.statement, index.article
@@ -335,7 +354,7 @@ def _node_texts(index: _GraphIndex, values: _Values) -> Iterator[bytes]:
             yield (templates[tuple(filled)] % filled).encode("utf-8")
             continue
         groups: dict[str, list[str]] = {}
-        for p, k, x, dt, lang in index.pairs(s, _ALL):
+        for p, k, x, dt, lang in index.pairs(s, ALL):
             if p == _TYPE:
                 text = values.compact(x) if k == 0 else encode_basestring(_compact(Lit(x)))
             else:
@@ -346,10 +365,10 @@ def _node_texts(index: _GraphIndex, values: _Values) -> Iterator[bytes]:
         yield _node_text(keys).encode("utf-8")
 
 
-def _jsonld_bytes(graph: nx.MultiDiGraph | _GraphIndex) -> Iterator[bytes]:
+def _jsonld_bytes(graph: nx.MultiDiGraph | GraphIndex) -> Iterator[bytes]:
     """The document as UTF-8, in pieces of about :data:`_CHARS` bytes (joined from the
     encoded texts of the nodes: encoding the whole text took a tenth of the time)."""
-    index = _index(graph)
+    index = subject_index(graph)
     empty = json.dumps({"@context": CONTEXT, "@graph": []}, ensure_ascii=False, sort_keys=True, indent=1)
     head, tail = empty[:-len("]\n}")], b"\n ]\n}\n"
     if not index.subjects:
@@ -371,7 +390,7 @@ def _jsonld_bytes(graph: nx.MultiDiGraph | _GraphIndex) -> Iterator[bytes]:
     yield (sep + b",\n".join(batch) if batch else b"") + tail
 
 
-def _jsonld_chunks(graph: nx.MultiDiGraph | _GraphIndex) -> Iterator[str]:
+def _jsonld_chunks(graph: nx.MultiDiGraph | GraphIndex) -> Iterator[str]:
     """The document as text, in pieces (:func:`_jsonld_bytes`)."""
     for chunk in _jsonld_bytes(graph):
         yield chunk.decode("utf-8")
@@ -384,8 +403,8 @@ def serialize_jsonld(graph: nx.MultiDiGraph) -> str:
 
 def write_jsonld(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
     """Write the JSON-LD export of ``graph`` to ``path`` atomically, streamed node by node."""
-    # the index is built inside the block, with the garbage collector paused (see _gc_paused)
-    with _gc_paused(), atomic_writer(path, "binary") as fh:
+    # the index is built inside the block, with the garbage collector paused (see gc_paused)
+    with gc_paused(), atomic_writer(path, "binary") as fh:
         for chunk in _jsonld_bytes(graph):
             fh.write(chunk)
     return Path(path)

@@ -58,7 +58,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export import atomic_write, atomic_writer
+from kg.export.atomic import atomic_write, atomic_writer
 from kg.ids import ID_NS
 
 #: Neo4j's default array delimiter, also passed explicitly in the README command.

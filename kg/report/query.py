@@ -1,8 +1,8 @@
 """SPARQL 1.1 over an export: ``kg query QUERY_OR_FILE.rq [--graph FILE] [--format …]``.
 
 The graph file (Turtle, N-Triples, TriG, N-Quads, JSON-LD, RDF/XML; by
-extension) is loaded into an in-memory pyoxigraph store and queried with the
-default graph as the union of all graphs, so a query runs unchanged against
+extension) is loaded into an in-memory pyoxigraph store (:func:`kg.rdfio.load_store`)
+and queried with the default graph as the union of all graphs, so a query runs unchanged against
 ``graph.ttl`` and against the per-article named graphs of ``graph.trig``.
 ``engine="rdflib"`` runs the same query with rdflib instead, an independent
 implementation the tests compare against.
@@ -49,20 +49,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg import vocab
 from kg.errors import QueryError
+from kg.rdfio import load_dataset, load_store
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_XSD = vocab.XSD
+_RDF_LANGSTRING = vocab.RDF + "langString"
 #: Vocabulary prefixes used to shorten IRIs in tables (instances stay full IRIs).
-_TABLE_PREFIXES = {
-    "kg": "https://w3id.org/shanxi-kg/ontology#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xsd": _XSD,
-}
+_TABLE_PREFIXES = {prefix: vocab.PREFIXES[prefix] for prefix in ("kg", "rdf", "rdfs", "skos", "prov", "dcterms", "xsd")}
 _QUERY_SUFFIXES = (".rq", ".sparql")
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -138,34 +132,8 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _rdf_format(path: Path) -> Any:
-    import pyoxigraph as ox
-
-    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
-    if fmt is None:
-        raise QueryError(f"{path}: unknown RDF file extension {path.suffix!r}; use .ttl, .nt, "
-                         ".trig, .nq, .jsonld or .rdf")
-    return fmt
-
-
-def load_store(graph: str | os.PathLike[str]) -> Any:
-    """A pyoxigraph ``Store`` holding the RDF file ``graph`` (format by extension)."""
-    import pyoxigraph as ox
-
-    path = Path(graph)
-    if not path.is_file():
-        raise QueryError(f"{path}: no such graph file; run 'kg build' first or pass --graph")
-    fmt = _rdf_format(path)
-    store = ox.Store()
-    try:
-        store.load(path=str(path), format=fmt)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise QueryError(f"{path}: cannot load as {fmt.name}: {_one_line(exc)}") from exc
-    return store
-
-
 def _from_oxigraph(term: Any) -> Value | None:
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # imported by the engine that runs (see kg.rdfio)
 
     if term is None:
         return None
@@ -180,7 +148,7 @@ def _from_oxigraph(term: Any) -> Value | None:
 
 
 def _run_oxigraph(text: str, graph: Any) -> QueryResult:
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # imported by the engine that runs (see kg.rdfio)
 
     store = graph if isinstance(graph, ox.Store) else load_store(graph)
     try:
@@ -201,7 +169,7 @@ def _run_oxigraph(text: str, graph: Any) -> QueryResult:
 
 
 def _from_rdflib(term: Any) -> Value | None:
-    import rdflib
+    import rdflib  # imported by the engine that runs (see kg.rdfio)
 
     if term is None:
         return None
@@ -215,17 +183,7 @@ def _from_rdflib(term: Any) -> Value | None:
 
 
 def _run_rdflib(text: str, graph: str | os.PathLike[str]) -> QueryResult:
-    import rdflib
-
-    path = Path(graph)
-    if not path.is_file():
-        raise QueryError(f"{path}: no such graph file; run 'kg build' first or pass --graph")
-    fmt = rdflib.util.guess_format(str(path)) or "turtle"
-    ds = rdflib.Dataset(default_union=True)
-    try:
-        ds.parse(path, format=fmt)
-    except Exception as exc:  # rdflib's parsers raise many unrelated types
-        raise QueryError(f"{path}: cannot load as {fmt}: {_one_line(exc)}") from exc
+    ds = load_dataset(graph)
     try:
         result = ds.query(text)
     except Exception as exc:  # pyparsing's ParseException and rdflib's own errors
@@ -255,7 +213,9 @@ def run_query(query: str, graph: Any = "exports/graph.ttl", engine: str = "oxigr
     Raises
     ------
     QueryError
-        The query is malformed or fails, or the graph file is missing or invalid.
+        The query is malformed or fails.
+    kg.rdfio.GraphError
+        The graph file is missing or invalid.
     """
     text = read_query(query)
     if engine == "oxigraph":

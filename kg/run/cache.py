@@ -27,14 +27,14 @@ import hashlib
 import os
 import pickle
 import secrets
+from importlib import metadata
 from pathlib import Path
 
 from kg.errors import KGError
-from kg.paths import default_cache_dir
+from kg.paths import ONTOLOGY_DIR, PACKAGE_DIR, default_cache_dir
 from kg.records import DocResult
+from kg.run import PIPELINE_VERSION
 
-_ROOT = Path(__file__).resolve().parent
-_ONTOLOGY = _ROOT.parent / "ontology"
 _LIBRARIES = ("jieba", "rjieba", "spacy", "jionlp", "pyahocorasick")
 _MAGIC = b"shanxi-kg doc cache 1\n"
 
@@ -48,14 +48,10 @@ def _tree_digest(h, root: Path, pattern: str) -> None:
 @functools.lru_cache(maxsize=1)
 def pipeline_fingerprint() -> str:
     """Hex digest of everything besides a document that its result depends on."""
-    from importlib import metadata
-
-    from kg.build import PIPELINE_VERSION
-
     h = hashlib.sha256(f"pipeline {PIPELINE_VERSION}\0".encode())
-    if _ONTOLOGY.is_dir():
-        _tree_digest(h, _ONTOLOGY, "*")
-    _tree_digest(h, _ROOT, "*.py")
+    if ONTOLOGY_DIR.is_dir():
+        _tree_digest(h, ONTOLOGY_DIR, "*")
+    _tree_digest(h, PACKAGE_DIR, "*.py")
     for name in _LIBRARIES:
         try:
             version = metadata.version(name)

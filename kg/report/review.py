@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg.export import atomic_write
+from kg.export.atomic import atomic_write
 from kg.records import DocResult
 
 __all__ = ["COLORS", "render_article", "write_review"]
@@ -53,7 +53,7 @@ def _legend() -> str:
 
 def render_article(result: DocResult, article_id: str) -> str:
     """The review page of one article of a processed document."""
-    from spacy import displacy
+    from spacy import displacy  # heavy (spaCy): only kg review draws pages
 
     doc = result.document
     article = next(a for a in doc.articles if a.article_id == article_id)

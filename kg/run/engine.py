@@ -26,16 +26,20 @@ the graph being built and a few documents, never the corpus.
 """
 from __future__ import annotations
 
-__all__ = ["Task", "Outcome", "ENGINES", "run_tasks", "iter_outcomes", "batches"]
+__all__ = ["Task", "Outcome", "ENGINES", "read_task", "slim", "run_task", "run_tasks", "failure_reason", "iter_outcomes",
+           "batches"]
 
 import dataclasses
+import logging
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
+from kg.corpus import document_from_bytes, read_file_bytes
 from kg.errors import InputError, KGError
 from kg.records import DocResult, pickled_by_value
 
@@ -55,6 +59,7 @@ class Task:
     path: str
     data: bytes
     key: str | None = None  # cache key, when the build uses a cache
+    keep_text: bool = False  # send the document's text back with its result
 
     @property
     def name(self) -> str:
@@ -76,8 +81,6 @@ class Outcome:
 
 def read_task(path: Path) -> Task:
     """The task of one corpus file (raises InputError when it cannot be read)."""
-    from kg.corpus import read_file_bytes
-
     # never Path.read_bytes: it blocks forever on a FIFO (see read_file_bytes)
     return Task(str(path), read_file_bytes(path))
 
@@ -87,19 +90,28 @@ def slim(result: DocResult) -> DocResult:
     return dataclasses.replace(result, document=dataclasses.replace(result.document, text=""))
 
 
+def _stages() -> ModuleType:
+    """:mod:`kg.run.document`, the per-document stages, imported by the process that runs them.
+
+    It imports spaCy and jieba (a second and some 70 MB): a driver whose
+    documents run in worker processes or on a cluster never loads them.
+    """
+    from kg.run import document  # heavy (spaCy, jieba): see the docstring
+
+    return document
+
+
 def run_task(task: Task) -> Outcome:
     """Decode, split, tag, resolve and relate one file (in whatever process runs it)."""
-    from kg.build import document_from_bytes, process_document
-
     try:
         doc = document_from_bytes(task.data, task.path)
     except InputError as exc:
         return Outcome(task.path, None, str(exc), task.key)
     try:
-        result = process_document(doc)
+        result = _stages().process_document(doc)
     except Exception as exc:  # one file that trips a bug must not end the whole build
         return Outcome(task.path, None, failure_reason(task.path, exc), task.key)
-    return Outcome(task.path, slim(result), None, task.key, len(doc.text))
+    return Outcome(task.path, result if task.keep_text else slim(result), None, task.key, len(doc.text))
 
 
 def failure_reason(path: str, exc: Exception) -> str:
@@ -117,9 +129,7 @@ def run_tasks(tasks: list[Task]) -> list[Outcome]:
 
 def warm_up() -> None:
     """Load the pipeline (spaCy, jieba, gazetteer, patterns) in this process."""
-    from kg.nlp.pipeline import make_nlp
-
-    make_nlp()
+    _stages().warm_up()
 
 
 def batches(tasks: Iterable[Task], max_bytes: int = _BATCH_BYTES, max_docs: int = _BATCH_DOCS) -> Iterator[list[Task]]:
@@ -184,10 +194,9 @@ def _iter_pool(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
 
 def _iter_dask(tasks: Iterable[Task], workers: int, scheduler: str | None) -> Iterator[Outcome]:
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster, as_completed  # heavy: only --engine dask needs it
     except ImportError as exc:  # pragma: no cover - distributed is a dependency
         raise KGError("--engine dask needs dask.distributed: pip install 'dask[distributed]'") from exc
-    import logging
 
     cluster = None
     try:

@@ -1,0 +1,80 @@
+"""Processing one document: every per-document stage, in order, in this process.
+
+``process_document`` normalises the document's articles (:mod:`kg.corpus`),
+runs the spaCy pipeline over them (segmentation and candidate names:
+:mod:`kg.nlp`, :mod:`kg.names`), resolves the candidates
+(:mod:`kg.resolve`) and relates the mentions (:mod:`kg.relations`), and
+returns a picklable :class:`~kg.records.DocResult`.  Documents are
+independent, so results of parts of a corpus merge by union in
+:func:`kg.graph.build_graph`.
+
+This module imports spaCy and jieba; the engines import it only in the
+process that runs documents (:mod:`kg.run.engine`).
+"""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+from kg.corpus import iter_chunks, normalize, to_simplified
+from kg.knowledge.gazetteer import load_gazetteer
+from kg.knowledge.lexicon import load_lexicon
+from kg.nlp.pipeline import candidates_of, make_nlp
+from kg.records import Document, DocResult
+from kg.relations import relate_document
+from kg.resolve import ArticleText, resolve_document
+
+__all__ = ["process_document", "warm_up"]
+
+
+@contextmanager
+def _timed(timings: dict[str, float] | None, stage: str):
+    if timings is None:
+        yield
+        return
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - t0
+
+
+def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
+                     timings: dict[str, float] | None = None) -> DocResult:
+    """Tag, resolve and relate one document.
+
+    ``timings``, when given, accumulates the seconds spent in each of
+    :data:`kg.run.STAGES` (for benchmarks).
+    """
+    gazetteer = gazetteer or load_gazetteer()
+    lexicon = lexicon or load_lexicon()
+    nlp = nlp or make_nlp()
+    texts = []
+    with _timed(timings, "normalize"):
+        # traditional characters are tagged in simplified form (same length, same offsets);
+        # evidence is still cut from doc.text
+        text = to_simplified(doc.text)
+        for a in doc.articles:
+            # an over-long article (a page without layout) goes in pieces: bounded cost per piece
+            for start, end in iter_chunks(text, a.start, a.end):
+                norm, index = normalize(text, start, end)
+                texts.append(ArticleText(a, norm, tuple(index)))
+    # what nlp.pipe does, one stage at a time: the tokenizer, then each component;
+    # one text at a time, so only one spaCy Doc is alive (a 20 MB page is 2,000 pieces)
+    pairs = []
+    for at in texts:
+        with _timed(timings, "segment"):
+            d = nlp.make_doc(at.text)
+        with _timed(timings, "candidates"):
+            for _name, proc in nlp.pipeline:
+                d = proc(d)
+            pairs.append((at, candidates_of(d)))
+    with _timed(timings, "resolve"):
+        resolutions, entities, city = resolve_document(pairs, gazetteer, lexicon)
+    with _timed(timings, "relations"):
+        return relate_document(doc, resolutions, entities, city, gazetteer, lexicon)
+
+
+def warm_up() -> None:
+    """Load the pipeline (spaCy, jieba, gazetteer, patterns) in this process."""
+    make_nlp()

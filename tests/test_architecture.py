@@ -1,0 +1,205 @@
+"""The shape of the package: imports run one way, modules stay small.
+
+The import graph is read from the source (``ast``), not by importing: every
+``import kg.x`` and ``from kg.x import y`` of every module under ``kg/``,
+relative ones resolved, those inside functions too (an import moved into a
+function to dodge a cycle is still an edge of it), and module names passed
+to ``importlib.import_module``.  ``from kg.x import y`` is an edge to the
+module ``kg.x.y`` when that is a module, else to ``kg.x``.
+"""
+from __future__ import annotations
+
+import ast
+import tokenize
+from pathlib import Path
+
+import pytest
+
+KG = Path(__file__).resolve().parents[1] / "kg"
+
+#: Modules allowed over MAX_LINES, each with the reason (none today).
+LONG_MODULES: dict[str, str] = {}
+MAX_LINES = 500
+
+#: Imports of kg modules inside functions, each with the reason (anything else goes at the top).
+LAZY_KG_IMPORTS: dict[tuple[str, str], str] = {
+    ("kg.cli", "*"): "each command imports what it runs, so kg eval and kg --help never load spaCy",
+    ("kg.run.engine", "kg.run.document"): "spaCy and jieba load only in the process that runs documents",
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(KG.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES: dict[str, Path] = {_module_name(p): p for p in sorted(KG.rglob("*.py"))}
+
+
+def _package(name: str) -> str:
+    return name if MODULES[name].name == "__init__.py" else name.rpartition(".")[0]
+
+
+def _target(name: str) -> str | None:
+    """The kg module an import of ``name`` runs: ``name`` itself, or the nearest package above it."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+class _Imports(ast.NodeVisitor):
+    """Every import of a module as ``(target module, line, inside a function)``."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        self.found: list[tuple[str, int, bool]] = []
+        self.depth = 0
+
+    def _add(self, name: str | None, line: int) -> None:
+        target = _target(name) if name else None
+        if target and target != self.module:
+            self.found.append((target, line, self.depth > 0))
+
+    def visit_FunctionDef(self, node: ast.AST) -> None:
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name == "kg" or alias.name.startswith("kg."):
+                self._add(alias.name, node.lineno)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level:
+            base = _package(self.module).split(".")
+            base = base[:len(base) - (node.level - 1)]
+            module = ".".join(base + ([node.module] if node.module else []))
+        else:
+            module = node.module or ""
+        if module != "kg" and not module.startswith("kg."):
+            return
+        for alias in node.names:
+            # from kg.x import y: the submodule kg.x.y if there is one (its package runs first)
+            sub = f"{module}.{alias.name}"
+            self._add(sub if sub in MODULES else module, node.lineno)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str) and node.args[0].value.startswith("kg"):
+            self._add(node.args[0].value, node.lineno)
+        self.generic_visit(node)
+
+
+def _imports(module: str) -> list[tuple[str, int, bool]]:
+    visitor = _Imports(module)
+    visitor.visit(ast.parse(MODULES[module].read_text(encoding="utf-8")))
+    return visitor.found
+
+
+GRAPH = {module: _imports(module) for module in MODULES}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module, or of one that imports itself (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1 or v in graph[v]:
+                out.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_import_graph_is_read():
+    """The checks below see the package: its modules and the imports between them."""
+    assert {"kg.cli", "kg.run.build", "kg.names", "kg.export.turtle", "kg.rdfio"} <= MODULES.keys()
+    edges = {(m, t) for m, found in GRAPH.items() for t, _, _ in found}
+    assert ("kg.run.build", "kg.run.engine") in edges  # from kg.run.engine import …
+    assert ("kg.nlp.pipeline", "kg.nlp.segmenter") in edges  # from kg.nlp import segmenter
+    assert ("kg.run.engine", "kg.run.document") in edges  # inside a function
+
+
+def test_cycle_check_finds_cycles():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"a"}, "b": set()}) == [["a"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle():
+    graph = {m: {t for t, _, _ in found} for m, found in GRAPH.items()}
+    cycles = _cycles(graph)
+    described = []
+    for cycle in cycles:
+        lines = dict.fromkeys(f"  {m}:{line} -> {t}" for m in cycle for t, line, _ in GRAPH[m] if t in cycle)
+        described.append(" <-> ".join(cycle) + "\n" + "\n".join(lines))
+    assert not cycles, "import cycles:\n" + "\n".join(described)
+
+
+def test_no_kg_import_inside_a_function_without_a_reason():
+    lazy = sorted((m, t, line) for m, found in GRAPH.items() for t, line, inside in found if inside
+                  and (m, "*") not in LAZY_KG_IMPORTS and (m, t) not in LAZY_KG_IMPORTS)
+    assert not lazy, ("imports of kg modules inside functions (move them to the top, or list them in "
+                      f"LAZY_KG_IMPORTS with the reason): {lazy}")
+    for module, target in LAZY_KG_IMPORTS:
+        assert module in MODULES and (target == "*" or target in MODULES), (module, target)
+
+
+def _function_imports_without_comment(path: Path) -> list[int]:
+    """Lines of imports inside functions that carry no comment saying why."""
+    source = path.read_text(encoding="utf-8")
+    with path.open("rb") as fh:
+        commented = {tok.start[0] for tok in tokenize.tokenize(fh.readline) if tok.type == tokenize.COMMENT}
+    missing = []
+    for fn in ast.walk(ast.parse(source)):
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(fn):
+                if isinstance(node, (ast.Import, ast.ImportFrom)) and \
+                        not commented & set(range(node.lineno, node.end_lineno + 1)):
+                    missing.append(node.lineno)
+    return sorted(set(missing))
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "kg.cli"))
+def test_imports_inside_functions_say_why(module):
+    """Outside the CLI (whose docstring says why), an import inside a function is for an
+    optional or heavy dependency, and its line says so."""
+    assert _function_imports_without_comment(MODULES[module]) == []
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_modules_stay_small(module):
+    lines = len(MODULES[module].read_text(encoding="utf-8").splitlines())
+    if module in LONG_MODULES:
+        assert lines > MAX_LINES, f"{module} has {lines} lines now: take it off LONG_MODULES"
+    else:
+        assert lines <= MAX_LINES, (f"{module} has {lines} lines (over {MAX_LINES}): split it along its jobs, "
+                                    "or list it in LONG_MODULES with the reason")
