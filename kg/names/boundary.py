@@ -31,17 +31,21 @@ def _protected(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[
 class _Protected(dict):
     """Protected spans of a text keyed by their end (``end -> start``), and the set of their starts.
 
-    ``special`` holds every offset where the left scan has more to do than look
-    at the character before it: a protected span's end or start, or a
-    one-character jurisdiction word (``juris``, offsets of those characters).
+    ``stops`` are the offsets right after a clause verb (介绍, 积极参与): the
+    scan never crosses them.  ``special`` holds every offset where the left
+    scan has more to do than look at the character before it: a protected
+    span's end or start, a stop, or a one-character jurisdiction word
+    (``juris``, offsets of those characters).
     """
 
-    __slots__ = ("starts", "special")
+    __slots__ = ("starts", "stops", "special")
 
-    def __init__(self, spans: Iterable[tuple[int, int]], juris: Iterable[int] = ()) -> None:
+    def __init__(self, spans: Iterable[tuple[int, int]], juris: Iterable[int] = (),
+                 stops: Iterable[int] = ()) -> None:
         super().__init__((e, s) for s, e in spans)
         self.starts = set(self.values())
-        self.special = self.starts.union(self, juris)
+        self.stops = frozenset(stops)
+        self.special = self.starts.union(self, juris, self.stops)
 
 
 def protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _Protected:
@@ -50,8 +54,24 @@ def protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _P
     protected = ctx.cache.get(key)
     if protected is None:
         juris = [m.start() for m in ctx.words.juris_char_re.finditer(text)]
-        protected = ctx.cache[key] = _Protected(_protected(text, ctx, divisions), juris)
+        protected = ctx.cache[key] = _Protected(_protected(text, ctx, divisions), juris,
+                                                _clause_verb_ends(text, ctx))
     return protected
+
+
+def _clause_verb_ends(text: str, ctx: Context) -> list[int]:
+    """Offsets right after a clause verb that ends a segmenter word: the verb is
+    that word (介绍) or its end (积极参与, 贯彻落实), never a word's middle or a
+    pair of characters across two words (为了|解决 holds no 了解)."""
+    out = []
+    for s, e, _verb in overlapping(ctx.words.clause_verb_re, text):
+        if not ctx.token_ends:
+            out.append(e)
+            continue
+        word = ctx.ending_at(e)
+        if word is not None and word[0] <= s:
+            out.append(e)
+    return out
 
 
 def scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, max_len: int) -> int:
@@ -68,8 +88,14 @@ def scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, m
     left, scan_table, juris_chars = w.left, w.scan_table, w.juris_chars
     i = head_start
     lowest = head_start - max_len
+    stops, left_chars = protected.stops, w.left_chars
     while i > 0 and i > lowest:
         if i in special:  # (a few offsets; the tests below are exact)
+            if i in stops:
+                return i  # right after a clause verb (介绍|某某工程, 积极参与|某某项目)
+            if tokens and i < head_start and text[i - 1] in left_chars and i not in token_starts \
+                    and i - 1 in token_starts and i + 1 in token_ends and text[i] in juris_chars:
+                return i  # a preposition glued to a jurisdiction word: 由区|教育局, 从市|交通局
             if i < head_start and (i in starts or (text[i] in juris_chars and i in token_starts
                                                    and i + 1 in token_ends)):
                 before = ctx.ending_at(i)
@@ -140,9 +166,18 @@ def jurisdiction(text: str, start: int, end: int, ctx: Context,
             return (start, start + n)
     for n, words in w.juris_sets:
         if start + n < end and text[start:start + n] in words:
-            if n > 1 or ctx.is_token(start, start + 1) or not ctx.token_starts:
+            if n > 1 or ctx.is_token(start, start + 1) or not ctx.token_starts or start + 1 in ctx.token_starts \
+                    or _juris_body_word(text, start, end, ctx):
+                # a word of its own, or glued to the word before it (由区|教育局: the
+                # body starts a word) or to its body (县总工会 is one word)
                 return (start, start + n)
     return None
+
+
+def _juris_body_word(text: str, start: int, end: int, ctx: Context) -> bool:
+    """The name is one segmenter word: a jurisdiction character + a strong body (县总工会)."""
+    word = ctx.starting_at(start)
+    return word is not None and word[0] == end and text.endswith(ctx.words.agency_strong, start, end)
 
 
 def _division_spans_within(divisions: Sequence[Candidate], start: int, end: int,

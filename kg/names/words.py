@@ -14,7 +14,8 @@ class Words:
     """Word lists of the lexicon prepared for fast lookup (built once per lexicon)."""
 
     def __init__(self, lex: Lexicon) -> None:
-        self.left = frozenset(lex.words("boundaries", "left"))
+        # clause openers (更是, 此次 …) end the scan as the other boundary words do
+        self.left = frozenset(lex.words("boundaries", "left") + lex.words("boundaries", "clause_openers"))
         self.left_max = max(map(len, self.left))
         by_last: dict[str, set[int]] = {}
         for word in self.left:
@@ -71,6 +72,11 @@ class Words:
         # a phase right before a position (某某院区(二期)建设)
         self.phase_before = re.compile(f"(?:{self.phase.pattern})$")
         self.juris_chars = frozenset(w for w in self.juris_words if len(w) == 1)
+        #: verbs of reporting and attendance, found in a text in one pass (the scan
+        #: stops after each one that ends a segmenter word: 介绍, 积极参与)
+        self.clause_verb_re = alternation(lex.words("boundaries", "clause_verbs"))
+        #: one-character boundary words a segmenter may glue to a jurisdiction word (由区, 从市)
+        self.left_chars = frozenset(w for w in self.left if len(w) == 1)
         #: jurisdiction words of one character (省, 市 …) found in a text in one pass
         #: (the left scan tests its stop rule only at those positions and protected ones)
         self.juris_char_re = re.compile("[" + "".join(map(re.escape, sorted(self.juris_chars))) + "]"
