@@ -115,11 +115,52 @@ def scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, m
             # starts at a token start (the longest such word decides)
             for k in lengths:
                 if k <= i and (not tokens or i - k in token_starts) and text[i - k:i] in left:
-                    if not (text[i - k:i] in w.inner_conj and _joins_works(ctx, i - k, i)):
+                    if not _inside_name(text, i - k, i, head_start, ctx):
                         return i
                     break
         i -= 1
     return i
+
+
+def _inside_name(text: str, start: int, end: int, head_start: int, ctx: Context) -> bool:
+    """Is the boundary word ``text[start:end]`` part of the name where it stands?
+
+    A build verb right before the head (某某新建项目, 某某投资控股有限公司); a
+    conjunction between two parts of one name (某某养殖及加工项目, 保护与修复,
+    5万吨甲醇和3万吨液氨); an adverb before a noun (还迁房); a conjunction
+    opening a list item (、和美…).
+    """
+    w = ctx.words
+    word = text[start:end]
+    tokens = bool(ctx.token_starts)
+    if word in w.head_premodifiers or word in w.company_premodifiers:
+        if end != head_start:  # (or one word before the head: 投资|控股|有限公司)
+            after = ctx.starting_at(end)
+            if after is None or after[0] != head_start:
+                return False
+        return (word in w.head_premodifiers and text.startswith(w.project_heads, head_start)) or \
+            (word in w.company_premodifiers and text.startswith(w.org_strong, head_start))
+    if word in w.clause_adverbs:
+        return tokens and ctx.tag_starting_at(end) not in w.clause_adverb_next_tags
+    if word in w.inner_conj or word in w.name_conjunctions:
+        if start > 0 and text[start - 1] == "、":
+            return True  # 甲、和美…: the item starts with the conjunction
+        if word in w.name_conjunctions and not text.startswith(w.org_strong, head_start) and \
+                not text.endswith(w.name_heads, 0, start):
+            return True  # 某某养殖及加工项目 (not 某某工程及某某项目: two names)
+        if w.quantity_conjunct.match(text, end) and _quantity_before(text, start, ctx):
+            return True  # 年产5万吨甲醇和3万吨液氨项目
+        return word in w.inner_conj and _joins_works(ctx, start, end)
+    return False
+
+
+def _quantity_before(text: str, end: int, ctx: Context) -> bool:
+    """A capacity (5万吨) within the few characters before ``end``, in the same clause."""
+    w = ctx.words
+    lo = end
+    while lo > 0 and end - lo < 12 and text[lo - 1] not in w.hard:
+        lo -= 1
+    return any(True for _ in w.quantity_conjunct.finditer(text, lo, end))
 
 
 def _reference_start(text: str, start: int, ctx: Context) -> int:

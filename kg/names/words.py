@@ -77,6 +77,16 @@ class Words:
         self.clause_verb_re = alternation(lex.words("boundaries", "clause_verbs"))
         #: one-character boundary words a segmenter may glue to a jurisdiction word (由区, 从市)
         self.left_chars = frozenset(w for w in self.left if len(w) == 1)
+        # boundary words that are part of a name where they stand (boundary.inside_name)
+        self.head_premodifiers = frozenset(lex.words("boundaries", "head_premodifiers"))
+        self.company_premodifiers = frozenset(lex.words("boundaries", "company_premodifiers"))
+        self.name_conjunctions = frozenset(lex.words("boundaries", "name_conjunctions"))
+        self.quantity_conjunct = lex.regex("boundaries", "quantity_conjunct_pattern")
+        self.clause_adverbs = frozenset(lex.words("boundaries", "clause_adverbs"))
+        self.clause_adverb_next_tags = frozenset(lex.words("boundaries", "clause_adverb_next_tags"))
+        #: the heads that end a complete name (a conjunction after one joins two names)
+        self.name_heads = by_length(set(lex.words("project", "suffixes")) | set(lex.words("organization", "suffixes.strong"))
+                                    | set(lex.words("agency", "suffixes.strong")))
         #: jurisdiction words of one character (省, 市 …) found in a text in one pass
         #: (the left scan tests its stop rule only at those positions and protected ones)
         self.juris_char_re = re.compile("[" + "".join(map(re.escape, sorted(self.juris_chars))) + "]"
