@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from kg.names.context import Candidate, Context
+from kg.names.personal import name_at
 from kg.names.trie import ending_at, overlapping
 
 __all__ = ["CJK", "protected_map", "scan_left", "trim", "jurisdiction", "suffix_heads", "word_hits", "is_specific",
@@ -31,8 +32,8 @@ def _protected(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[
 class _Protected(dict):
     """Protected spans of a text keyed by their end (``end -> start``), and the set of their starts.
 
-    ``stops`` are the offsets right after a clause verb (介绍, 积极参与): the
-    scan never crosses them.  ``special`` holds every offset where the left
+    ``stops`` are the offsets right after a clause verb (介绍, 积极参与), a
+    byline or a credited name: the scan never crosses them.  ``special`` holds every offset where the left
     scan has more to do than look at the character before it: a protected
     span's end or start, a stop, or a one-character jurisdiction word
     (``juris``, offsets of those characters).
@@ -55,8 +56,23 @@ def protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _P
     if protected is None:
         juris = [m.start() for m in ctx.words.juris_char_re.finditer(text)]
         protected = ctx.cache[key] = _Protected(_protected(text, ctx, divisions), juris,
-                                                _clause_verb_ends(text, ctx))
+                                                _clause_verb_ends(text, ctx) + _credit_ends(text, ctx))
     return protected
+
+
+def _credit_ends(text: str, ctx: Context) -> list[int]:
+    """Offsets that end a byline or a credit: a name never starts before them.
+
+    The ``)`` of a parenthesised byline (某报讯(记者某某)道路改造…) and the end of
+    the name after a credit label (责编:某某 glued to the next line's 某某日报).
+    """
+    w = ctx.words
+    out = [m.end() for m in w.byline_parens_re.finditer(text)]
+    for m in w.credit_label_re.finditer(text):
+        span = name_at(text, m.end(), ctx, strict_end=False)
+        if span is not None:
+            out.append(span[1])
+    return out
 
 
 def _clause_verb_ends(text: str, ctx: Context) -> list[int]:

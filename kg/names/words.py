@@ -14,8 +14,9 @@ class Words:
     """Word lists of the lexicon prepared for fast lookup (built once per lexicon)."""
 
     def __init__(self, lex: Lexicon) -> None:
-        # clause openers (更是, 此次 …) end the scan as the other boundary words do
-        self.left = frozenset(lex.words("boundaries", "left") + lex.words("boundaries", "clause_openers"))
+        # clause openers (更是, 此次 …) and datelines (某报讯) end the scan as the other boundary words do
+        self.left = frozenset(lex.words("boundaries", "left") + lex.words("boundaries", "clause_openers")
+                              + lex.words("boundaries", "dateline_words"))
         self.left_max = max(map(len, self.left))
         by_last: dict[str, set[int]] = {}
         for word in self.left:
@@ -60,6 +61,20 @@ class Words:
         self.surnames1 = frozenset(s for s in surnames if len(s) == 1)
         self.surnames2 = frozenset(s for s in surnames if len(s) == 2)
         self.not_names = frozenset(lex.words("person", "not_given_names"))
+        self.title_set = frozenset(self.titles)
+        self.given_name_stops = frozenset(lex.chars("person", "given_name_stops"))
+        self.function_surname_tags = frozenset(lex.words("person", "function_surname_tags"))
+        self.name_word_tags = frozenset(lex.words("person", "name_word_tags"))
+        self.verb_tags_after_name = frozenset(lex.words("person", "verb_tags_after_name"))
+        # 编辑:某某 (a label, a colon, spaces): the names start at the match's end
+        seps = re.escape(lex.chars("person", "credit_label_separators"))
+        self.doctrine_re = alternation(lex.words("person", "doctrine_heads"))
+        self.doctrine_name_tags = frozenset(lex.words("person", "doctrine_name_tags"))
+        #: a parenthesised byline ((记者某某 通讯员某某)): a name's left scan never crosses its ")"
+        self.byline_parens_re = re.compile(r"[（(][^（()）\n]{0,30}?(?:" + alternation(self.byline).pattern
+                                           + r")[^（()）\n]{0,30}?[)）]")
+        self.credit_label_re = re.compile(f"({alternation(lex.words('person', 'credit_labels')).pattern})"
+                                          f"[{seps}][ \u3000]*")
         self.false_heads = by_length(lex.words("boundaries", "false_heads"))
         self.false_head_sets = by_length_sets(self.false_heads)
         self.trim_sets = by_length_sets(self.trim)
