@@ -16,7 +16,7 @@ from kg.names.personal import name_at
 from kg.names.trie import ending_at, overlapping
 
 __all__ = ["CJK", "protected_map", "scan_left", "trim", "jurisdiction", "suffix_heads", "word_hits", "is_specific",
-           "suffix_names", "continues_word"]
+           "suffix_names", "continues_word", "place_prefix"]
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9０-９Ａ-Ｚａ-ｚ×+]")
@@ -56,8 +56,29 @@ def protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _P
     if protected is None:
         juris = [m.start() for m in ctx.words.juris_char_re.finditer(text)]
         protected = ctx.cache[key] = _Protected(_protected(text, ctx, divisions), juris,
-                                                _clause_verb_ends(text, ctx) + _credit_ends(text, ctx))
+                                                _clause_verb_ends(text, ctx) + _credit_ends(text, ctx)
+                                                + _glued_preposition_ends(text, ctx))
     return protected
+
+
+def _glued_preposition_ends(text: str, ctx: Context) -> list[int]:
+    """Offsets right after a preposition the segmenter glued to the unknown word
+    after it (为百校…, 自某某): it starts that word, and the word has no tag and at
+    most four characters (the segmenter's guesses are short; a longer untagged
+    word is one the project added: 自然资源局)."""
+    out = []
+    if not ctx.token_starts:
+        return out
+    for m in ctx.words.glued_prep_re.finditer(text):
+        s = m.start()
+        if s in ctx.token_starts and s + 1 not in ctx.token_starts:
+            word = ctx.starting_at(s)
+            if word is not None and word[1] == "" and word[0] - s <= _GUESSED_WORD_MAX:
+                out.append(s + 1)
+    return out
+
+
+_GUESSED_WORD_MAX = 4
 
 
 def _credit_ends(text: str, ctx: Context) -> list[int]:
@@ -125,7 +146,11 @@ def scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, m
             i -= 1
             continue
         if not lengths:  # hard punctuation or whitespace
-            break
+            joined = _joined_across(text, i, head_start, ctx, protected)
+            if joined is None:
+                break
+            i = joined
+            continue
         if not tokens or i in token_ends:
             # a boundary word counts only as whole tokens: it ends at a token end and
             # starts at a token start (the longest such word decides)
@@ -177,6 +202,45 @@ def _quantity_before(text: str, end: int, ctx: Context) -> bool:
     while lo > 0 and end - lo < 12 and text[lo - 1] not in w.hard:
         lo -= 1
     return any(True for _ in w.quantity_conjunct.finditer(text, lo, end))
+
+
+def _joined_across(text: str, i: int, head_start: int, ctx: Context, protected: _Protected) -> int | None:
+    """Where the scan goes on when the hard stop ``text[i - 1]`` is part of the name.
+
+    A dash between two places or streets (古交—娄烦…, 某某路—某某路…); 、 between
+    two numbers (国道108、209线) or before a work sharing its object and head with
+    the one before it (某某绿化、亮化建设项目).  None: the scan stops.
+    """
+    w = ctx.words
+    ch = text[i - 1]
+    if ch in w.dash_chars:
+        k = i - 1
+        while k > 0 and text[k - 1] in w.dash_chars:
+            k -= 1
+        if k > 0 and i < len(text) and CJK.match(text[i]) and (k in protected or text[k - 1] in w.place_end_chars):
+            return k
+        return None
+    if ch != "、" or i < 2 or i >= head_start:
+        return None
+    if text[i].isdigit() and text[i - 2].isdigit():
+        return i - 1  # 国道108、209线
+    # the item after 、: a shared work, up to the next 、 or the head
+    end = text.find("、", i, head_start)
+    end = head_start if end < 0 else end
+    if text[i:end] in w.shared_works and CJK.match(text[i - 2]) and text.startswith(w.project_heads, head_start):
+        return i - 1
+    return None
+
+
+def place_prefix(text: str, start: int, ctx: Context, divisions: Sequence[Candidate], protected: _Protected) -> int:
+    """Start of the place written right before ``start`` (某某市禁燃区 before a
+    quoted name), or ``start``: the words back to a boundary hold a division and
+    end in a division or a place's last character (区, 镇, 路 …)."""
+    pre = trim(text, scan_left(text, start, ctx, protected, 16), start, ctx)
+    if pre < start and _division_spans_within(divisions, pre, start, ctx) and \
+            (text[start - 1] in ctx.words.place_end_chars or start in protected):
+        return pre
+    return start
 
 
 def _reference_start(text: str, start: int, ctx: Context) -> int:
@@ -305,6 +369,8 @@ def is_specific(text: str, start: int, end: int, ctx: Context, divisions: Sequen
         return True
     if _LATIN_OR_DIGIT.search(text, start, end):
         return True
+    if 0 < k <= len(ends) and ends[k - 1] - start >= 2 and ends[k - 1] <= end and tags[k - 1] == "":
+        return True  # the rest of an unknown word a glued preposition opened (自|某某河…)
     n = len(starts)
     while k < n and starts[k] < end:
         s, e = starts[k], ends[k]
