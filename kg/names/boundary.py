@@ -174,6 +174,8 @@ def _inside_name(text: str, start: int, end: int, head_start: int, ctx: Context)
     w = ctx.words
     word = text[start:end]
     tokens = bool(ctx.token_starts)
+    if _names_a_street(text, end, ctx):
+        return True  # 新建|街, 建设|路: a street named with the word
     if word in w.head_premodifiers or word in w.company_premodifiers:
         if end != head_start:  # (or one word before the head: 投资|控股|有限公司)
             after = ctx.starting_at(end)
@@ -193,6 +195,12 @@ def _inside_name(text: str, start: int, end: int, head_start: int, ctx: Context)
             return True  # 年产5万吨甲醇和3万吨液氨项目
         return word in w.inner_conj and _joins_works(ctx, start, end)
     return False
+
+
+def _names_a_street(text: str, end: int, ctx: Context) -> bool:
+    """A street word (路, 街) is the word starting at ``end``: the word before it names the street."""
+    after = ctx.starting_at(end)
+    return after is not None and text[end:after[0]] in ctx.words.street_words
 
 
 def _quantity_before(text: str, end: int, ctx: Context) -> bool:
@@ -268,7 +276,7 @@ def trim(text: str, start: int, end: int, ctx: Context) -> int:
     while changed and start < end:
         changed = False
         for n, words in w.trim_sets:
-            if text[start:start + n] in words and end - start > n + 1:
+            if text[start:start + n] in words and end - start > n + 1 and not _names_a_street(text, start + n, ctx):
                 start += n
                 changed = True
                 break
