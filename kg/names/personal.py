@@ -8,7 +8,7 @@ import re
 
 from kg.names.context import Context
 
-__all__ = ["NAME_END", "name_at", "function_word"]
+__all__ = ["NAME_END", "name_at", "function_word", "verb_after", "common_word"]
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -49,7 +49,7 @@ def name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tupl
             continue
         if ctx.tag(i, e) in w.function_surname_tags:
             continue  # 关于, 要求: one function word or verb
-        if given == 1 and e in ctx.token_starts and ctx.tag_starting_at(e) in w.verb_tags_after_name:
+        if given == 1 and verb_after(text, e, ctx):
             best = (i, e)  # 张某致辞: a verb word right after the name
             break
         after = text[e:e + 4]
@@ -73,3 +73,18 @@ def function_word(text: str, i: int, ctx: Context) -> bool:
         return False
     after = ctx.tag_starting_at(i + 1)
     return after is not None and after != "" and after not in w.name_word_tags
+
+
+def verb_after(text: str, e: int, ctx: Context) -> bool:
+    """A verb word starts at ``e`` (某某出席, 某某致辞), or a word opening with a
+    clause verb (某某主持会议: the segmenter's noun)."""
+    if e not in ctx.token_starts:
+        return False
+    w = ctx.words
+    return ctx.tag_starting_at(e) in w.verb_tags_after_name or text.startswith(w.clause_verbs, e)
+
+
+def common_word(text: str, span: tuple[int, int], ctx: Context) -> bool:
+    """The would-be name is one dictionary word of a common class (单位/n): a title
+    or a speech verb next to it is no evidence of a person (a credit is)."""
+    return ctx.tag(span[0], span[1]) in ctx.words.common_word_tags

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from kg.names.context import Candidate, Context
-from kg.names.personal import NAME_END as _NAME_END, name_at as _name_at
+from kg.names.personal import NAME_END as _NAME_END, common_word, name_at as _name_at, verb_after
 from kg.names.registry import name_finder
 
 __all__ = ["find_persons"]
@@ -29,7 +29,7 @@ def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -
         while i < len(text) and text[i] in " \u3000":
             i += 1
         span = _name_at(text, i, ctx, strict_end=False)
-        if span:
+        if span and not common_word(text, span, ctx):
             # 通讯员 A B: several names separated by spaces
             out.append(Candidate(span[0], span[1], "Person", text[span[0]:span[1]], "title-name", title=m.group(0)))
             j = span[1]
@@ -41,9 +41,9 @@ def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -
                 if not nxt and text[j:k] == "、":
                     # the last of a list: 副县长某某、某某参加 (its verb ends it)
                     nxt = _name_at(text, k, ctx, strict_end=False)
-                    if nxt is None or ctx.tag_starting_at(nxt[1]) not in w.verb_tags_after_name:
+                    if nxt is None or not verb_after(text, nxt[1], ctx):
                         break
-                if not nxt:
+                if not nxt or common_word(text, nxt, ctx):
                     break
                 out.append(Candidate(nxt[0], nxt[1], "Person", text[nxt[0]:nxt[1]], "title-name", title=m.group(0)))
                 j = nxt[1]
@@ -82,7 +82,8 @@ def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -
             if i < 0 or i in in_title:
                 continue
             span = _name_at(text, i, ctx)
-            if span and span[1] == s and (i == 0 or text[i - 1] in _NAME_END or text[i - 1] in w.unit_end_chars):
+            if span and span[1] == s and (i == 0 or text[i - 1] in _NAME_END or text[i - 1] in w.unit_end_chars) \
+                    and not common_word(text, span, ctx):
                 out.append(Candidate(i, s, "Person", text[i:s], "speaker"))
                 break
     # a doctrine after a leader's name: 某某某新时代…思想 (a name the segmenter knows)

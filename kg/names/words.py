@@ -66,6 +66,8 @@ class Words:
         self.function_surname_tags = frozenset(lex.words("person", "function_surname_tags"))
         self.name_word_tags = frozenset(lex.words("person", "name_word_tags"))
         self.verb_tags_after_name = frozenset(lex.words("person", "verb_tags_after_name"))
+        self.common_word_tags = frozenset(lex.words("person", "common_word_tags"))
+        self.clause_verbs = by_length(lex.words("boundaries", "clause_verbs"))
         # 编辑:某某 (a label, a colon, spaces): the names start at the match's end
         seps = re.escape(lex.chars("person", "credit_label_separators"))
         self.doctrine_re = alternation(lex.words("person", "doctrine_heads"))
