@@ -12,9 +12,10 @@ thread while this (the main) thread writes the rows as they come:
   the middle of a join that runs for hours.  The worker cannot be stopped
   from outside (a join inside pyoxigraph runs to its end): it is a daemon
   thread, left behind, and gone when the command exits right after;
-* the time limit counts from the end of loading the graph (loading a large
-  file is not the query's fault), and not while the output is blocked
-  (``kg query … | less``);
+* the time limit counts the query: parsing it (pyoxigraph parses by running
+  it on an empty store), evaluating it and handing over its rows; not the
+  loading of the graph (a large file is not the query's fault), nor the time
+  the output is blocked (``kg query … | less``);
 * the worker runs :func:`kg.rdfio.offline`: a network connection from
   rdflib is an error (``SERVICE`` and ``FROM`` are refused before anything
   runs; this is the second line).
@@ -133,8 +134,14 @@ def _work(prepared: Prepared, graph: Any, engine: str, out: queue.Queue, stop: t
 
     try:
         with offline():
+            # Parsed first, with no graph: a malformed query fails before a large graph is loaded.
+            # (pyoxigraph parses by running the query on an empty store, which some queries make
+            # long: it happens here, under the time limit and Ctrl-C, not in the main thread.)
+            check_syntax(prepared, engine)
+            if not put(("pause", None)):  # loading the graph is not the query's time
+                return
             store = load(graph, engine)
-            if not put(("loaded", None)):
+            if not put(("resume", None)):
                 return
             answer = solutions(prepared, store, engine)
             if answer.boolean is not None:
@@ -173,14 +180,16 @@ def write_query(query: str, graph: Any, out: TextIO, *, engine: str = "oxigraph"
     if fmt not in WRITERS:
         raise QueryError(f"unknown format {fmt!r}; use {', '.join(WRITERS)}")
     prepared = _prepared(query, bindings)
-    check_syntax(prepared, engine)  # a malformed query fails before a large graph is loaded
     writer = WRITERS[fmt](out, max_width or None)
     items: queue.Queue = queue.Queue(maxsize=_QUEUE_BATCHES)
     stop = threading.Event()
     worker = threading.Thread(target=_work, args=(prepared, graph, engine, items, stop), name="kg-query",
                               daemon=True)
     worker.start()
-    deadline = None
+    # The query's time runs while the worker parses, evaluates and hands over rows; it stops
+    # while the graph loads and while this thread is blocked writing.
+    budget = timeout or None
+    deadline = None if budget is None else time.monotonic() + budget
     try:
         while True:
             wait = None if deadline is None else deadline - time.monotonic()
@@ -191,8 +200,11 @@ def write_query(query: str, graph: Any, out: TextIO, *, engine: str = "oxigraph"
                 kind, value = items.get(timeout=wait)
             except queue.Empty:
                 continue
-            if kind == "loaded":
-                deadline = time.monotonic() + timeout if timeout else None
+            if kind == "pause":
+                budget = None if deadline is None else deadline - time.monotonic()
+                deadline = None
+            elif kind == "resume":
+                deadline = None if budget is None else time.monotonic() + budget
             elif kind == "start":
                 writer.start(value)
             elif kind == "rows":
