@@ -214,3 +214,21 @@ def test_a_reader_that_goes_away_ends_the_query_quietly(tmp_path):
     err = proc.stderr.read()
     proc.wait(timeout=30)
     assert proc.returncode == 1 and err == b""
+
+
+def test_an_engine_panic_is_one_line(graph, monkeypatch):
+    """pyoxigraph reports its own bugs as pyo3's PanicException, a BaseException: still one error line."""
+    from kg.errors import QueryError
+    from kg.report.query import engines, runner
+
+    panic = type("PanicException", (BaseException,), {})
+
+    def crash(*args, **kwargs):
+        raise panic("index out of bounds")
+
+    monkeypatch.setattr(runner, "solutions", crash)
+    with pytest.raises(QueryError, match=r"internal error \(index out of bounds\)"):
+        write_query("ASK { ?s ?p ?o }", graph, io.StringIO())
+    monkeypatch.setattr(engines, "_oxigraph", crash)
+    with pytest.raises(QueryError, match=r"internal error \(index out of bounds\)"):
+        engines.solutions(engines.Prepared("ASK {}", "ASK {}"), graph)

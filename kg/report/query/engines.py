@@ -111,6 +111,17 @@ def _condensed(expected: str) -> str:
     return "expected one of " + ", ".join(items[:8]) + (", …" if len(items) > 8 else "")
 
 
+def _not_control(exc: BaseException) -> BaseException:
+    """``exc``, unless it is Ctrl-C, an exit or a generator's close, which go on as they are.
+
+    The engines' failures are caught as ``BaseException``: a panic inside
+    pyoxigraph surfaces as pyo3's ``PanicException``, which is not an ``Exception``.
+    """
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
+    return exc
+
+
 def failure(prepared: Prepared, exc: BaseException) -> KGError:
     """The one-line error of an engine's exception (kg's own errors pass as they are)."""
     if isinstance(exc, KGError):
@@ -127,6 +138,9 @@ def failure(prepared: Prepared, exc: BaseException) -> KGError:
         detail = _PP_POSITION.sub("", str(exc))
         return prepared.malformed(getattr(exc, "lineno", None), getattr(exc, "col", None),
                                   detail[:1].lower() + detail[1:])
+    if type(exc).__name__ == "PanicException":  # pyo3: a bug inside pyoxigraph
+        return QueryError(f"query failed: the engine stopped on an internal error ({_one_line(exc)}); "
+                          "try --engine rdflib")
     if isinstance(exc, RecursionError):
         return QueryError("query failed: nested too deeply for the engine")
     if isinstance(exc, MemoryError):
@@ -152,8 +166,8 @@ def check_syntax(prepared: Prepared, engine: str) -> None:
             ox.Store().query(prepared.text, prefixes=PREFIXES, use_default_graph_as_union=True)
         else:
             _rdflib_query(prepared)
-    except Exception as exc:  # the engines raise SyntaxError, pyparsing's errors and more
-        raise failure(prepared, exc) from exc
+    except BaseException as exc:  # the engines raise SyntaxError, pyparsing's errors and more
+        raise failure(prepared, _not_control(exc)) from exc
 
 
 def _rdflib_query(prepared: Prepared) -> Any:
@@ -165,8 +179,8 @@ def _rdflib_query(prepared: Prepared) -> Any:
 def _guarded(prepared: Prepared, rows: Iterator[tuple[Value | None, ...]]) -> Iterator[tuple[Value | None, ...]]:
     try:
         yield from rows
-    except Exception as exc:  # raised while the rows are read: SERVICE replies, REGEX, anything
-        raise failure(prepared, exc) from exc
+    except BaseException as exc:  # raised while the rows are read: SERVICE replies, REGEX, anything
+        raise failure(prepared, _not_control(exc)) from exc
 
 
 def solutions(prepared: Prepared, graph: Any, engine: str = "oxigraph") -> Solutions:
@@ -176,8 +190,8 @@ def solutions(prepared: Prepared, graph: Any, engine: str = "oxigraph") -> Solut
         if engine == "oxigraph":
             return _oxigraph(prepared, store)
         return _rdflib(prepared, store)
-    except Exception as exc:  # the engines raise SyntaxError, pyparsing's errors and more
-        raise failure(prepared, exc) from exc
+    except BaseException as exc:  # the engines raise SyntaxError, pyparsing's errors and more
+        raise failure(prepared, _not_control(exc)) from exc
 
 
 def _from_oxigraph(term: Any) -> Value | None:

@@ -35,7 +35,7 @@ from typing import Any, TextIO
 
 from kg.errors import QueryError
 from kg.rdfio import offline
-from kg.report.query.engines import QueryResult, check_syntax, load, solutions
+from kg.report.query.engines import QueryResult, check_syntax, failure, load, solutions
 from kg.report.query.formats import WRITERS
 from kg.report.query.sparql import Prepared, prepare
 from kg.textsafe import terminal_safe
@@ -158,8 +158,8 @@ def _work(prepared: Prepared, graph: Any, engine: str, out: queue.Queue, stop: t
                 if batch and not put(("rows", batch)):
                     return
         put(("end", None))
-    except Exception as exc:  # every failure is handed to the main thread, which reports it
-        put(("error", exc))
+    except BaseException as exc:  # every failure (pyoxigraph's panics too) goes to the main thread
+        put(("error", failure(prepared, exc) if not isinstance(exc, Exception) else exc))
 
 
 def write_query(query: str, graph: Any, out: TextIO, *, engine: str = "oxigraph", fmt: str = "table",
@@ -197,8 +197,10 @@ def write_query(query: str, graph: Any, out: TextIO, *, engine: str = "oxigraph"
                 raise QueryError(f"query timed out after {timeout:g} s (--timeout SECONDS to allow more, "
                                  "0 for no limit)")
             try:
-                kind, value = items.get(timeout=wait)
+                kind, value = items.get(timeout=1.0 if wait is None else min(wait, 1.0))
             except queue.Empty:
+                if not worker.is_alive() and items.empty():  # (it always says why it stops: never seen)
+                    raise QueryError("query failed: the query thread ended without an answer") from None
                 continue
             if kind == "pause":
                 budget = None if deadline is None else deadline - time.monotonic()
