@@ -82,7 +82,7 @@ def make_parser() -> argparse.ArgumentParser:
                          "tagged @zh when it holds a Han character (names in the graph are \"…\"@zh).\n"
                          "It replaces the query's VALUES ?NAME { … } (its default), or else binds ?NAME\n"
                          "for the whole WHERE clause.\n"
-                         "example: kg query queries/projects_in_prefecture.rq --bind prefecture=长治市")
+                         "example: kg query queries/co_mentioned.rq --bind min=2")
     q.add_argument("query", help="a .rq file (see queries/) or the query text")
     q.add_argument("--graph", default="exports/graph.ttl",
                    help="RDF file to query, format by extension (default: exports/graph.ttl)")
