@@ -11,9 +11,9 @@ from kg.knowledge.lexicon import load_lexicon
     # 市X局 in a paper about 长治 → 长治市X局
     ("本报讯 长治市潞州区召开会议。市生态环境局有关负责人介绍了情况。", {"长治市生态环境局"}),
     # abbreviations are expanded (住建局 → 住房和城乡建设局), listed bodies share the jurisdiction
-    ("本报讯 晋城市泽州县持续发力。市自然资源局、住建局等部门参加。", {"晋城市自然资源局", "晋城市住房和城乡建设局"}),
+    ("本报讯 吕梁市离石区持续发力。市自然资源局、住建局等部门参加。", {"吕梁市自然资源局", "吕梁市住房和城乡建设局"}),
     # party committee and government: 市委 → 中共X市委员会, 市政府 → X市人民政府
-    ("本报讯 忻州市忻府区经济发展迅速。市委、市政府高度重视。", {"中共忻州市委员会", "忻州市人民政府"}),
+    ("本报讯 大同市平城区经济发展迅速。市委、市政府高度重视。", {"中共大同市委员会", "大同市人民政府"}),
     # in an article about a county-level city, 市委 is that city's
     ("本报讯 原平市经济发展迅速。市委、市政府高度重视。", {"中共原平市委员会", "原平市人民政府"}),
 ])
