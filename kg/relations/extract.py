@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from kg.corpus.sentences import sentence_spans
+from kg.corpus.sentences import paragraph_breaks, sentence_spans, within_paragraph
 from kg.ids import division_entity_id, entity_id
 from kg.knowledge.lexicon import Lexicon
 from kg.knowledge.money import parse_amount
@@ -48,6 +48,8 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
     mentions = res.mentions
     sentences = sentence_spans(text)
     sentence_starts = [s for s, _ in sentences]
+    # where a paragraph of the source ended inside a (joined) sentence: the evidence stops there
+    breaks = paragraph_breaks(source, art.index) if source is not None else []
 
     def sentence_of(pos: int) -> tuple[int, int]:
         k = bisect.bisect_right(sentence_starts, pos) - 1  # sentences are sorted and disjoint
@@ -62,6 +64,9 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
         if h == t:
             return
         s, e = span or sentence_of(pos)
+        if breaks:
+            words = [pos, *(p for x in (head, tail) if not isinstance(x, str) for p in (x.start, x.end - 1))]
+            s, e = within_paragraph(s, e, words, breaks)
         ss, se = art.to_source(s, e)
         out.append(Relation(h, rel, t, art.article.article_id, ss, se, "" if source is None else source[ss:se],
                             role, rule))
@@ -226,7 +231,8 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer, *,
                 if target is None or text[target.end:target.end + 1] == "、" or (
                         target.start > 0 and text[target.start - 1] == "、"):
                     continue  # a total for a list of projects, not one project's
-                ss, se = art.to_source(s, e)
+                a, b = within_paragraph(s, e, [s + m.start(1), pos - 1, target.start, target.end - 1], breaks)
+                ss, se = art.to_source(a, b)
                 attrs.append(Attribute(target.entity_id, "investment", str(amount), art.article.article_id,
                                        ss, se, "" if source is None else source[ss:se]))
             sentence = sentence  # triggers overlap (总投资 ⊃ 投资): dedupe below
