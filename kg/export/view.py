@@ -111,6 +111,28 @@ UI = {
     "tip_mentions": "见于 {n} 篇文章",
     "tip_evidence": "共 {n} 条证据",
 }
+# The facts table, untitled articles and summarised pages (issue 17).
+UI.update({
+    "tab_graph": "关系图",
+    "tab_facts": "事实表",
+    "facts_info": "显示 {shown} / {total} 条事实（每条证据一行）。点击表头排序，点击一行查看证据。",
+    "facts_more": "再显示 {n} 条",
+    "col_head": "主体",
+    "col_head_type": "类型",
+    "col_relation": "关系",
+    "col_tail": "客体",
+    "col_tail_type": "类型",
+    "col_value": "数值 / 职务",
+    "col_article": "文章",
+    "col_evidence": "证据句",
+    "article_evidence": "本文中的证据句（{n}）",
+    "show_in_graph": "在关系图中查看",
+    "untitled": "{source} 第 {start} 字起",
+    "evidence_listed": "证据（共 {n} 条，此处列出 {k} 条；全部见 facts.csv）",
+    "summary_entities": "摘要视图：只画出提及最多的 {drawn} / {entities} 个实体。",
+    "summary_evidence": "每条事实最多列出 {per_fact} 条证据（共 {evidence} 条，此处 {shown} 条；全部见 facts.csv）。",
+    "summary_hint": "查看某个实体的完整邻域：kg html --focus 名称",
+})
 
 # Size limits above which the page trades looks for speed, chosen with
 # benchmarks/html_load.py (figures in the README): in headless Chromium
