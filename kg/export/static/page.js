@@ -827,6 +827,7 @@
     labelsBusy: function () { return labelTimer !== null; },
     tab: function () { return tab; },
     tooltip: function () { return tip.hidden ? null : tip.textContent; },
+    tooltipPending: function () { return tipTimer !== null; },
     factCount: function () { return facts.count(); },
     factTotal: function () { return facts.total(); },
     factRows: function () { return facts.rows(); },
