@@ -34,10 +34,16 @@ from typing import Any
 
 import networkx as nx
 
-# Limits chosen with benchmarks/html_load.py (figures in the README's HTML
-# section): headless Chromium without GPU made a 40,000-entity page
-# interactive in about 7 s (20,000: about 3 s), and each 10,000 evidence
-# sentences add about 2 MB to the page.
+# Limits chosen with benchmarks/html_load.py --draw-max 1000000 (figures in
+# the README's HTML section).  Headless Chromium without GPU, 2 cores under a
+# load average of 14: synthetic graphs of 10,000 / 20,000 / 40,000 / 80,000
+# entities made pages of 5.2 / 9.8 / 18.9 / 37.3 MB, interactive after
+# 6.7 / 10.5 / 15.9 / 37.0 s, redrawing the whole view (pan, zoom) in
+# 0.58 / 0.50 / 2.9 / 2.4 s a frame (20,000 entities: 3.2 s and 0.3 s a frame
+# on a quieter day).  Past 20,000 a page can no longer be moved about, and
+# past about 60,000 it passes 32 MB.  The evidence limits keep a page of
+# 20,000 entities under that size too: an evidence sentence costs about
+# 200 bytes of the page.
 #: Entities drawn at most; larger graphs are summarised.
 DRAW_MAX = 20_000
 #: Evidence sentences listed per relation or investment at most.

@@ -632,28 +632,35 @@
   var facts = (function () {
     var ROWS_STEP = 300;  // rows added to the table at a time: a large graph has tens of thousands
     var collator = new Intl.Collator("zh-CN", {numeric: true});
-    var rows = [];
-    E.forEach(function (e, k) {
-      e.evidence.forEach(function (ev) {
-        rows.push({head: e.from, tail: e.to, rel: e.rel, value: ev.role || "", ev: ev, edge: k});
-      });
-    });
-    N.forEach(function (n, i) {
-      (n.investment_evidence || []).forEach(function (ev) {
-        rows.push({head: i, tail: -1, rel: "investment", value: ev.value || n.investment, ev: ev, edge: -1});
-      });
-    });
+    var rows = null;  // made when the table is first shown: a large page has tens of thousands
     function source(r) { return A[r.ev.article] ? A[r.ev.article].source : ""; }
     function title(r) { return A[r.ev.article] ? articleTitle(A[r.ev.article]) : ""; }
     function relText(rel) { return rel === "investment" ? UI.investment : relName(rel); }
     function valueText(r) { return r.rel === "investment" ? yuan(r.value) : r.value; }
+    function less(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
     function readingOrder(x, y) {
-      return collator.compare(source(x), source(y)) || x.ev.start - y.ev.start || x.ev.end - y.ev.end ||
-        (x.rel < y.rel ? -1 : x.rel > y.rel ? 1 : 0) || collator.compare(N[x.head].label, N[y.head].label) ||
-        x.head - y.head || x.tail - y.tail;
+      // facts.csv's order: source file, offsets, relation, names (code point order, as Python's)
+      return less(x.source, y.source) || x.ev.start - y.ev.start || x.ev.end - y.ev.end || less(x.rel, y.rel) ||
+        less(N[x.head].label, N[y.head].label) || x.head - y.head || x.tail - y.tail;
     }
-    rows.sort(readingOrder);
-    rows.forEach(function (r, i) { r.order = i; });
+    function ensureRows() {
+      if (rows !== null) { return rows; }
+      rows = [];
+      E.forEach(function (e, k) {
+        e.evidence.forEach(function (ev) {
+          rows.push({head: e.from, tail: e.to, rel: e.rel, value: ev.role || "", ev: ev, edge: k});
+        });
+      });
+      N.forEach(function (n, i) {
+        (n.investment_evidence || []).forEach(function (ev) {
+          rows.push({head: i, tail: -1, rel: "investment", value: ev.value || n.investment, ev: ev, edge: -1});
+        });
+      });
+      rows.forEach(function (r) { r.source = source(r); });
+      rows.sort(readingOrder);
+      rows.forEach(function (r, i) { r.order = i; });
+      return rows;
+    }
     var COLUMNS = [
       {key: "head", width: "14%", title: UI.col_head, text: function (r) { return N[r.head].label; }},
       {key: "head_type", width: "9%", title: UI.col_head_type, cls: "type", text: function (r) { return kindName(N[r.head].kind); }},
@@ -706,7 +713,7 @@
         (r.rel === "investment" || hiddenRels[r.rel] !== true);
     }
     function refresh() {
-      shown = rows.filter(function (r) { return visible(r) && matches(r, query); });
+      shown = ensureRows().filter(function (r) { return visible(r) && matches(r, query); });
       if (sortBy !== null) {
         var c = sortBy, sign = ascending ? 1 : -1;
         var compare = c.compare || function (x, y) { return collator.compare(c.text(x), c.text(y)); };
@@ -730,7 +737,7 @@
         frag.appendChild(tr);
       });
       body.appendChild(frag);
-      info.textContent = fmt(UI.facts_info, {shown: shown.length, total: rows.length});
+      info.textContent = fmt(UI.facts_info, {shown: shown.length, total: ensureRows().length});
       var left = shown.length - limit;
       moreButton.hidden = left <= 0;
       moreButton.textContent = fmt(UI.facts_more, {n: Math.min(left, ROWS_STEP)});
@@ -747,7 +754,7 @@
     function articleEvidence(article) {
       // The article's evidence sentences, in reading order, each once.
       var seen = {}, list = [];
-      rows.forEach(function (r) {
+      ensureRows().forEach(function (r) {
         var key = r.ev.start + ":" + r.ev.end;
         if (r.ev.article === article && !seen[key]) { seen[key] = r.ev; list.push(r.ev); }
       });
@@ -788,11 +795,11 @@
       refresh: function () { if (tab === "facts") { refresh(); } },
       filter: function (q) { query = q; limit = ROWS_STEP; refresh(); },
       count: function () { return shown.length; },
-      total: function () { return rows.length; },
+      total: function () { return ensureRows().length; },
       rows: function () {
         return shown.slice(0, limit).map(function (r) {
           return {head: N[r.head].label, rel: r.rel, tail: r.tail < 0 ? null : N[r.tail].label,
-                  value: r.value, text: r.ev.text, start: r.ev.start, source: source(r), article: title(r)};
+                  value: r.value, text: r.ev.text, start: r.ev.start, source: r.source, article: title(r)};
         });
       }
     };
