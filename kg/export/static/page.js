@@ -663,17 +663,17 @@
     }
     var COLUMNS = [
       {key: "head", width: "14%", title: UI.col_head, text: function (r) { return N[r.head].label; }},
-      {key: "head_type", width: "9%", title: UI.col_head_type, cls: "type", text: function (r) { return kindName(N[r.head].kind); }},
+      {key: "head_type", width: "10%", title: UI.col_head_type, cls: "type", text: function (r) { return kindName(N[r.head].kind); }},
       {key: "relation", width: "7%", title: UI.col_relation, text: function (r) { return relText(r.rel); }},
-      {key: "tail", width: "14%", title: UI.col_tail, text: function (r) { return r.tail < 0 ? "" : N[r.tail].label; }},
-      {key: "tail_type", width: "9%", title: UI.col_tail_type, cls: "type",
+      {key: "tail", width: "13%", title: UI.col_tail, text: function (r) { return r.tail < 0 ? "" : N[r.tail].label; }},
+      {key: "tail_type", width: "10%", title: UI.col_tail_type, cls: "type",
        text: function (r) { return r.tail < 0 ? "" : kindName(N[r.tail].kind); }},
       {key: "value", width: "7%", title: UI.col_value, text: valueText,
        compare: function (x, y) {
          return x.rel === "investment" && y.rel === "investment" ? Number(x.value) - Number(y.value)
            : collator.compare(valueText(x), valueText(y));
        }},
-      {key: "article", width: "12%", title: UI.col_article, text: title},
+      {key: "article", width: "11%", title: UI.col_article, text: title},
       {key: "evidence", width: "28%", title: UI.col_evidence, cls: "evidence", text: function (r) { return r.ev.text; },
        compare: function (x, y) { return x.order - y.order; }}
     ];
