@@ -17,7 +17,12 @@ What the page offers
     (canonical name, aliases, type, level and code, the ``partOf`` chain,
     investment, relations, articles) for a clicked node and (relation,
     endpoints, evidence sentences with their articles and offsets) for a
-    clicked edge.  Physics stops once the layout has stabilised.
+    clicked edge; a tooltip on hover that hides on click; at the full view
+    only the most important names, drawn to be read, all names once zoomed
+    in.  A facts table beside the graph (a tab) lists the rows of
+    ``facts.csv`` (:mod:`kg.export.facts`), sortable, filtered by the
+    legend and the search box, each row opening its evidence in the panel.
+    Physics stops once the layout has stabilised.
 Large graphs
     up to 500 nodes the browser lays the graph out (bounded force-directed
     iterations, then physics off); larger graphs come with positions from
@@ -54,11 +59,10 @@ import hashlib
 import html
 import os
 import re
+import sys
 from importlib import resources
 from collections.abc import Iterator
 from pathlib import Path
-
-import sys
 
 import networkx as nx
 
