@@ -510,8 +510,9 @@ def test_large_graph_opens_quickly_with_labels_on_zoom(open_view, tmp_path):
     view = open_view(page, timeout_ms=120_000)
     n = entity_count(graph)
     assert view.js("kgView.nodeCount()") == n and n >= 3000
+    # how fast it opens is measured by benchmarks/html_load.py, not asserted here (issue 14)
     t = view.js("kgView.timings()")
-    assert t["drawn"] - t["start"] < 15_000  # generous: CI machines are slow and shared
+    assert t["start"] <= t["parsed"] <= t["network"] <= t["stabilized"] <= t["drawn"]
     ids = node_ids(graph)
     # the least important project: its name is not among those drawn zoomed out
     key = min((k for k, d in graph.nodes(data=True) if d["kind"] == "Project"),
