@@ -10,11 +10,7 @@ import pytest
 from kg.corpus import normalize, split_articles
 from kg.corpus.articles import UNTITLED_MAX_CHARS, first_words
 from kg.corpus.sentences import paragraph_breaks, quoted_spans, sentence_spans, within_paragraph
-
-try:
-    from helpers import process_text
-except ImportError:  # collected as a package
-    from tests.helpers import process_text
+from helpers import process_text
 
 
 # -- quotations -----------------------------------------------------------------------

@@ -21,11 +21,6 @@ from kg.export.csvsafe import FORMULA_START, original_text
 from kg.export.facts import FACT_COLUMNS, iter_fact_rows, write_facts_csv
 from kg.ids import iri
 
-try:
-    from conftest import ensure_debian
-except ImportError:  # collected as a package
-    from tests.conftest import ensure_debian
-
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = iri("article:t-1")
 ARTICLE2 = iri("article:t-2")
@@ -204,11 +199,6 @@ def spreadsheet_round_trip(soffice: str, csv_path: Path, work: Path) -> tuple[li
 
 def _lf(cell: str) -> str:
     return cell.replace("\r\n", "\n").replace("\r", "\n")
-
-
-@pytest.fixture(scope="module")
-def soffice():
-    return ensure_debian("libreoffice-calc-nogui", "soffice")
 
 
 @pytest.mark.external
