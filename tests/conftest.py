@@ -59,6 +59,12 @@ def rapper() -> str:
     return ensure_debian("raptor2-utils", "rapper")
 
 
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice (headless Calc, for the spreadsheet tests of the CSV exports)."""
+    return ensure_debian("libreoffice-calc-nogui", "soffice")
+
+
 # --------------------------------------------------------------------------
 # Fixtures of the issue-16 attack tests (tests/test_attack_*.py).  They drive
 # kg only through its stable surfaces: ``python -m kg.cli`` in a subprocess,

@@ -45,7 +45,7 @@ except ImportError:  # collected as a package
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = ("graph.ttl", "graph.nt", "graph.trig", "graph.jsonld", "graph.graphml",
-           "neo4j/nodes.csv", "neo4j/relationships.csv", "neo4j/ladybug.cypher")
+           "neo4j/nodes.csv", "neo4j/relationships.csv", "neo4j/ladybug.cypher", "facts.csv")
 RDF_FILES = {"graph.ttl": "turtle", "graph.nt": "ntriples", "graph.trig": "trig"}
 
 # rdflib's Dataset warns about its own deprecated API.

@@ -33,7 +33,7 @@ from kg.graph import build_graph
 from test_graph import sample_graph
 
 NAMES = ["graph.ttl", "graph.html", "graph.nt", "graph.trig", "graph.jsonld", "graph.graphml",
-         "neo4j/nodes.csv", "neo4j/relationships.csv", "neo4j/ladybug.cypher"]
+         "neo4j/nodes.csv", "neo4j/relationships.csv", "neo4j/ladybug.cypher", "facts.csv"]
 needs_fork = pytest.mark.skipif(not bundle._can_fork(), reason="no fork start method here")
 
 

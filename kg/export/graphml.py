@@ -401,12 +401,10 @@ class _Attribs(dict):
 
 def _graphml_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
     """Text of the GraphML document of ``graph``; raises _Unsupported before yielding anything."""
-    node_data = graph._node
+    node_data = graph.nodes
     nodes = sorted(node_data)
-    # (head, tail, key, data) sorted by (head, tail, key), which no two edges share;
-    # from the adjacency as graph.edges(keys=True, data=True) walks it, without its generators
-    edges = sorted([(head, tail, rel, data) for head, tails in graph._adj.items()
-                    for tail, rels in tails.items() for rel, data in rels.items()])
+    # (head, tail, key, data) sorted by (head, tail, key), which no two edges share
+    edges = sorted(graph.edges(keys=True, data=True))
     keys: dict[tuple[str, str, str], str] = {}
     # Node ids must be str that xml_text leaves as they are.  If one is not, the
     # checks node by node (which raise) give the error of the first node that

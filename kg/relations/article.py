@@ -11,7 +11,7 @@ import bisect
 from collections import Counter
 from collections.abc import Sequence
 
-from kg.corpus.sentences import sentence_spans
+from kg.corpus.sentences import paragraph_breaks, sentence_spans, within_paragraph
 from kg.knowledge.gazetteer import Gazetteer
 from kg.knowledge.lexicon import Lexicon
 from kg.resolve import ArticleResolution, Resolved
@@ -43,7 +43,7 @@ class ArticleFacts:
     """
 
     def __init__(self, res: ArticleResolution, gazetteer: Gazetteer, lexicon: Lexicon,
-                 newspaper: Resolved | None = None) -> None:
+                 newspaper: Resolved | None = None, source: str | None = None) -> None:
         self.res = res
         self.text = res.art.text
         self.gazetteer = gazetteer
@@ -57,12 +57,20 @@ class ArticleFacts:
         self.persons = [m for m in self.mentions if m.type == "Person"]
         self.sentences = sentence_spans(self.text)
         self._sentence_starts = [s for s, _ in self.sentences]
+        # where a paragraph of the source ended inside a (joined) sentence: evidence stops there
+        self._breaks = paragraph_breaks(source, res.art.index) if source is not None else []
         self._found: dict[str, set[int]] = {}
         self._held: list[Resolved] | None = None
         self._main: tuple[Resolved | None] | None = None
         self._before: dict[int, list[Resolved]] = {}
         #: what a rule computed that another reads too, by a key of its own (per article)
         self.cache: dict = {}
+
+    def evidence(self, s: int, e: int, words: Sequence[int]) -> tuple[int, int]:
+        """The evidence ``[s, e)`` cut to the paragraph of the source holding ``words`` (positions)."""
+        if not self._breaks:
+            return s, e
+        return within_paragraph(s, e, words, self._breaks)
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         """The sentence holding ``pos`` (sentences are sorted and disjoint)."""

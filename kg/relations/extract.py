@@ -27,7 +27,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer: Gazet
     from it (``source[start:end]``); without it, the evidence is left empty.  A fact
     two rules find in one sentence is credited to the rule that runs first.
     """
-    art = ArticleFacts(res, gazetteer, lexicon, newspaper)
+    art = ArticleFacts(res, gazetteer, lexicon, newspaper, source)
     to_source = res.art.to_source
     article_id = res.art.article.article_id
     relations: dict[tuple, Relation] = {}
@@ -43,6 +43,8 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer: Gazet
                 if h == t:
                     continue
                 s, e = span or art.sentence_of(pos)
+                s, e = art.evidence(s, e, [pos, *(p for x in (head, tail) if not isinstance(x, str)
+                                                  for p in (x.start, x.end - 1))])
                 ss, se = to_source(s, e)
                 key = (h, rel, t, ss, se)
                 if key not in relations:

@@ -47,7 +47,8 @@ def investment(art: ArticleFacts, words: _Investment) -> Iterator[Value]:
                 if target is None or text[target.end:target.end + 1] == "、" or (
                         target.start > 0 and text[target.start - 1] == "、"):
                     continue  # a total for a list of projects, not one project's
-                yield Value(target, "investment", str(amount), (s, e))
+                words_at = [s + m.start(1), s + m.end() - 1, target.start, target.end - 1]
+                yield Value(target, "investment", str(amount), art.evidence(s, e, words_at))
 
 
 def _target(art: ArticleFacts, pos: int, s: int, e: int) -> Resolved | None:
