@@ -14,9 +14,11 @@ class Words:
     """Word lists of the lexicon prepared for fast lookup (built once per lexicon)."""
 
     def __init__(self, lex: Lexicon) -> None:
-        # clause openers (更是, 此次 …) and datelines (某报讯) end the scan as the other boundary words do
+        # clause openers (更是, 此次 …), datelines (某报讯) and clause verbs (介绍) end the scan as
+        # the other boundary words do (a clause verb also where it ends a longer word: 积极参与)
+        self.clause_verb_set = frozenset(lex.words("boundaries", "clause_verbs"))
         self.left = frozenset(lex.words("boundaries", "left") + lex.words("boundaries", "clause_openers")
-                              + lex.words("boundaries", "dateline_words"))
+                              + lex.words("boundaries", "dateline_words")) | self.clause_verb_set
         self.left_max = max(map(len, self.left))
         by_last: dict[str, set[int]] = {}
         for word in self.left:
@@ -71,10 +73,14 @@ class Words:
         # 编辑:某某 (a label, a colon, spaces): the names start at the match's end
         seps = re.escape(lex.chars("person", "credit_label_separators"))
         self.doctrine_re = alternation(lex.words("person", "doctrine_heads"))
+        #: the last two characters of every doctrine (a text without any has none)
+        self.doctrine_tails = tuple(sorted({h[-2:] for h in lex.words("person", "doctrine_heads")}))
+        self.credit_label_separators = tuple(lex.chars("person", "credit_label_separators"))
         self.doctrine_name_tags = frozenset(lex.words("person", "doctrine_name_tags"))
-        #: a parenthesised byline ((记者某某 通讯员某某)): a name's left scan never crosses its ")"
-        self.byline_parens_re = re.compile(r"[（(][^（()）\n]{0,30}?(?:" + alternation(self.byline).pattern
-                                           + r")[^（()）\n]{0,30}?[)）]")
+        #: a parenthesised byline ((记者某某 通讯员某某)) ending where the search ends: a name's
+        #: left scan never crosses its ")"
+        self.byline_parens_before = re.compile(r"[（(][^（()）\n]{0,30}?(?:" + alternation(self.byline).pattern
+                                               + r")[^（()）\n]{0,30}?[)）]$")
         self.credit_label_re = re.compile(f"({alternation(lex.words('person', 'credit_labels')).pattern})"
                                           f"[{seps}][ \u3000]*")
         self.false_heads = by_length(lex.words("boundaries", "false_heads"))
@@ -89,13 +95,9 @@ class Words:
         # a phase right before a position (某某院区(二期)建设)
         self.phase_before = re.compile(f"(?:{self.phase.pattern})$")
         self.juris_chars = frozenset(w for w in self.juris_words if len(w) == 1)
-        #: verbs of reporting and attendance, found in a text in one pass (the scan
-        #: stops after each one that ends a segmenter word: 介绍, 积极参与)
-        self.clause_verb_re = alternation(lex.words("boundaries", "clause_verbs"))
         #: one-character boundary words a segmenter may glue to a jurisdiction word (由区, 从市)
         self.left_chars = frozenset(w for w in self.left if len(w) == 1)
-        glued = lex.words("boundaries", "glued_prepositions")
-        self.glued_prep_re = re.compile("[" + "".join(map(re.escape, glued)) + "]")
+        self.glued_preps = frozenset(lex.words("boundaries", "glued_prepositions"))
         # punctuation that is part of a name where it stands (boundary._joined_across)
         self.dash_chars = frozenset(lex.chars("boundaries", "dash_chars"))
         self.place_end_chars = frozenset(lex.chars("boundaries", "place_end_chars"))
@@ -169,6 +171,21 @@ class Words:
         self.invested_re = re.compile(rf"({'|'.join(map(re.escape, self.money_triggers))})({money_of(lex).pattern})"
                                       rf"(?:[,，]?({'|'.join(map(re.escape, self.money_objects))})"
                                       rf"|({re.escape(self.possessive)}))")
+        #: the boundary words _inside_name looks at (any other is a boundary wherever it stands)
+        self.inside_words = (self.head_premodifiers | self.company_premodifiers | self.clause_adverbs
+                             | self.inner_conj | self.name_conjunctions)
+        self.street_word_tuple = tuple(self.street_words)
+        #: hard stops that may join two parts of a name (dashes, 、)
+        self.joiners = self.dash_chars | {"、"}
+        #: closing brackets: the scan checks whether one closes a byline
+        self.closers = frozenset(")）")
+        #: a credit label's colon (and the spaces after it): the scan checks for the name after it
+        self.credit_seps = frozenset(self.credit_label_separators)
+        self.credit_seps_and_spaces = self.credit_seps | {ch for ch, v in self.scan_table.items() if ch.isspace()}
+        self.credit_label_sets = by_length_sets(by_length(lex.words("person", "credit_labels")))
+        # (closing brackets are no boundary word: a length list of their own sends the scan to its check)
+        for ch in self.closers:
+            self.scan_table.setdefault(ch, (0,))
         self._alternations: dict[tuple[str, ...], re.Pattern[str]] = {}
 
     def alternation(self, words: tuple[str, ...]) -> re.Pattern[str]:
