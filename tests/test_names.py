@@ -185,3 +185,41 @@ def test_every_candidate_rule_is_declared_by_the_finder_of_its_family(nlp):
             assert finder_of(rule).family == type_, rule
     declared = {rule for f in finders() for rule in f.rules}
     assert len(declared) == sum(len(f.rules) for f in finders())  # no rule in two finders
+
+
+# ---------------------------------------------------------------------------
+# Media outlets, party and government short forms (issue 15: B-1, B-2)
+
+@pytest.mark.parametrize("text, expected", [
+    ("上党画报记者走进乡村。", {"上党画报"}),                                # media head
+    ("太行新闻网榆社讯(记者王明)近日,榆社县召开会议。", {"太行新闻网"}),     # dateline
+    ("来源:汾源晚报时间:2024-03-02\n本报讯 近日,会议召开。", {"汾源晚报"}),  # source line, label after it
+    ("信息来源: 晋北在线12月3日,会议召开。", {"晋北在线"}),               # a date after it
+    ("2024-03-02 来源:3306房网 编辑:李红梅", {"3306房网"}),
+    ("沁水县融媒体中心开展直播。", {"沁水县融媒体中心"}),                   # a media centre, not a body
+])
+def test_media_outlets_are_organizations(nlp, text, expected):
+    assert expected <= found(nlp, text, "Organization")
+    assert not expected & found(nlp, text, "Agency")
+
+
+def test_a_bodys_website_in_a_source_line_is_no_outlet(nlp):
+    assert found(nlp, "(来源:沁水县人民政府网站)", "Organization") == set()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("认真贯彻落实省委部署。", {"省委"}),                # after a CJK character, as a word of its own
+    ("希望县政府加快推进。", {"县政府"}),
+    ("在市委、市政府的领导下。", {"市委", "市政府"}),
+    ("会上,沁水县县委书记王明讲话。", {"县委"}),        # the level written again after the county
+    ("县监委开展监督检查。", {"县监委"}),
+    ("中央第三生态环境保护督察组进驻。", {"中央第三生态环境保护督察组"}),
+    ("县里成立了教育工程领导组。", {"教育工程领导组"}),
+])
+def test_party_and_government_bodies(nlp, text, expected):
+    assert expected <= found(nlp, text, "Agency")
+
+
+@pytest.mark.parametrize("text", ["城市委员会议召开。", "他受省委托办理。"])
+def test_party_short_forms_inside_other_words_are_no_bodies(nlp, text):
+    assert not {"市委", "省委"} & found(nlp, text, "Agency")

@@ -10,11 +10,17 @@ from kg.names.registry import name_finder
 __all__ = ["find_organizations"]
 
 
-@name_finder("Organization", rules=("org-suffix", "org-anaphor", "org-brand-industry"))
+@name_finder("Organization", rules=("org-suffix", "org-anaphor", "org-brand-industry", "org-source"))
 def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
     """Companies, schools, hospitals, foundations, newspapers: name + legal/institution head."""
     w = ctx.words
     out = suffix_names(text, ctx, divisions, w.org_strong, "Organization", "org-suffix", 30)
+    sources = _outlets(text, ctx, out)
+    if sources:
+        # an outlet found by its head too is the source (one candidate per span)
+        spans = {(c.start, c.end) for c in sources}
+        out = [c for c in out if (c.start, c.end) not in spans]
+        out.extend(sources)
     # a bare head (基金会理事长…, 该公司) refers back to an organization named before
     # the longest head word at each start, when it has two characters or more (the
     # same as overlapping matches of the two-character heads alone)
@@ -38,4 +44,21 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
             if ends and ctx.tag(b, s) in ("", "nz") and (b == 0 or text[b - 1] in "、，,：:（(“ " or b in ctx.token_starts):
                 out.append(Candidate(b, e, "Organization", text[b:e], "org-brand-industry"))
                 break
+    return out
+
+
+def _outlets(text: str, ctx: Context, named: Sequence[Candidate]) -> list[Candidate]:
+    """The outlet that published the text: a source line's value (来源:某某新闻网) or a
+    media name opening a dateline (某某日报讯, 某某新闻网某某讯), rule ``org-source``."""
+    w = ctx.words
+    out = []
+    if any(label in text for label in w.source_labels):
+        for m in w.source_re.finditer(text):
+            value = m.group(1)
+            if value.endswith(w.not_outlets) or any(head in value for head in w.agency_strong):
+                continue  # 来源:某区人民政府网站, 来源:某某局: a body or its website, not an outlet
+            out.append(Candidate(m.start(1), m.end(1), "Organization", value, "org-source"))
+    for c in named:
+        if c.text.endswith(w.media_heads) and w.dateline.match(text, c.end):
+            out.append(Candidate(c.start, c.end, "Organization", c.text, "org-source"))
     return out

@@ -95,6 +95,18 @@ class Words:
         self.list_joiners = lex.chars("project", "list_joiners")
         self.anaphor_marker = lex.string("references", "anaphor_marker")
         self.brand_followers = lex.words("organization", "brand_followers")
+        self.media_heads = lex.words("organization", "media_heads")
+        self.not_outlets = lex.words("organization", "not_outlets")
+        # 来源:某某新闻网 / 信息来源: 某某在线 / 来源:某某晚报时间:…: the value of a source line
+        # ends at a space, punctuation, a label written right after it or a date
+        stops = "|".join(map(re.escape, lex.words("organization", "source_value_stops")))
+        labels = "|".join(map(re.escape, by_length(lex.words("organization", "source_labels"))))
+        value_end = r"\s|｜,，。;；:：()（）\[\]【】<>《》"
+        # (a date right after the name, when a line break was joined away: 某某在线12月10日)
+        self.source_re = re.compile(rf"(?:{labels})\s*[:：]\s*([^{value_end}]{{2,20}}?)"
+                                    rf"(?=[{value_end}]|{stops}|(?<=[\u3400-\u9fff])[0-9０-９]|$)")
+        self.source_labels = tuple(lex.words("organization", "source_labels"))
+        self.dateline = lex.regex("organization", "dateline_pattern")  # matched right after an outlet's name
         self.name_followers = lex.chars("person", "name_followers")
         credit_marks = lex.words("person", "credit_marks")
         # a photo credit on a line of its own: 某某 摄 / 某某 某某 摄影
@@ -120,6 +132,9 @@ class Words:
         self.party_gov_re = re.compile(f"([{party_juris}])(?<![\u3400-\u9fff].)("
                                        + "|".join(map(re.escape, self.party_gov)) + ")")
         self.national_re = alternation(self.national)
+        self.party_juris = frozenset(lex.chars("agency", "party_government_jurisdictions"))
+        # the same short forms after any character (kept only as whole words)
+        self.party_gov_any_re = re.compile(f"[{party_juris}](?:" + "|".join(map(re.escape, by_length(self.party_gov))) + ")")
         # (courtesy titles after a name are left to the other rules)
         courtesy = lex.words("person", "courtesy_titles")
         self.honorific_res = tuple((h, re.compile(re.escape(h))) for h in self.honorifics if h not in courtesy)
