@@ -223,3 +223,37 @@ def test_party_and_government_bodies(nlp, text, expected):
 @pytest.mark.parametrize("text", ["城市委员会议召开。", "他受省委托办理。"])
 def test_party_short_forms_inside_other_words_are_no_bodies(nlp, text):
     assert not {"市委", "省委"} & found(nlp, text, "Agency")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("民盟晋城市委会主委李红梅带队调研。", {"中国民主同盟晋城市委员会"}),
+    ("民建长治市委副主委王明出席。", {"中国民主建国会长治市委员会"}),
+])
+def test_democratic_party_committees_are_organizations_by_their_full_name(nlp, text, expected):
+    assert expected <= found(nlp, text, "Organization")
+
+
+# ---------------------------------------------------------------------------
+# Which project names are specific (issue 15: B-3)
+
+@pytest.mark.parametrize("text, expected", [
+    ("五台山风景区建设项目开工。", {"五台山风景区建设项目"}),        # a place's name is no count (五 + 台)
+    ("开工建设东山光伏电站、晋丰西梁一期等3个项目。", {"晋丰西梁一期"}),  # a list item with its phase
+    ("总投资2亿元、年产值1亿元的红枣系列产品加工项目开工。", {"红枣系列产品加工项目"}),  # its own amount
+])
+def test_specific_projects(nlp, text, expected):
+    assert expected <= found(nlp, text, "Project")
+
+
+@pytest.mark.parametrize("text, type_", [
+    ("为全年开好局。", "Agency"),                       # an idiom ending in 局
+    ("全区经济蓄势成局。", "Agency"),
+    ("位于县城东南20公里处。", "Agency"),               # a distance, not a 处
+    ("该园区是全市众多优质项目之一。", "Project"),       # one of the projects
+    ("始终坚持项目化推进。", "Project"),                # a manner of working
+    ("“夏季攻坚行动”项目全面启动。", "Project"),        # a campaign's programme
+    ("全力抓好大项目。", "Project"),                    # generic head
+    ("实施城区民生工程项目。", "Project"),              # a generic head written with 项目 again
+])
+def test_idioms_and_generic_heads_are_no_names(nlp, text, type_):
+    assert found(nlp, text, type_) == set()

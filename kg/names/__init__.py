@@ -61,6 +61,8 @@ def find_all(text: str, ctx: Context) -> list[Candidate]:
     # persons never are); the candidates stay in the order they were found
     w = ctx.words
     quantity, slogan, inner_count = w.quantity.match, w.slogan.match, w.inner_count.search
+    # (a name that starts with a division's name is never a count: 五台县 is not 五 + 台)
+    placed = {c.start for c in divisions}
     for finder in finders():
         found = finder.fn(text, ctx, divisions)
         if not finder.checked:
@@ -68,7 +70,8 @@ def find_all(text: str, ctx: Context) -> list[Candidate]:
             continue
         for c in found:
             surface = c.name or c.text
-            if not (quantity(surface) or slogan(c.text) or (c.type == "Project" and inner_count(surface))):
+            if not ((quantity(surface) and c.start not in placed) or slogan(c.text)
+                    or (c.type == "Project" and inner_count(surface))):
                 out.append(c)
     # a total order (set order varies with PYTHONHASHSEED)
     return sorted(set(out), key=_order)

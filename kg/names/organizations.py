@@ -10,7 +10,8 @@ from kg.names.registry import name_finder
 __all__ = ["find_organizations"]
 
 
-@name_finder("Organization", rules=("org-suffix", "org-anaphor", "org-brand-industry", "org-source"))
+@name_finder("Organization", rules=("org-suffix", "org-anaphor", "org-brand-industry", "org-source",
+                                     "democratic-party"))
 def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
     """Companies, schools, hospitals, foundations, newspapers: name + legal/institution head."""
     w = ctx.words
@@ -21,6 +22,7 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
         spans = {(c.start, c.end) for c in sources}
         out = [c for c in out if (c.start, c.end) not in spans]
         out.extend(sources)
+    out.extend(_party_committees(text, ctx, divisions))
     # a bare head (基金会理事长…, 该公司) refers back to an organization named before
     # the longest head word at each start, when it has two characters or more (the
     # same as overlapping matches of the two-character heads alone)
@@ -45,6 +47,32 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
                 out.append(Candidate(b, e, "Organization", text[b:e], "org-brand-industry"))
                 break
     return out
+
+
+def _party_committees(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
+    """A democratic party's committee of a place: 民盟某市委会 → 中国民主同盟某市委员会."""
+    w = ctx.words
+    out = []
+    for m in w.democratic_party_re.finditer(text):
+        for div in _divisions_at(divisions, m.end()):
+            place_end = div.end
+            if text[place_end:place_end + 1] in w.party_juris and not div.text.endswith(text[place_end]):
+                place_end += 1  # 太原/市委: the short form and the level written apart
+            word = next((x for x in w.party_committee_words if text.startswith(x, place_end)), None)
+            if word is None:
+                continue
+            end = place_end + len(word)
+            if continues_word(text, end, ctx) and not text.startswith(w.titles, end):
+                continue
+            name = w.democratic_parties[m.group(0)] + text[div.start:place_end] + w.party_committee_full
+            out.append(Candidate(m.start(), end, "Organization", text[m.start():end], "democratic-party", name=name))
+            break
+    return out
+
+
+def _divisions_at(divisions: Sequence[Candidate], start: int) -> list[Candidate]:
+    """Division candidates starting at ``start``, longest first."""
+    return sorted((c for c in divisions if c.start == start), key=lambda c: c.start - c.end)
 
 
 def _outlets(text: str, ctx: Context, named: Sequence[Candidate]) -> list[Candidate]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from kg.names.boundary import (continues_word, is_specific, jurisdiction, protected_map, scan_left, suffix_heads,
-                               trim)
+from kg.names.boundary import (continues_word, counted, is_specific, jurisdiction, protected_map, scan_left,
+                               suffix_heads, trim)
 from kg.names.context import Candidate, Context
 from kg.names.registry import name_finder
 from kg.names.trie import ending_at
@@ -33,12 +33,14 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         if quoted is not None:
             # “废水近零排放”工程, 一期“某某苑”项目: the quoted words are the name
             q_start, q_end = quoted
+            if text.endswith(w.campaign_words, q_start, q_end - 1):
+                continue  # “冬季攻坚行动”项目: a campaign's programme
             name = _QUOTES.sub("", text[q_start:e])
             if len(name) > len(suffix) + 1:
                 out.append(Candidate(q_start, e, "Project", text[q_start:e], "project-quoted", name=name))
             continue
         start = trim(text, start, e, ctx)
-        if e - start <= len(suffix) + 1 or w.quantity.match(text, start):
+        if e - start <= len(suffix) + 1 or counted(text, start, ctx, divisions):
             continue
         placed = _division_ending(divisions, start - 1, ctx) if start > 0 and text[start - 1] == w.possessive else None
         if placed is not None and not text.endswith(w.generic, start, e):
@@ -50,14 +52,15 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         if phase:
             e = phase.end()
         name = text[start:e]
-        if name.endswith(w.generic) and not is_specific(
-                text, start, e - len(suffix), ctx, divisions, count_divisions=False):
+        generic = _generic_end(name, w)
+        if generic and not is_specific(text, start, e - generic, ctx, divisions, count_divisions=False):
             continue  # 某县民生项目: a place before a generic head does not make a name
         weak = name.endswith(w.weak_heads)
         if weak and text.startswith(w.verb_followers, e):
             continue  # 改造为…: a verb here
         completed = text.startswith(w.completion_tails, e)
-        if not completed and not is_specific(text, start, e, ctx, divisions, count_divisions=not weak):
+        if not completed and not is_specific(text, start, e, ctx, divisions, count_divisions=not weak) and \
+                not (not generic and _own_amount(text, start, e, ctx)):
             continue
         out.append(Candidate(start, e, "Project", name, "project-head",
                              juris=jurisdiction(text, start, e, ctx, divisions)))
@@ -72,7 +75,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
             start = scan_left(text, s - len(fac), ctx, prot, 25)
             start = trim(text, start, s, ctx)
             if s - start > len(fac) and is_specific(text, start, s, ctx, divisions) and \
-                    not w.quantity.match(text, start):
+                    not counted(text, start, ctx, divisions):
                 out.append(Candidate(start, end, "Project", text[start:end], "facility-built",
                                      juris=jurisdiction(text, start, end, ctx, divisions)))
     for trig in w.built_trigger_res:
@@ -97,6 +100,26 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
 
 
 _QUOTES = re.compile("[“”\"「」『』]")
+
+
+def _generic_end(name: str, w) -> int:
+    """Length of the generic head a name ends in (民生工程, 民生工程项目), else 0."""
+    for tail in ("",) + w.redundant_tails:
+        if name.endswith(tail):
+            stem = name[:len(name) - len(tail)]
+            head = next((g for g in w.generic if stem.endswith(g)), None)
+            if head is not None:
+                return len(head) + len(tail)
+    return 0
+
+
+def _own_amount(text: str, start: int, end: int, ctx: Context) -> bool:
+    """An amount of its own right before the name singles it out (投资2亿元的某某加工项目),
+    unless the name is made of generic words (投资1亿元的老旧小区及配套改造)."""
+    w = ctx.words
+    if not w.own_amount_re.search(text, max(0, start - 40), start):
+        return False
+    return not any(text[s:e] in w.generic_words for s, e, _tag in ctx.tokens_in(start, end))
 
 
 def _division_ending(divisions: Sequence[Candidate], end: int, ctx: Context) -> Candidate | None:
@@ -160,7 +183,7 @@ def _invested_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) 
                                  juris=jurisdiction(text, inv_start, inv_end, ctx, divisions),
                                  name=text[inv_start:inv_end] + name))
             continue
-        if len(name) < 3 or w.quantity.match(name):
+        if len(name) < 3 or counted(text, start, ctx, divisions):
             continue
         out.append(Candidate(start, best, "Project", name, "invested-object",
                              juris=jurisdiction(text, start, best, ctx, divisions)))
@@ -187,7 +210,8 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
                 first = ctx.tag_starting_at(s)
                 if first == "t":
                     continue
-                if (named_facility or is_specific(text, s, e, ctx, divisions)) and \
+                phased = w.item_phase.search(text, s, e) is not None  # 某某电厂一期
+                if (named_facility or phased or is_specific(text, s, e, ctx, divisions)) and \
                         not text[s:e].endswith(w.generic):
                     out.append(Candidate(s, e, "Project", text[s:e], "project-list"))
     # A、B、C三大片区某某项目: every item takes the shared head

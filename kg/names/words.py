@@ -43,6 +43,9 @@ class Words:
         self.org_weak = by_length(lex.words("organization", "suffixes.weak"))
         self.project_heads = by_length(lex.words("project", "suffixes"))
         self.generic = tuple(lex.words("project", "generic_heads"))
+        self.redundant_tails = tuple(lex.words("project", "redundant_tails"))
+        self.campaign_words = tuple(lex.words("project", "campaign_words"))
+        self.item_phase = lex.regex("project", "item_phase_pattern")
         self.facility = by_length(lex.words("project", "facility_words"))
         self.build_triggers = by_length(lex.words("project", "build_triggers"))
         self.build_tails = tuple(lex.words("project", "build_tails"))
@@ -96,6 +99,10 @@ class Words:
         self.anaphor_marker = lex.string("references", "anaphor_marker")
         self.brand_followers = lex.words("organization", "brand_followers")
         self.media_heads = lex.words("organization", "media_heads")
+        self.democratic_parties = lex.table("organization", "democratic_parties")
+        self.democratic_party_re = alternation(tuple(self.democratic_parties))
+        self.party_committee_words = by_length(lex.words("organization", "party_committee_words"))
+        self.party_committee_full = lex.words("organization", "party_committee_words")[0]
         self.not_outlets = lex.words("organization", "not_outlets")
         # 来源:某某新闻网 / 信息来源: 某某在线 / 来源:某某晚报时间:…: the value of a source line
         # ends at a space, punctuation, a label written right after it or a date
@@ -142,6 +149,10 @@ class Words:
         self.facility_center_re = alternation(self.facility_center)
         self.center_words_re = alternation(self.center_words)
         self.invested_heads = tuple(self.project_heads) + tuple(self.facility)
+        # an amount of its own right before a name singles it out (投资2亿元、年产值1亿元的某某加工项目):
+        # a money trigger, at most two words such as 约 before the amount, no clause break, 的
+        self.own_amount_re = re.compile(rf"(?:{'|'.join(map(re.escape, self.money_triggers))})[^，。；;,\d]{{0,2}}"
+                                        rf"{money_of(lex).pattern}[^，。；;,]{{0,16}}{re.escape(self.possessive)}$")
         self.invested_re = re.compile(rf"({'|'.join(map(re.escape, self.money_triggers))})({money_of(lex).pattern})"
                                       rf"(?:[,，]?({'|'.join(map(re.escape, self.money_objects))})"
                                       rf"|({re.escape(self.possessive)}))")
