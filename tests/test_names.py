@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import names, process_text
 from kg.names import finder_of, finders
 from kg.nlp.pipeline import candidates_of, make_nlp
 
@@ -257,3 +258,67 @@ def test_specific_projects(nlp, text, expected):
 ])
 def test_idioms_and_generic_heads_are_no_names(nlp, text, type_):
     assert found(nlp, text, type_) == set()
+
+
+# ---------------------------------------------------------------------------
+# Lists, enumerations, institutions being built, owners inside names (issue 15: B-4 … B-6)
+
+def surfaces(nlp, text: str, type_: str) -> set[str]:
+    """Names of the entities of ``type_`` once the resolver has chosen among overlaps."""
+    return names(process_text(text), type_)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a category between the count and the head: each item + category + head
+    ("本报讯 今年实施下石村、八里庄、周家庄等6个棚改项目。",
+     {"下石村棚改项目", "八里庄棚改项目", "周家庄棚改项目"}),
+    # items that already name a facility stay bare
+    ("本报讯 建成汾水园、晋韵园等5个精品园林项目。", {"汾水园", "晋韵园"}),
+    # a count after the list: what follows it is each item's
+    ("本报讯 上石村、八里村、周庄村3所改扩建村级幼儿园开工。",
+     {"上石村改扩建村级幼儿园", "八里村改扩建村级幼儿园", "周庄村改扩建村级幼儿园"}),
+    # 3所学校的X: the X of each school
+    ("本报讯 卧龙中学、城关二中、城关二小3所学校的教学设备购置工程完工。",
+     {"卧龙中学教学设备购置工程", "城关二中教学设备购置工程", "城关二小教学设备购置工程"}),
+    # an enumeration of projects
+    ("本报讯 今年谋划文旅类项目3项,具体为:南山文化创意园、东岭湾、北坡采煤沉陷区治理。",
+     {"南山文化创意园", "东岭湾", "北坡采煤沉陷区治理"}),
+])
+def test_list_items_are_projects(nlp, text, expected):
+    assert expected <= surfaces(nlp, text, "Project")
+
+
+def test_schools_named_by_a_distributed_list_stay_organizations(nlp):
+    text = "本报讯 卧龙中学、城关二中、城关二小3所学校的教学设备购置工程完工。"
+    assert "卧龙中学" in surfaces(nlp, text, "Organization")
+
+
+def test_a_category_of_projects_is_no_project(nlp):
+    assert "文旅类项目" not in found(nlp, "今年谋划文旅类项目3项,具体为:南山文化创意园、东岭湾。", "Project")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("本报讯 应县陶瓷职业技术学院、县日用瓷检验中心开工。", {"应县陶瓷职业技术学院"}),
+    ("本报讯 育才幼儿园、阳光幼儿园两所新建幼儿园主体完工。", {"育才幼儿园", "阳光幼儿园"}),
+])
+def test_institutions_a_construction_list_names_are_projects(nlp, text, expected):
+    assert expected <= surfaces(nlp, text, "Project")
+
+
+def test_an_institution_that_builds_stays_an_organization(nlp):
+    text = "本报讯 平遥县人民医院开工建设新住院楼。"
+    assert "平遥县人民医院" in surfaces(nlp, text, "Organization")
+    assert "平遥县人民医院" not in surfaces(nlp, text, "Project")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("投资2.6亿元的山西恒达环保科技15万吨再生铝项目开工。", {"山西恒达环保科技"}),   # up to a capacity
+    ("宏盛药业公司中药饮片加工车间项目投产。", {"宏盛药业公司"}),                 # up to its first head
+    ("旗下有大旺机械制造、中盛铸业等子公司。", {"大旺机械制造", "中盛铸业"}),     # brand + industry
+])
+def test_owners_and_brands_are_organizations(nlp, text, expected):
+    assert expected <= found(nlp, text, "Organization")
+
+
+def test_a_place_before_an_industry_word_is_no_owner(nlp):
+    assert not found(nlp, "临汾市绿色能源输配供热项目开工。", "Organization")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from kg.names.boundary import (continues_word, counted, is_specific, jurisdiction, protected_map, scan_left,
+from kg.names.boundary import (CJK, continues_word, counted, is_specific, jurisdiction, protected_map, scan_left,
                                suffix_heads, trim)
 from kg.names.context import Candidate, Context
-from kg.names.registry import name_finder
+from kg.names.registry import name_finder, name_pass
 from kg.names.trie import ending_at
 
 __all__ = ["find_projects"]
@@ -93,10 +93,49 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
                         not continues_word(text, end, ctx):
                     out.append(Candidate(e0, end, "Project", segment, "facility-built"))
                 break
+    out.extend(_enumerated(text, ctx, divisions))
     superseded: set[tuple[int, int]] = set()
     out.extend(_list_projects(text, ctx, divisions, out, superseded))
     out.extend(_invested_projects(text, ctx, divisions))
     return [c for c in out if (c.start, c.end) not in superseded or c.rule != "project-head"]
+
+
+#: rules of institutions named in full (not 该院, which refers back)
+_INSTITUTION_RULES = ("org-suffix", "agency-suffix", "agency-weak")
+
+
+@name_pass("Project")
+def built_institutions(text: str, ctx: Context, divisions: Sequence[Candidate],
+                       found: Sequence[Candidate]) -> list[Candidate]:
+    """Institutions that a list closes with a construction word are facilities being built:
+    某学院、某检验中心开工; 某园、某园两所新建幼儿园 (rule ``facility-built``)."""
+    w = ctx.words
+    named = [c for c in found if c.type in ("Organization", "Agency", "Project")]
+    if not named:
+        return []
+    by_start: dict[int, Candidate] = {}
+    for c in named:
+        old = by_start.get(c.start)
+        if old is None or c.end > old.end:
+            by_start[c.start] = c
+    out = []
+    for c in named:
+        if c.type == "Project" or c.rule not in _INSTITUTION_RULES or not c.text.endswith(w.built_institutions):
+            continue
+        j = c.end
+        while j < len(text) and text[j] in w.list_joiners + w.item_separator:  # the rest of the list (、B、C)
+            nxt = by_start.get(j + 1)
+            if nxt is None:
+                break
+            j = nxt.end
+        count = w.list_count.match(text, j)
+        k = count.end() if count else j
+        word = next((x for x in w.built_after_list if text.startswith(x, k)), None)
+        if word is None or text.startswith(w.build_tails, k + len(word)) or \
+                text.startswith(w.project_heads, k + len(word)):
+            continue  # 某医院开工建设新楼: it builds; 某中学新建项目: part of a longer name
+        out.append(Candidate(c.start, c.end, "Project", c.text, "facility-built", juris=c.juris))
+    return out
 
 
 _QUOTES = re.compile("[“”\"「」『』]")
@@ -203,7 +242,13 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
     for m in w.list_close_re.finditer(text):
         list_end = m.start()
         items = _list_items(text, list_end, ctx, divisions)
-        counted = bool(w.list_count.match(m.group(1)))
+        count = w.list_count.match(m.group(1))
+        counted = count is not None
+        # 等6个棚改项目: the words between the count and the head are the items' category
+        category = _category(m.group(1)[count.end():], w) if count else ""
+        if category and (len(items) >= 2 or counted) and not _generic_end(category + text[m.end(1):m.end()], w):
+            out.extend(_distributed(text, items, category + text[m.end(1):m.end()], ctx, divisions))
+            continue
         if len(items) >= 2 or (items and counted):
             for s, e in items:
                 named_facility = e - s <= 14 and text.endswith(w.facility, s, e)
@@ -232,6 +277,29 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
                 else:  # 三个百亿级项目: a category; the items are the names
                     out.append(Candidate(a, b, "Project", text[a:b], "project-list"))
             superseded.add((c.start, c.end))
+    # A、B、C3所学校的某某工程 / A、B、C3所改扩建幼儿园: what follows the count is each item's
+    for m in w.list_count.finditer(text):
+        p0 = m.start()
+        if p0 == 0 or not CJK.match(text[p0 - 1]) or text[p0 - 1] in w.list_closers or \
+                w.numerals_re.match(text[p0 - 1]):
+            continue
+        items = _list_items(text, p0, ctx, divisions)
+        if len(items) < 2 or items[-1][1] != p0:
+            continue
+        rest_start = m.end()
+        genitive = w.genitive_class.match(text, rest_start)  # 3所学校的…: "the … of the three schools"
+        if genitive:
+            rest_start = genitive.end()
+        head_end = _last_head_end(text, rest_start, 20, ctx)
+        if head_end is None:
+            continue
+        rest = text[rest_start:head_end]
+        if _generic_end(rest, w):
+            continue  # A、B三项重点工程: a category
+        if rest in w.list_close_heads:  # A、B两个项目: the items are the names
+            out.extend(_distributed(text, items, "", ctx, divisions))
+        else:
+            out.extend(_distributed(text, items, rest, ctx, divisions, always=bool(genitive)))
     # A、B道路工程: the first items share the last item's head
     for c in found:
         if c.rule != "project-head":
@@ -242,6 +310,81 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
                 if is_specific(text, a, b, ctx, divisions):
                     out.append(Candidate(a, b, "Project", text[a:b], "project-list-shared-head"))
     return out
+
+
+def _enumerated(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
+    """The items of an enumeration of projects: 某类项目12项,具体为:A、B、C。 Each item is one
+    project the text counts (guideline: the text treats it as one identifiable item)."""
+    w = ctx.words
+    out = []
+    for m in w.enumeration_re.finditer(text):
+        end = m.end()
+        while end < len(text) and text[end] not in w.enumeration_ends:
+            end += 1
+        a = m.end()
+        while a < end:
+            b = text.find(w.item_separator, a, end)
+            b = end if b < 0 else b
+            s, e = trim(text, a, b, ctx), b
+            if text[s:e].endswith(w.list_closers):
+                e -= len(w.list_closers)
+            if 2 <= e - s <= 24 and not any(ch in w.hard for ch in text[s:e]) and \
+                    not counted(text, s, ctx, divisions) and not _generic_end(text[s:e], w):
+                out.append(Candidate(s, e, "Project", text[s:e], "project-list"))
+            a = b + 1
+    return out
+
+
+def _category(words: str, w) -> str:
+    """The category words between a list's count and its head (等6个棚改项目 → 棚改); after a
+    classifier noun and 的 only what follows (等3个村的供水项目 → 供水)."""
+    if w.possessive in words:
+        return words[words.index(w.possessive) + 1:]
+    return words
+
+
+def _distributed(text: str, items: Sequence[tuple[int, int]], rest: str, ctx: Context,
+                 divisions: Sequence[Candidate], always: bool = False) -> list[Candidate]:
+    """The projects of list items sharing ``rest`` (a category and head): item + rest, or the
+    bare item when it already names a facility or a project (古街园、思源园等5个园林项目);
+    ``always``: every item takes ``rest`` (3所学校的某某工程)."""
+    w = ctx.words
+    out = []
+    for s, e in items:
+        if ctx.tag_starting_at(s) == "t":
+            continue  # a time word: an activity
+        complete = _complete_item(text, s, e, w)
+        if not (complete or is_specific(text, s, e, ctx, divisions) or w.item_phase.search(text, s, e)):
+            continue
+        if rest and (always or not complete):
+            out.append(Candidate(s, e, "Project", text[s:e], "project-list-distributed", name=text[s:e] + rest))
+        elif not text.endswith(w.generic, s, e):
+            out.append(Candidate(s, e, "Project", text[s:e], "project-list"))
+    return out
+
+
+def _complete_item(text: str, s: int, e: int, w) -> bool:
+    """Does a list item already end in a facility, project or institution head (某某园, 某某小学)?"""
+    if text[e - 1] in w.closing_brackets:  # 某某停车场(小微绿地): the head is before the note
+        open_ = max(text.rfind(b, s, e) for b in w.opening_brackets)
+        if open_ > s:
+            e = open_
+    return text.endswith(w.facility, s, e) or text.endswith(w.project_heads, s, e) or \
+        text.endswith(w.org_strong, s, e)
+
+
+def _last_head_end(text: str, start: int, max_len: int, ctx: Context) -> int | None:
+    """End of the last project head or facility word after ``start`` before punctuation."""
+    w = ctx.words
+    stop = start
+    while stop < len(text) and stop - start < max_len and text[stop] not in w.hard:
+        stop += 1
+    best = None
+    for h in w.invested_heads:
+        idx = text.rfind(h, start, stop)
+        if idx >= 0 and (best is None or idx + len(h) > best) and not continues_word(text, idx + len(h), ctx):
+            best = idx + len(h)
+    return best
 
 
 def _list_items(text: str, list_end: int, ctx: Context, divisions: Sequence[Candidate]) -> list[tuple[int, int]]:
