@@ -322,3 +322,43 @@ def test_owners_and_brands_are_organizations(nlp, text, expected):
 
 def test_a_place_before_an_industry_word_is_no_owner(nlp):
     assert not found(nlp, "临汾市绿色能源输配供热项目开工。", "Organization")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("本报讯 太谷区政府将办好十件实事。五是新建胜利东路第三小学人行天桥,缓解交通压力。",
+     {"胜利东路第三小学人行天桥"}),
+    ("本报讯 九是进一步建设完善东湖便民市场,方便市民。", {"东湖便民市场"}),
+    ("本报讯 八是建设太谷“三农”综合服务中心,打造平台。", {"太谷“三农”综合服务中心"}),
+])
+def test_facilities_a_numbered_programme_builds_are_projects(nlp, text, expected):
+    assert expected <= surfaces(nlp, text, "Project")
+
+
+def test_a_programme_object_without_a_name_is_no_project(nlp):
+    assert not found(nlp, "二是新建停车场,方便群众。", "Project")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("会议由县教育局、秸秆禁烧办、文明办、财政局负责人参加。", {"秸秆禁烧办", "文明办"}),  # weak heads in a list of bodies
+    ("市人大代表王明说。", {"市人大"}),                                              # a member of the congress
+])
+def test_more_bodies(nlp, text, expected):
+    assert expected <= found(nlp, text, "Agency")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("山西省地质研究所专家前来指导。", {"山西省地质研究所"}),        # an institute, not a 所 of the province
+    ("中国石化平遥县东门加油站开展活动。", {"中国石化平遥县东门加油站"}),
+])
+def test_institutes_and_stations_are_organizations(nlp, text, expected):
+    assert expected <= found(nlp, text, "Organization")
+    assert not expected & found(nlp, text, "Agency")
+
+
+def test_a_place_named_after_a_body_is_no_body(nlp):
+    assert "县教育局" not in found(nlp, "县教育局片区的老旧小区完成改造。", "Agency")
+
+
+def test_a_body_named_at_the_start_of_its_project_stays(nlp):
+    text = "本报讯 沁源县检察院办案用房建设项目开工。"
+    assert "沁源县检察院" in surfaces(nlp, text, "Agency")

@@ -16,7 +16,8 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
     """Companies, schools, hospitals, foundations, newspapers: name + legal/institution head."""
     w = ctx.words
     # a count inside the name makes it a description (新上马4个大型洗煤厂, 某村3所改扩建幼儿园)
-    out = [c for c in suffix_names(text, ctx, divisions, w.org_strong, "Organization", "org-suffix", 30)
+    out = [_after_open_bracket(c, w) for c in
+           suffix_names(text, ctx, divisions, w.org_strong, "Organization", "org-suffix", 30)
            if not w.inner_count.search(c.text)]
     sources = _outlets(text, ctx, out)
     if sources:
@@ -74,6 +75,15 @@ def _brand_start(text: str, ctx: Context, end: int) -> int | None:
     if first is not None and first[0] - b == 3 and text[b] in ctx.words.left and end - b > 3 - 1:
         b += 1
     return b
+
+
+def _after_open_bracket(c: Candidate, w) -> Candidate:
+    """A name never holds a bracket it does not close: 某街(某路口至某某加油站 → the part after it."""
+    cut = max(c.text.rfind(b) for b in w.opening_brackets)
+    if cut < 0 or any(b in c.text[cut:] for b in w.closing_brackets) or len(c.text) - cut - 1 < 3:
+        return c
+    start = c.start + cut + 1
+    return Candidate(start, c.end, c.type, c.text[cut + 1:], c.rule)
 
 
 def _party_committees(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
@@ -147,8 +157,9 @@ def owners_in_names(text: str, ctx: Context, divisions: Sequence[Candidate],
         if end is None or (weak and not _branded(text, ctx, s, end)):
             cap = w.capacity.search(text, s + 2, e)
             end = cap.start() if cap and _branded(text, ctx, s, cap.start()) else None
-        if end is None or end - s < 3 or end > e - 2 or (ctx.token_starts and end not in ctx.token_starts):
-            continue
+        if end is None or end - s < 3 or end > e - 2 or (ctx.token_starts and end not in ctx.token_starts) or \
+                any(b in text[s:end] for b in w.opening_brackets):
+            continue  # (某街(某路口至某加油站)改造工程: a section of a road, not its owner)
         if not any(tag in _PROPER and b - a >= 2 for a, b, tag in ctx.tokens_in(s, end)) and \
                 not _divisions_at(divisions, s):
             continue

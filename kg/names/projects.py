@@ -94,6 +94,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
                     out.append(Candidate(e0, end, "Project", segment, "facility-built"))
                 break
     out.extend(_enumerated(text, ctx, divisions))
+    out.extend(_programme_objects(text, ctx, divisions))
     superseded: set[tuple[int, int]] = set()
     out.extend(_list_projects(text, ctx, divisions, out, superseded))
     out.extend(_invested_projects(text, ctx, divisions))
@@ -146,9 +147,8 @@ def _generic_end(name: str, w) -> int:
     for tail in ("",) + w.redundant_tails:
         if name.endswith(tail):
             stem = name[:len(name) - len(tail)]
-            head = next((g for g in w.generic if stem.endswith(g)), None)
-            if head is not None:
-                return len(head) + len(tail)
+            if stem.endswith(w.generic):  # (one test for most names)
+                return len(next(g for g in w.generic if stem.endswith(g))) + len(tail)
     return 0
 
 
@@ -278,11 +278,11 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
                     out.append(Candidate(a, b, "Project", text[a:b], "project-list"))
             superseded.add((c.start, c.end))
     # A、B、C3所学校的某某工程 / A、B、C3所改扩建幼儿园: what follows the count is each item's
-    for m in w.list_count.finditer(text):
+    for m in w.list_count.finditer(text) if w.item_separator in text else ():
         p0 = m.start()
         if p0 == 0 or not CJK.match(text[p0 - 1]) or text[p0 - 1] in w.list_closers or \
-                w.numerals_re.match(text[p0 - 1]):
-            continue
+                w.numerals_re.match(text[p0 - 1]) or text.rfind(w.item_separator, max(0, p0 - 22), p0) < 0:
+            continue  # (no list ends here: most counts)
         items = _list_items(text, p0, ctx, divisions)
         if len(items) < 2 or items[-1][1] != p0:
             continue
@@ -309,6 +309,40 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
             for a, b in _list_items(text, s - 1, ctx, divisions):
                 if is_specific(text, a, b, ctx, divisions):
                     out.append(Candidate(a, b, "Project", text[a:b], "project-list-shared-head"))
+    return out
+
+
+def _programme_objects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
+    """Facilities a numbered programme builds: 五是新建某某路某某小学人行天桥, 九是进一步建设完善
+    某某便民市场 (rule ``facility-built``)."""
+    w = ctx.words
+    out = []
+    for m in w.programme_marker.finditer(text):
+        if m.start() > 0 and text[m.start() - 1] not in w.object_ends and not text[m.start() - 1].isspace():
+            continue  # (the marker opens a clause)
+        k = m.end()
+        adverb = next((a for a in w.programme_adverbs if text.startswith(a, k)), None)
+        if adverb:
+            k += len(adverb)
+        verbs = 0
+        while True:
+            verb = next((v for v in w.programme_verbs if text.startswith(v, k)), None)
+            if verb is None:
+                break
+            k += len(verb)
+            verbs += 1
+        if not verbs:
+            continue
+        end = _last_head_end(text, k, 30, ctx, w.object_ends)  # (quotes may stand inside: 某某“三农”中心)
+        if end is None:
+            continue
+        name = text[k:end]
+        head = ending_at(text, end, w.facility_sets) or next((h for h in w.project_heads if name.endswith(h)), "")
+        if len(name) <= len(head) + 1 or _generic_end(name, w) or counted(text, k, ctx, divisions) or \
+                w.inner_count.search(name):
+            continue
+        out.append(Candidate(k, end, "Project", name, "facility-built",
+                             juris=jurisdiction(text, k, end, ctx, divisions)))
     return out
 
 
@@ -373,11 +407,14 @@ def _complete_item(text: str, s: int, e: int, w) -> bool:
         text.endswith(w.org_strong, s, e)
 
 
-def _last_head_end(text: str, start: int, max_len: int, ctx: Context) -> int | None:
-    """End of the last project head or facility word after ``start`` before punctuation."""
+def _last_head_end(text: str, start: int, max_len: int, ctx: Context,
+                   stops: frozenset[str] | None = None) -> int | None:
+    """End of the last project head or facility word after ``start`` before punctuation
+    (``stops``; default: the hard stops)."""
     w = ctx.words
+    stops = w.hard if stops is None else stops
     stop = start
-    while stop < len(text) and stop - start < max_len and text[stop] not in w.hard:
+    while stop < len(text) and stop - start < max_len and text[stop] not in stops:
         stop += 1
     best = None
     for h in w.invested_heads:

@@ -68,8 +68,8 @@ def select_open(cands: Sequence[Candidate], branch_heads: tuple[str, ...]) -> li
                 if c.type == "Agency" and o.type == "Agency" and c.start == o.start and \
                         o.text.endswith(branch_heads):
                     continue  # parent body inside a branch's name (某局某分局)
-                if c.type == "Organization" and o.type == "Project" and c.start == o.start:
-                    continue  # 某厂 in 某厂某某综合利用: the undertaker
+                if c.type in ("Organization", "Agency") and o.type == "Project" and c.start == o.start:
+                    continue  # 某厂 in 某厂某某综合利用, 某县公安局 in 某县公安局业务用房项目: the undertaker
                 drop = True
                 break
             if o.start < c.start < o.end < c.end or c.start < o.start < c.end < o.end:
