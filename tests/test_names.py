@@ -362,3 +362,38 @@ def test_a_place_named_after_a_body_is_no_body(nlp):
 def test_a_body_named_at_the_start_of_its_project_stays(nlp):
     text = "本报讯 沁源县检察院办案用房建设项目开工。"
     assert "沁源县检察院" in surfaces(nlp, text, "Agency")
+
+
+# Every [examples.NAME] table of a pattern file (boundaries.toml, person.toml …):
+# an invented sentence, the names the rule must find and the wrong spans it prevents
+
+def _pattern_examples():
+    from kg.knowledge.lexicon import load_lexicon, read_schema
+
+    lexicon = load_lexicon()
+    params = []
+    for name in read_schema():
+        patterns = lexicon.file(name)
+        rules = dict.fromkeys(k.split(".")[1] for k in patterns.keys() if k.startswith("examples."))
+        for rule in rules:
+            example = patterns.section(f"examples.{rule}")
+            params.append(pytest.param(example.string("text"), example.string("type"), example.words("found"),
+                                       example.words("absent"), id=f"{name}:{rule}"))
+    return params
+
+
+@pytest.mark.parametrize("text, type_, expected, absent", _pattern_examples())
+def test_every_pattern_example_finds_its_names(nlp, text, type_, expected, absent):
+    assert expected or absent  # an example shows something
+    names = found(nlp, text, type_)
+    assert set(expected) <= names, f"{text!r}: {type_} {sorted(names)}"
+    assert not set(absent) & names, f"{text!r}: {type_} {sorted(names)}"
+
+
+@pytest.mark.parametrize("text, name, juris", [
+    ("领导小组成员由区教育局组成。", "区教育局", "区"),   # 由区 is one segmenter word
+    ("县总工会开展慰问。", "县总工会", "县"),             # one word: jurisdiction + body
+])
+def test_a_jurisdiction_word_glued_to_a_neighbour_is_still_the_prefix(nlp, text, name, juris):
+    c = next(c for c in candidates_of(nlp(text)) if c.type == "Agency" and c.text == name)
+    assert c.juris is not None and text[c.juris[0]:c.juris[1]] == juris

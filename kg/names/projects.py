@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from kg.names.boundary import (CJK, continues_word, counted, is_specific, jurisdiction, protected_map, scan_left,
-                               suffix_heads, trim)
+from kg.names.boundary import (CJK, continues_word, counted, is_specific, jurisdiction, place_prefix, protected_map,
+                               scan_left, suffix_heads, trim)
 from kg.names.context import Candidate, Context
 from kg.names.registry import name_finder, name_pass
 from kg.names.trie import ending_at
@@ -35,6 +35,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
             q_start, q_end = quoted
             if text.endswith(w.campaign_words, q_start, q_end - 1):
                 continue  # “冬季攻坚行动”项目: a campaign's programme
+            q_start = place_prefix(text, q_start, ctx, divisions, prot)  # 某某市禁燃区“…”项目
             name = _QUOTES.sub("", text[q_start:e])
             if len(name) > len(suffix) + 1:
                 out.append(Candidate(q_start, e, "Project", text[q_start:e], "project-quoted", name=name))
