@@ -397,3 +397,29 @@ def test_every_pattern_example_finds_its_names(nlp, text, type_, expected, absen
 def test_a_jurisdiction_word_glued_to_a_neighbour_is_still_the_prefix(nlp, text, name, juris):
     c = next(c for c in candidates_of(nlp(text)) if c.type == "Agency" and c.text == name)
     assert c.juris is not None and text[c.juris[0]:c.juris[1]] == juris
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the count says how many items: each is a project, named or not
+    ("本报讯 北山展览馆及周边绿化、文昌路——武安路连通道路、新区医院三项重点工程开工。",
+     {"北山展览馆及周边绿化", "文昌路——武安路连通道路", "新区医院"}),
+    # an enumeration after a class of projects
+    ("本报讯 民生事业类3项,具体为:县中医院、西岭采煤沉陷区治理、南山绿化。",
+     {"县中医院", "西岭采煤沉陷区治理", "南山绿化"}),
+])
+def test_counted_lists_name_their_items(nlp, text, expected):
+    assert expected <= surfaces(nlp, text, "Project")
+
+
+@pytest.mark.parametrize("text, type_", [
+    ("全县完成270万平方米以上集中供热改造。", "Project"),   # a measure: a description
+    ("民进晋城市委会主委李红梅讲话。", "Agency"),           # 主委 is a title, not a 委
+    ("新荣区二小3所学校参加。", "Agency"),                  # 3所: a count
+    ("当地发现金矿。", "Organization"),                   # one character before 矿
+])
+def test_descriptions_titles_and_counts_are_no_names(nlp, text, type_):
+    assert found(nlp, text, type_) == set()
+
+
+def test_a_brand_before_a_staff_word_is_an_organization(nlp):
+    assert "宏达环卫" in found(nlp, "县里宏达环卫职工代表参加揭幕。", "Organization")

@@ -17,14 +17,15 @@ def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
     w = ctx.words
     out = [c for c in suffix_names(text, ctx, divisions, w.agency_strong, "Agency", "agency-suffix", 30)
            if not text.startswith(w.place_after_body, c.end)]  # 某局片区: a place
+    out = [c for c in out if not w.inner_count.search(c.text)]  # 某某3处: a count, not a body
     # weak heads (中心, 站 …) count with a jurisdiction prefix or an agency domain word, or
     # as an item of a list of bodies (某某局、清洁取暖办、…)
     listed = []
     for c in suffix_names(text, ctx, divisions, w.agency_weak, "Agency", "agency-weak", 20):
         body = c.text
         if w.facility_center_re.search(body) or body.endswith(w.org_strong) or \
-                text.startswith(w.place_after_body, c.end):
-            continue  # 日间照料中心: a facility; 某县融媒体中心, 某研究所: organizations
+                text.startswith(w.place_after_body, c.end) or w.inner_count.search(body):
+            continue  # 日间照料中心: a facility; 某县融媒体中心, 某研究所: organizations; 某某3所: a count
         if c.juris is not None and len(body) - (c.juris[1] - c.juris[0]) >= 3 or w.center_words_re.search(body):
             out.append(c)
         else:

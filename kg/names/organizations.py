@@ -18,7 +18,7 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
     # a count inside the name makes it a description (新上马4个大型洗煤厂, 某村3所改扩建幼儿园)
     out = [_after_open_bracket(c, w) for c in
            suffix_names(text, ctx, divisions, w.org_strong, "Organization", "org-suffix", 30)
-           if not w.inner_count.search(c.text)]
+           if not w.inner_count.search(c.text) and not _described(c.text, w)]
     sources = _outlets(text, ctx, out)
     if sources:
         # an outlet found by its head too is the source (one candidate per span)
@@ -41,7 +41,8 @@ def find_organizations(text: str, ctx: Context, divisions: Sequence[Candidate]) 
         if continues_word(text, e, ctx):
             continue
         after = text[e:e + 2]
-        if not (after == "" or after[:1] in w.hard or after.startswith(w.brand_followers)):
+        if not (after == "" or after[:1] in w.hard or after.startswith(w.brand_followers)
+                or text.startswith(w.titles, e)):
             continue
         b = _brand_start(text, ctx, s)
         if b is not None:
@@ -75,6 +76,12 @@ def _brand_start(text: str, ctx: Context, end: int) -> int | None:
     if first is not None and first[0] - b == 3 and text[b] in ctx.words.left and end - b > 3 - 1:
         b += 1
     return b
+
+
+def _described(name: str, w) -> bool:
+    """A one-character head after one character (绿矿, 一厂) names nothing."""
+    head = next((h for h in w.org_strong if name.endswith(h)), "")
+    return len(head) == 1 and len(name) - len(head) < 2
 
 
 def _after_open_bracket(c: Candidate, w) -> Candidate:

@@ -99,7 +99,9 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
     superseded: set[tuple[int, int]] = set()
     out.extend(_list_projects(text, ctx, divisions, out, superseded))
     out.extend(_invested_projects(text, ctx, divisions))
-    return [c for c in out if (c.start, c.end) not in superseded or c.rule != "project-head"]
+    # (a measure with 以上/左右 in the name: 某万平方米以上供热改造 describes works, names none)
+    return [c for c in out if ((c.start, c.end) not in superseded or c.rule != "project-head")
+            and not w.description.search(c.surface)]
 
 
 #: rules of institutions named in full (not 该院, which refers back)
@@ -133,8 +135,12 @@ def built_institutions(text: str, ctx: Context, divisions: Sequence[Candidate],
         count = w.list_count.match(text, j)
         k = count.end() if count else j
         word = next((x for x in w.built_after_list if text.startswith(x, k)), None)
-        if word is None or text.startswith(w.build_tails, k + len(word)) or \
-                text.startswith(w.project_heads, k + len(word)):
+        if word is None:
+            continue
+        after = k + len(word)
+        tail = next((t for t in w.build_tails if text.startswith(t, after)), None)
+        if (tail is not None and after + len(tail) < len(text) and text[after + len(tail)] not in w.hard) or \
+                text.startswith(w.project_heads, after):
             continue  # 某医院开工建设新楼: it builds; 某中学新建项目: part of a longer name
         out.append(Candidate(c.start, c.end, "Project", c.text, "facility-built", juris=c.juris))
     return out
@@ -295,10 +301,11 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
         if head_end is None:
             continue
         rest = text[rest_start:head_end]
-        if _generic_end(rest, w):
-            continue  # A、B三项重点工程: a category
-        if rest in w.list_close_heads:  # A、B两个项目: the items are the names
-            out.extend(_distributed(text, items, "", ctx, divisions))
+        if rest in w.list_close_heads or _generic_end(rest, w):
+            # A、B两个项目, A、B三项重点工程: a category; the items are the names (all of
+            # them when the count says how many there are)
+            exact = _count_value(m.group(0)[:-1], w) == len(items)
+            out.extend(_distributed(text, items, "", ctx, divisions, counted_all=exact))
         else:
             out.extend(_distributed(text, items, rest, ctx, divisions, always=bool(genitive)))
     # A、B道路工程: the first items share the last item's head
@@ -379,23 +386,31 @@ def _category(words: str, w) -> str:
 
 
 def _distributed(text: str, items: Sequence[tuple[int, int]], rest: str, ctx: Context,
-                 divisions: Sequence[Candidate], always: bool = False) -> list[Candidate]:
+                 divisions: Sequence[Candidate], always: bool = False, counted_all: bool = False) -> list[Candidate]:
     """The projects of list items sharing ``rest`` (a category and head): item + rest, or the
     bare item when it already names a facility or a project (古街园、思源园等5个园林项目);
-    ``always``: every item takes ``rest`` (3所学校的某某工程)."""
+    ``always``: every item takes ``rest`` (3所学校的某某工程); ``counted_all``: the text counts
+    the items (A、B、C三项重点工程), so each is one identifiable project."""
     w = ctx.words
     out = []
     for s, e in items:
         if ctx.tag_starting_at(s) == "t":
             continue  # a time word: an activity
         complete = _complete_item(text, s, e, w)
-        if not (complete or is_specific(text, s, e, ctx, divisions) or w.item_phase.search(text, s, e)):
+        if not (complete or counted_all or is_specific(text, s, e, ctx, divisions) or w.item_phase.search(text, s, e)):
             continue
         if rest and (always or not complete):
             out.append(Candidate(s, e, "Project", text[s:e], "project-list-distributed", name=text[s:e] + rest))
         elif not text.endswith(w.generic, s, e):
             out.append(Candidate(s, e, "Project", text[s:e], "project-list"))
     return out
+
+
+def _count_value(count: str, w) -> int | None:
+    """The number a count's numerals write (3, 三, 两), or None (十二 and the like)."""
+    if count.isdigit():
+        return int(count)
+    return w.numeral_values.get(count)
 
 
 def _complete_item(text: str, s: int, e: int, w) -> bool:
