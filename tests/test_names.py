@@ -415,7 +415,7 @@ def test_counted_lists_name_their_items(nlp, text, expected):
     ("全县完成270万平方米以上集中供热改造。", "Project"),   # a measure: a description
     ("民进晋城市委会主委李红梅讲话。", "Agency"),           # 主委 is a title, not a 委
     ("新荣区二小3所学校参加。", "Agency"),                  # 3所: a count
-    ("当地发现金矿。", "Organization"),                   # one character before 矿
+    ("对砂矿进行整治。", "Organization"),                   # one character before 矿
 ])
 def test_descriptions_titles_and_counts_are_no_names(nlp, text, type_):
     assert found(nlp, text, type_) == set()
