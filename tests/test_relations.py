@@ -157,3 +157,12 @@ def test_a_rule_before_one_it_follows_is_a_load_error(tmp_path):
 ])
 def test_sentence_spans_strip_whitespace(text, expected):
     assert list(iter_sentence_spans(text)) == expected
+
+
+def test_the_paper_is_resolved_only_when_the_text_names_it():
+    # guideline, "Only the text counts": 本报 is a paper only when the text names it
+    unnamed = process_text("本报讯(记者张晓东)近日,晋城市召开会议。")
+    assert not {e.name for e in unnamed.entities if e.type == "Organization"}
+    assert not triples(unnamed, "worksFor")
+    named = process_text("汾源日报讯(记者张晓东)近日,晋城市召开会议。本报将持续关注。")
+    assert ("张晓东", "worksFor", "汾源日报") in triples(named, "worksFor")

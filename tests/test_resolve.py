@@ -103,7 +103,7 @@ def _select_open_by_pairs(cands):
                 if c.type == "Agency" and o.type == "Agency" and c.start == o.start and \
                         o.text.endswith(BRANCH_HEADS):
                     continue
-                if c.type == "Organization" and o.type == "Project" and c.start == o.start:
+                if c.type in ("Organization", "Agency") and o.type == "Project" and c.start == o.start:
                     continue
                 drop = True
                 break

@@ -16,7 +16,7 @@ from kg.names.personal import name_at
 from kg.names.trie import ending_at, overlapping
 
 __all__ = ["CJK", "protected_map", "scan_left", "trim", "jurisdiction", "suffix_heads", "word_hits", "is_specific",
-           "suffix_names", "continues_word", "place_prefix"]
+           "suffix_names", "continues_word", "counted", "place_prefix"]
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9０-９Ａ-Ｚａ-ｚ×+]")
@@ -413,11 +413,16 @@ def suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffix
             continue
         start = scan_left(text, s, ctx, prot, max_len)
         start = _reference_start(text, trim(text, start, e, ctx), ctx)
-        if e - start <= len(suffix) or ctx.words.quantity.match(text, start):
+        if e - start <= len(suffix) or counted(text, start, ctx, divisions):
             continue
         out.append(Candidate(start, e, type_, text[start:e], rule,
                              juris=jurisdiction(text, start, e, ctx, divisions)))
     return out
+
+
+def counted(text: str, start: int, ctx: Context, divisions: Sequence[Candidate]) -> bool:
+    """Does a count start here (23个…, 三大…)?  A division's name never is one (五台县: 五 + 台)."""
+    return ctx.words.quantity.match(text, start) is not None and not _divisions_starting(divisions, start, ctx)
 
 
 def _continued_head(text: str, end: int, suffix: str, ctx: Context) -> bool:

@@ -42,11 +42,17 @@ class Words:
         self.center_words = tuple(lex.words("agency", "center_words"))
         self.facility_center = tuple(lex.words("agency", "facility_center_words"))
         self.party_gov = tuple(lex.words("agency", "party_government"))
+        self.member_words = tuple(lex.words("agency", "member_words"))
+        self.place_after_body = tuple(lex.words("agency", "place_after_body"))
         self.national = tuple(lex.words("agency", "national"))
         self.org_strong = by_length(lex.words("organization", "suffixes.strong"))
         self.org_weak = by_length(lex.words("organization", "suffixes.weak"))
         self.project_heads = by_length(lex.words("project", "suffixes"))
         self.generic = tuple(lex.words("project", "generic_heads"))
+        self.redundant_tails = tuple(lex.words("project", "redundant_tails"))
+        self.campaign_words = tuple(lex.words("project", "campaign_words"))
+        self.item_phase = lex.regex("project", "item_phase_pattern")
+        self.description = lex.regex("project", "description_pattern")
         self.facility = by_length(lex.words("project", "facility_words"))
         self.build_triggers = by_length(lex.words("project", "build_triggers"))
         self.build_tails = tuple(lex.words("project", "build_tails"))
@@ -131,11 +137,43 @@ class Words:
         self.head_modified_by = lex.words("project", "head_modified_by")
         self.list_closers = lex.chars("project", "list_closers")
         self.list_count = lex.regex("project", "list_count_pattern")
+        self.genitive_class = lex.regex("project", "genitive_classifier_pattern")
+        self.enumeration_re = lex.regex("project", "enumeration_pattern")
+        self.built_after_list = by_length(lex.words("project", "built_after_list"))
+        self.programme_marker = lex.regex("project", "programme_marker_pattern")
+        self.object_ends = frozenset(lex.chars("project", "object_ends"))
+        self.programme_adverbs = by_length(lex.words("project", "programme_adverbs"))
+        self.programme_verbs = by_length(lex.words("project", "programme_verbs"))
+        self.built_institutions = tuple(self.facility) + tuple(lex.words("project", "built_institution_heads"))
+        self.enumeration_ends = frozenset(lex.chars("project", "enumeration_ends"))
+        self.item_separator = lex.string("project", "item_separator")
+        self.numerals_re = lex.regex("project", "numeral_pattern")
+        self.numeral_values = lex.numbers("project", "numeral_values")
+        self.list_close_heads = lex.words("project", "list_close_heads")
+        self.opening_brackets = lex.chars("project", "opening_brackets")
+        self.closing_brackets = lex.chars("project", "closing_brackets")
         self.list_category = lex.regex("project", "list_category_pattern")
         self.distributing = lex.chars("project", "distributing_classifiers")
         self.list_joiners = lex.chars("project", "list_joiners")
         self.anaphor_marker = lex.string("references", "anaphor_marker")
         self.brand_followers = lex.words("organization", "brand_followers")
+        self.media_heads = lex.words("organization", "media_heads")
+        self.capacity = lex.regex("organization", "capacity_pattern")
+        self.democratic_parties = lex.table("organization", "democratic_parties")
+        self.democratic_party_re = alternation(tuple(self.democratic_parties))
+        self.party_committee_words = by_length(lex.words("organization", "party_committee_words"))
+        self.party_committee_full = lex.words("organization", "party_committee_words")[0]
+        self.not_outlets = lex.words("organization", "not_outlets")
+        # 来源:某某新闻网 / 信息来源: 某某在线 / 来源:某某晚报时间:…: the value of a source line
+        # ends at a space, punctuation, a label written right after it or a date
+        stops = "|".join(map(re.escape, lex.words("organization", "source_value_stops")))
+        labels = "|".join(map(re.escape, by_length(lex.words("organization", "source_labels"))))
+        value_end = r"\s|｜,，。;；:：()（）\[\]【】<>《》"
+        # (a date right after the name, when a line break was joined away: 某某在线12月10日)
+        self.source_re = re.compile(rf"(?:{labels})\s*[:：]\s*([^{value_end}]{{2,20}}?)"
+                                    rf"(?=[{value_end}]|{stops}|(?<=[\u3400-\u9fff])[0-9０-９]|$)")
+        self.source_labels = tuple(lex.words("organization", "source_labels"))
+        self.dateline = lex.regex("organization", "dateline_pattern")  # matched right after an outlet's name
         self.name_followers = lex.chars("person", "name_followers")
         credit_marks = lex.words("person", "credit_marks")
         # a photo credit on a line of its own: 某某 摄 / 某某 某某 摄影
@@ -161,6 +199,9 @@ class Words:
         self.party_gov_re = re.compile(f"([{party_juris}])(?<![\u3400-\u9fff].)("
                                        + "|".join(map(re.escape, self.party_gov)) + ")")
         self.national_re = alternation(self.national)
+        self.party_juris = frozenset(lex.chars("agency", "party_government_jurisdictions"))
+        # the same short forms after any character (kept only as whole words)
+        self.party_gov_any_re = re.compile(f"[{party_juris}](?:" + "|".join(map(re.escape, by_length(self.party_gov))) + ")")
         # (courtesy titles after a name are left to the other rules)
         courtesy = lex.words("person", "courtesy_titles")
         self.honorific_res = tuple((h, re.compile(re.escape(h))) for h in self.honorifics if h not in courtesy)
@@ -168,6 +209,10 @@ class Words:
         self.facility_center_re = alternation(self.facility_center)
         self.center_words_re = alternation(self.center_words)
         self.invested_heads = tuple(self.project_heads) + tuple(self.facility)
+        # an amount of its own right before a name singles it out (投资2亿元、年产值1亿元的某某加工项目):
+        # a money trigger, at most two words such as 约 before the amount, no clause break, 的
+        self.own_amount_re = re.compile(rf"(?:{'|'.join(map(re.escape, self.money_triggers))})[^，。；;,\d]{{0,2}}"
+                                        rf"{money_of(lex).pattern}[^，。；;,]{{0,16}}{re.escape(self.possessive)}$")
         self.invested_re = re.compile(rf"({'|'.join(map(re.escape, self.money_triggers))})({money_of(lex).pattern})"
                                       rf"(?:[,，]?({'|'.join(map(re.escape, self.money_objects))})"
                                       rf"|({re.escape(self.possessive)}))")

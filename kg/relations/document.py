@@ -1,5 +1,5 @@
 """The relation stage of one document: every article's relations and attributes, the
-document's mentions and entities (with 本报, the home paper, when a reporter of it is named)."""
+document's mentions and entities (with 本报, the paper, when a reporter of it is named and the text names it)."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +15,7 @@ __all__ = ["relate_document"]
 
 def relate_document(doc, resolutions, entities, city, gazetteer, lexicon) -> DocResult:
     """Relations, attributes, mentions and entities of a resolved document."""
-    newspaper = _newspaper(resolutions, lexicon, gazetteer, city)
+    newspaper = _newspaper(resolutions, lexicon)
     if newspaper is not None:
         entities.setdefault(newspaper.entity_id, Entity(newspaper.entity_id, "Organization", newspaper.name))
     mentions: list[Mention] = []
@@ -63,21 +63,26 @@ def _find_all(text: str, word: str) -> Iterator[int]:
         i = text.find(word, i + 1)
 
 
-def _newspaper(resolutions, lexicon, gazetteer, city):
-    """The home paper (本报) as an organization when a reporter of it is named."""
+def _newspaper(resolutions, lexicon):
+    """The paper 本报 stands for, when a reporter of it is named and the text names the paper.
+
+    Guideline (*Only the text counts*): 本报 is a paper only when the text names it
+    as its outlet, in a source line or a dateline (来源:某某日报, 某某日报讯;
+    ``org-source`` candidates); otherwise 本报 stays unresolved.
+    """
     self_reference = lexicon.string("organization", "self_reference")
     reporters = frozenset(lexicon.words("relations", "reporter.titles"))
-    if not city:
-        return None
     has_reporter = any(m.type == "Person" and m.title in reporters for res in resolutions for m in res.mentions)
     mentions_self = any(self_reference in res.art.text for res in resolutions)
     if not (has_reporter and mentions_self):
         return None
-    div = gazetteer.get(city)
-    short = next((f for f in div.short_forms if len(f) >= 2), div.name)
-    name = short + lexicon.string("organization", "newspaper_suffix")
-    # (a mention of no one place: the document's 本报 are found in each article)
-    return Resolved(entity_id("Organization", name), "", 0, 0, self_reference, "Organization", name, "newspaper")
+    paper_heads = tuple(lexicon.words("organization", "paper_heads"))
+    for res in resolutions:
+        for m in res.mentions:
+            if m.type == "Organization" and m.rule == "org-source" and m.name.endswith(paper_heads):
+                # (a mention of no one place: the document's 本报 are found in each article)
+                return Resolved(m.entity_id, "", 0, 0, self_reference, "Organization", m.name, "newspaper")
+    return None
 
 
 def _national_name(lexicon, eid: str) -> str | None:
