@@ -13,7 +13,7 @@ from kg.nlp.segmenter import compiled
 from kg.resolve.resolved import Resolved
 from kg.resolve.resolver import Resolver
 
-__all__ = ["canonical", "strip_spaces"]
+__all__ = ["canonical", "jurisdiction_word", "strip_spaces"]
 
 _SPACES = re.compile(r"[\s\u3000]+")
 
@@ -27,9 +27,19 @@ def strip_spaces(text: str) -> str:
 def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], city: str | None,
                county: str | None, mentions: Sequence[Resolved], parents: Sequence[Resolved],
                last_agency: tuple[int, str | None] | None, own: bool = True,
-               named: Sequence[Candidate] = ()) -> tuple[str | None, str | None]:
-    """Canonical name and jurisdiction id of an agency/organization/project candidate."""
+               named: Sequence[Candidate] = (), home: str | None = None) -> tuple[str | None, str | None]:
+    """Canonical name and jurisdiction id of an agency/organization/project candidate.
+
+    ``home`` is the jurisdiction of a body written without one (能源局): the article's
+    dominant county (:meth:`Resolver.dominant_county`), else the home city.
+    """
+    if home is None:
+        home = city
     surface = strip_spaces(c.surface)
+    if c.type == "Agency":
+        written = _written_committee(r, text, c, divs)  # 中共某市委, 政协某县委员会
+        if written is not None:
+            return written
     juris_id: str | None = None
     rest = surface
     prefix = ""
@@ -103,13 +113,20 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
     # agencies
     if c.rule == "national-body":
         return r.national.get(surface, surface), None
+    if c.juris is None and not prefix and _glued_committee(r, surface):
+        # a committee's short form glued to its jurisdiction character in one word (市政协文史委)
+        juris_id = r.jurisdiction_for(surface[0], city, county, own)
+        if juris_id is None:
+            return None, None
+        prefix, rest = r.division_name(juris_id), surface[1:]
+    if prefix:
+        full = r.committee_name(prefix, rest)  # 县委 → 中共某县委员会, 市政协文史委 → …文史委员会
+        if full:
+            return full, juris_id
     if c.rule == "party-government":
-        word = surface[len(prefix):] if prefix else rest
-        base = prefix or surface
-        tail = rest
-        if tail == r.party["suffix"]:
-            return f"{r.party['prefix_full']}{base}{r.party['suffix_full']}", juris_id
-        return base + r.expand_agency(tail), juris_id
+        if not prefix and c.juris is not None:
+            return None, None  # 县委 with no county the article establishes: no name to give it
+        return (prefix or surface) + r.expand_agency(rest), juris_id
     generic = _generic_name(rest)
     rest = r.expand_agency(rest)
     if prefix:
@@ -124,9 +141,47 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
             and text[last_agency[0]:c.start] in ("、", ""):
         juris_id = last_agency[1]
         return r.division_name(juris_id) + rest, juris_id
-    if generic and city:
-        return r.division_name(city) + rest, city
+    if generic and home:
+        return r.division_name(home) + rest, home
     return rest, None
+
+
+def _glued_committee(r: Resolver, surface: str) -> bool:
+    """Is the name a committee's short form glued to its jurisdiction character (市政协文史委)?"""
+    return surface[:1] in r.level_of and r.committee_name("", surface[1:]) is not None
+
+
+def jurisdiction_word(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved]) -> tuple[int, int] | None:
+    """The span of the bare jurisdiction word (省, 市, 县, 区) that stands for the
+    jurisdiction of ``c`` (市住建局, 县委, 市政协文史委), None if the name writes
+    its jurisdiction out (晋城市住建局) or has none."""
+    if c.juris is not None:
+        js, je = c.juris
+        if je - js == 1 and text[js] in r.level_of and not any(d.start == js and d.end == je for d in divs):
+            return js, je
+        return None
+    if c.type == "Agency" and _glued_committee(r, strip_spaces(c.surface)):
+        return c.start, c.start + 1
+    return None
+
+
+def _written_committee(r: Resolver, text: str, c: Candidate, divs: Sequence[Resolved]) -> tuple[str, str] | None:
+    """A committee written in full or half-full, prefix + place + body (+ unit):
+    中共某市委宣传部, 政协某县委员会 → (canonical name, division id); None otherwise."""
+    for prefix, short in r.committee_written:
+        if not text.startswith(prefix, c.start):
+            continue
+        place = next((d for d in divs if d.start == c.start + len(prefix) and d.end < c.end), None)
+        if place is None:
+            return None
+        body = strip_spaces(text[place.end:c.end])
+        for written in r.committee_bodies:
+            if body.startswith(written):
+                body = short + body[len(written):]
+                break
+        full = r.committee_name(r.division_name(place.division_id) or place.name, body)
+        return (full, place.division_id) if full else None
+    return None
 
 
 def _named_neighbour(text: str, c: Candidate, named: Sequence[Candidate]) -> bool:

@@ -18,7 +18,7 @@ from kg.ids import division_entity_id, entity_id
 from kg.knowledge.lexicon import Lexicon
 from kg.names import Candidate
 from kg.records import Entity
-from kg.resolve.canonical import canonical, strip_spaces
+from kg.resolve.canonical import canonical, jurisdiction_word, strip_spaces
 from kg.resolve.divisions import division_mention, unknown_division
 from kg.resolve.resolved import ArticleResolution, ArticleText, Resolved
 from kg.resolve.resolver import HIGH, Resolver, home_city
@@ -147,7 +147,7 @@ def _add_entity(entities: dict[str, tuple], aliases: dict[str, set[str]], m: Res
             entities[m.entity_id] = ("Division", div.name, div.level, div.code, parent)
         else:
             entities[m.entity_id] = (m.type, m.name, None, None, None)
-    if m.rule != "home-reference":  # 我市/全县 refer to it but are not its names
+    if m.rule not in ("home-reference", "jurisdiction-word"):  # 我市, 市(住建局) refer to it, not its names
         aliases.setdefault(m.entity_id, set()).add(strip_spaces(m.surface))
     else:
         aliases.setdefault(m.entity_id, set())
@@ -243,6 +243,7 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
             mentions.append(Resolved(pos, pos + len(word), "Division", div.name, word, division_entity_id(target),
                                      "home-reference", division_id=target))
     # open-class names
+    home = r.dominant_county(text, county, resolved_divs) if own else None
     last_agency_juris: tuple[int, str | None] | None = None
     parents: list[Resolved] = []
     for c in open_class:
@@ -252,11 +253,19 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
                                      title=c.title))
             continue
         name, juris = canonical(r, c, text, resolved_divs, city, county, mentions, parents, last_agency_juris, own,
-                                 open_class)
+                                 open_class, home or city)
         if name is None:
             continue
         m = Resolved(c.start, c.end, c.type, name, c.surface, entity_id(c.type, name), c.rule, juris=juris)
         mentions.append(m)
+        word = jurisdiction_word(r, c, text, resolved_divs) if c.type == "Agency" and juris and gaz.get(juris) \
+            else None
+        if word is not None:
+            # guideline: the division an agency's bare 市委/县住建局 stands for counts, as for 我市
+            # (not an organization's: 省某某学会 does not make the province an entity)
+            div = gaz.get(juris)
+            mentions.append(Resolved(word[0], word[1], "Division", div.name, text[word[0]:word[1]],
+                                     division_entity_id(juris), "jurisdiction-word", division_id=juris))
         if c.type == "Organization" and c.rule != "org-anaphor":
             r.seen_orgs.append(name)
         if c.type == "Agency":

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from kg.errors import DataError
 from kg.knowledge.lexicon import Lexicon
 from kg.names import Candidate
 from kg.records import Division
@@ -45,9 +46,17 @@ class Resolver:
                                          key=lambda kv: -len(kv[0])))
 
         self.national = lexicon.table("abbreviations", "national")
-        # party committees: 晋城市委 -> 中共晋城市委员会
-        self.party = {key: lexicon.string("abbreviations", f"party.{key}") for key in ("suffix", "prefix_full",
-                                                                                      "suffix_full")}
+        # committees whose full name wraps the jurisdiction (晋城市委 -> 中共晋城市委员会),
+        # longest short form first (纪委 before 委)
+        data = lexicon.file("abbreviations")
+        for key, template in data.table("committees").items():
+            if template.count("{}") != 1:
+                raise DataError(f"{data.where('committees.' + key)}: 'committees.{key}' must hold "
+                                "one {} (where the jurisdiction goes)")
+        self.committees = tuple(sorted(data.table("committees").items(), key=lambda kv: -len(kv[0])))
+        self.committee_units = data.table("committee_units")
+        self.committee_written = tuple(sorted(data.table("committee_written").items(), key=lambda kv: -len(kv[0])))
+        self.committee_bodies = tuple(sorted(data.words("committee_bodies"), key=len, reverse=True))
         self.juris_words = set(lexicon.words("agency", "jurisdiction_words"))
         self.school_abbrev = lexicon.table("organization", "school_abbreviations")
         self.subunits = lexicon.words("agency", "subunit_suffixes")
@@ -144,6 +153,39 @@ class Resolver:
         # only a whole abbreviated body (住建局), not a word inside a longer domain
         # (教育科技局 stays: 科技局 there is part of the body's own name)
         return self.abbrev_agency.get(body, body)
+
+    def dominant_county(self, text: str, county: str | None, divs: Sequence[Resolved]) -> str | None:
+        """The article's home county when the article is about it: the only county-level
+        division it names outside other names, or one it calls its own (我县, 本区, 全县,
+        该区: a home word of the county level ending in the county's last character).
+        None otherwise (a city paper naming several districts keeps its bodies at the city)."""
+        if county is None:
+            return None
+        div = self.gaz.get(county)
+        if div is None:
+            return None
+        named = {d.division_id for d in divs if not d.in_name}
+        others = [did for did in named if did != county and (self.get(did) is not None) and
+                  self.get(did).level in ("county", "zone")]
+        if not others:
+            return county
+        last = div.name[-1:]
+        if any(level == "county" and w.endswith(last) and w in text for w, level in self.home_levels):
+            return county
+        return None
+
+    def committee_name(self, place: str, body: str) -> str | None:
+        """The full name of a committee written as its jurisdiction ``place`` + short form
+        (+ unit) ``body`` (委 → 中共{place}委员会, 委办 → …委员会办公室); None if ``body``
+        is no committee's short form."""
+        for short, template in self.committees:
+            if body.startswith(short):
+                unit = body[len(short):]
+                if not unit:
+                    return template.replace("{}", place)
+                if unit in self.committee_units:
+                    return template.replace("{}", place) + self.committee_units[unit]
+        return None
 
     def jurisdiction_for(self, word: str, city: str | None, county: str | None,
                          own_county: bool = True) -> str | None:
