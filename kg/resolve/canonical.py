@@ -101,7 +101,7 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
             if expanded != surface[len(strip_spaces(lead.surface)):]:
                 return r.division_name(lead.division_id) + expanded, lead.division_id
             return surface, lead.division_id
-        if _generic_name(rest):
+        if _generic_name(rest, r.body_words):
             # 自来水公司 among named bodies: the home county's; alone (项目公司) it names no one;
             # 示范小学, 人民医院: a local institution of the home county
             local = rest.endswith(r.local_institutions) and rest.startswith(r.institution_modifiers)
@@ -127,7 +127,7 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
         if not prefix and c.juris is not None:
             return None, None  # 县委 with no county the article establishes: no name to give it
         return (prefix or surface) + r.expand_agency(rest), juris_id
-    generic = _generic_name(rest)
+    generic = _generic_name(rest, r.body_words)
     rest = r.expand_agency(rest)
     if prefix:
         return prefix + rest, juris_id
@@ -219,29 +219,34 @@ def _ends_with_subunit(r: Resolver, name: str) -> bool:
     return any(name.endswith(s) for s in r.subunits) and not name.endswith(r.self_named_subunits)
 
 
-def _generic_name(name: str) -> bool:
-    """A name made only of common words (自来水公司, 消防支队): no proper name in it.
+def _generic_name(name: str, common: frozenset[str] = frozenset()) -> bool:
+    """A name made only of common words (自来水公司, 消防支队, 住房和城乡建设局): no proper
+    name in it.  ``common``: the project's own words of body names (住房和城乡建设,
+    住建局), which the segmenter knows without a tag.
 
-    Remembered per name while jieba's dictionary stays the same (names recur
-    across articles).
+    Remembered per name while jieba's dictionary and ``common`` stay the same (names
+    recur across articles).
     """
     fast = compiled()
-    if _GENERIC_NAMES.get(None) is not fast or len(_GENERIC_NAMES) > 100_000:
+    state = _GENERIC_NAMES.get(None)
+    if state is None or state[0] is not fast or state[1] != common or len(_GENERIC_NAMES) > 100_000:
         _GENERIC_NAMES.clear()
-        _GENERIC_NAMES[None] = fast
+        _GENERIC_NAMES[None] = (fast, common)
     known = _GENERIC_NAMES.get(name)
     if known is None:
-        known = _GENERIC_NAMES[name] = _segment_generic(fast, name)
+        known = _GENERIC_NAMES[name] = _segment_generic(fast, name, common)
     return known
 
 
-_GENERIC_NAMES: dict = {}  # name -> _segment_generic(name); None -> the FastJieba they were cut with
+_GENERIC_NAMES: dict = {}  # name -> _segment_generic(name); None -> (the FastJieba they were cut with, common)
 
 
-def _segment_generic(fast, name: str) -> bool:
+def _segment_generic(fast, name: str, common: frozenset[str]) -> bool:
     tags = fast.dictionary.tags
     for word in fast.cut(name):
         tag = tags.get(word)
+        if tag is None and word in common:
+            continue
         if tag is None or tag in ("ns", "nz", "nr", "nrt", "nt") or re.search(r"[0-9A-Za-z]", word):
             return False
     return True

@@ -46,6 +46,8 @@ class Resolver:
                                          key=lambda kv: -len(kv[0])))
 
         self.national = lexicon.table("abbreviations", "national")
+        # the project's words of body names, known to the segmenter without a tag (住建局, 住房和城乡建设)
+        self.body_words = frozenset(self.abbrev_agency) | frozenset(lexicon.words("agency", "domain_compounds"))
         # committees whose full name wraps the jurisdiction (晋城市委 -> 中共晋城市委员会),
         # longest short form first (纪委 before 委)
         data = lexicon.file("abbreviations")
@@ -91,8 +93,16 @@ class Resolver:
         # a village name: a few characters and a village suffix (as written, suffixes are patterns)
         self.village_after = re.compile(r"[\u3400-\u9fff]{1,5}?(?:" + "|".join(self.village_suffixes) + ")")
         self.legal_forms = lexicon.words("organization", "legal_forms")
+        # an organization's name ends here (某某有限公司): before a project's name, its owner
+        self.org_heads = tuple(lexicon.words("organization", "suffixes.strong"))
         self.local_institutions = tuple(lexicon.words("organization", "local_institutions"))
         self.institution_modifiers = lexicon.words("organization", "institution_modifiers")
+        self.variant_heads = lexicon.words("references", "variant_heads")
+        self.phase_end = lexicon.regex("references", "variant_phase")
+        self.variant_dashes = lexicon.regex("references", "variant_dashes")
+        self.variant_stem_min = lexicon.integer("references", "variant_stem_min")
+        self.org_variant_tails = lexicon.words("references", "org_variant_tails")
+        self.capacity = lexicon.regex("references", "variant_capacity")
         self.extra: dict[str, Division] = {}  # divisions found in text, missing from the gazetteer
         self.known: dict[tuple[str, ...], list[Division]] = {}  # see divisions_of (callers do not mutate)
         self.not_place_stems = lexicon.words("references", "not_place_stems")
