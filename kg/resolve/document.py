@@ -216,7 +216,7 @@ def _add_entity(entities: dict[str, tuple], aliases: dict[str, set[str]], m: Res
         else:
             entities[m.entity_id] = (m.type, m.name, None, None, None)
     if m.rule not in ("home-reference", "jurisdiction-word"):  # 我市, 市(住建局) refer to it, not its names
-        aliases.setdefault(m.entity_id, set()).add(strip_spaces(m.surface))
+        aliases.setdefault(m.entity_id, set()).add(strip_spaces(m.text))
     else:
         aliases.setdefault(m.entity_id, set())
 
@@ -230,6 +230,7 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
                      doc_county: str | None) -> ArticleResolution:
     gaz = r.gaz
     text = art.text
+    article_id = art.article.article_id
     divisions = [c for c in cands if c.type == "Division"]
     # home county of the article: its most mentioned county-level division
     counts: Counter[str] = Counter()
@@ -270,7 +271,8 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
             else:
                 chain = []
             continue
-        m = division_mention(r, c.start, c.end, c.text, did, c.rule, covering, cover_starts, cover_longest)
+        m = division_mention(r, article_id, c.start, c.end, c.text, did, c.rule, covering, cover_starts,
+                             cover_longest)
         resolved_divs.append(m)
         chain.append(m)
         # a unit missing from the gazetteer right after it: 某县 + X镇 (+ Y村)
@@ -308,8 +310,8 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
             if any(o.start <= pos < o.end for o in open_class):
                 continue
             div = gaz.get(target)
-            mentions.append(Resolved(pos, pos + len(word), "Division", div.name, word, division_entity_id(target),
-                                     "home-reference", division_id=target))
+            mentions.append(Resolved(division_entity_id(target), article_id, pos, pos + len(word), word, "Division",
+                                     div.name, "home-reference", division_id=target))
     # open-class names
     home = r.dominant_county(text, county, resolved_divs) if own else None
     last_agency_juris: tuple[int, str | None] | None = None
@@ -317,14 +319,15 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
     for c in open_class:
         if c.type == "Person":
             name = strip_spaces(c.text)
-            mentions.append(Resolved(c.start, c.end, "Person", name, c.text, entity_id("Person", name), c.rule,
-                                     title=c.title))
+            mentions.append(Resolved(entity_id("Person", name), article_id, c.start, c.end, c.text, "Person", name,
+                                     c.rule, title=c.title))
             continue
         name, juris = canonical(r, c, text, resolved_divs, city, county, mentions, parents, last_agency_juris, own,
                                  open_class, home or city)
         if name is None:
             continue
-        m = Resolved(c.start, c.end, c.type, name, c.surface, entity_id(c.type, name), c.rule, juris=juris)
+        m = Resolved(entity_id(c.type, name), article_id, c.start, c.end, c.surface, c.type, name, c.rule,
+                     juris=juris)
         mentions.append(m)
         word = jurisdiction_word(r, c, text, resolved_divs) if c.type == "Agency" and juris and gaz.get(juris) \
             else None
@@ -332,8 +335,8 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
             # guideline: the division an agency's bare 市委/县住建局 stands for counts, as for 我市
             # (not an organization's: 省某某学会 does not make the province an entity)
             div = gaz.get(juris)
-            mentions.append(Resolved(word[0], word[1], "Division", div.name, text[word[0]:word[1]],
-                                     division_entity_id(juris), "jurisdiction-word", division_id=juris))
+            mentions.append(Resolved(division_entity_id(juris), article_id, word[0], word[1], text[word[0]:word[1]],
+                                     "Division", div.name, "jurisdiction-word", division_id=juris))
         if c.type == "Organization" and c.rule != "org-anaphor":
             r.seen_orgs.append(name)
         if c.type == "Agency":
