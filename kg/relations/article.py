@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from kg.corpus.sentences import sentence_spans
 from kg.knowledge.gazetteer import Gazetteer
@@ -43,7 +43,7 @@ class ArticleFacts:
     """
 
     def __init__(self, res: ArticleResolution, gazetteer: Gazetteer, lexicon: Lexicon,
-                 newspaper: Resolved | None = None) -> None:
+                 newspaper: Resolved | None = None, document_divisions: Iterable[str] | None = None) -> None:
         self.res = res
         self.text = res.art.text
         self.gazetteer = gazetteer
@@ -55,6 +55,13 @@ class ArticleFacts:
         self.projects = [m for m in self.mentions if m.type == "Project"]
         self.agencies_orgs = [m for m in self.mentions if m.type in ("Agency", "Organization")]
         self.persons = [m for m in self.mentions if m.type == "Person"]
+        #: gazetteer ids of the divisions that are entities of the document (named on
+        #: their own or as a jurisdiction; not a place only written inside a name); by
+        #: default those of this article
+        if document_divisions is None:
+            document_divisions = [m.division_id for m in self.mentions if m.type == "Division"] + \
+                [m.juris for m in self.mentions if m.type == "Agency"]
+        self.document_divisions = frozenset(d for d in document_divisions if d)
         self.sentences = sentence_spans(self.text)
         self._sentence_starts = [s for s, _ in self.sentences]
         self._found: dict[str, set[int]] = {}
