@@ -88,6 +88,12 @@ def test_no_investment_for_the_total_of_a_count_of_projects(text):
     assert process_text(text).attributes == ()
 
 
+def test_an_amount_of_its_own_after_a_count():
+    result = process_text("本报讯 阳高县此次开工的12个重点项目,有民生项目2个,包含投资1.2亿元的东山湿地公园项目。")
+    assert {(name_of(result, a.entity_id), a.value) for a in result.attributes} == \
+        {("东山湿地公园项目", "120000000")}
+
+
 def test_an_amount_of_its_own_is_not_the_earlier_amount():
     # the first amount's clause names no project; the project after it has its own amount
     result = process_text("本报讯 阳高县总投资2.6亿元对多条道路进行了改建,总投资1.2亿元的东山湿地公园项目主体完工。")
@@ -148,6 +154,41 @@ def test_a_qualified_title_keeps_its_chain():
 ])
 def test_head_of_government_only_when_the_government_is_named(text, expected):
     assert (("钱立新", "worksFor", "阳高县人民政府") in triples(process_text(text))) is expected
+
+
+def test_an_owner_inside_one_project_is_no_subject_of_the_next():
+    result = process_text("本报讯 分别是总投资5亿元的阳高县禾丰新材料有限公司年产10万吨碳材料项目,"
+                          "总投资0.6亿元的阳高县东山湿地公园项目。")
+    assert triples(result, "undertakes") == {
+        ("阳高县禾丰新材料有限公司", "undertakes", "阳高县禾丰新材料有限公司年产10万吨碳材料项目")}
+
+
+@pytest.mark.parametrize("text, undertaker", [
+    # a party committee with its government: the government undertakes (GUIDELINES, Undertakes)
+    ("本报讯 阳高县委、县政府实施东山湿地公园项目。", "阳高县人民政府"),
+    # a party committee alone undertakes nothing
+    ("本报讯 阳高县委实施东山湿地公园项目。", None),
+])
+def test_a_party_committee_undertakes_through_its_government(text, undertaker):
+    found = {h for h, r, t in triples(process_text(text), "undertakes") if t == "东山湿地公园项目"}
+    assert found == ({undertaker} if undertaker else set())
+
+
+def test_a_body_naming_a_persons_post_is_no_topic():
+    result = process_text("本报讯 阳高县住房和城乡建设局局长钱立新出席开工仪式。将建设东山湿地公园项目。")
+    assert triples(result, "undertakes") == set()
+
+
+def test_passive_agent_after_this_project_takes_the_project_named_before():
+    result = process_text("本报讯 阳高县东山湿地公园项目开工。据悉,该项目为首届招商大会签约项目,"
+                          "由山西禾丰新材料有限公司投资建设。")
+    assert ("山西禾丰新材料有限公司", "undertakes", "阳高县东山湿地公园项目") in triples(result)
+
+
+def test_a_place_found_for_one_mention_holds_for_the_entity():
+    # located-after places the project; its second mention is not placed again by its name
+    result = process_text("本报讯 阳高县东山湿地公园项目位于阳高县龙泉镇。阳高县东山湿地公园项目年底完工。")
+    assert {t for h, r, t in triples(result, "locatedIn")} == {"龙泉镇"}
 
 
 @pytest.mark.parametrize("phrase, value", [

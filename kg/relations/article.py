@@ -33,6 +33,11 @@ class ArticleWords:
         self.main_heads = lexicon.words("project", "main_project_heads")
         #: the particle of possession (ORG的PROJECT, 位于X的Y)
         self.possessive = lexicon.string("boundaries", "possessive")
+        #: a party committee's full name, and the end of a government's (undertakes)
+        self.party_committee = lexicon.regex("relations", "subject-trigger.party_committee")
+        self.government = lexicon.string("relations", "head-of-government.government")
+        #: what may join a party committee and the government written with it (县委、县政府)
+        self.joint = tuple(lexicon.chars("relations", "subject-trigger.joint"))
 
 
 class ArticleFacts:
@@ -80,19 +85,21 @@ class ArticleFacts:
 
     # -- what earlier rules found -----------------------------------------------------
     def note(self, rule: str, head: Resolved | str, tail: Resolved | str) -> None:
-        """Remember that ``rule`` found a fact about these mentions (the runner calls it
-        for the rules another rule follows)."""
+        """Remember that ``rule`` found a fact about the entities of these mentions (the
+        runner calls it for the rules another rule follows)."""
         seen = self._found.get(rule)
         if seen is None:
             seen = self._found[rule] = set()
         if not isinstance(head, str):
-            seen.add(id(head))
+            seen.add(head.entity_id)
         if not isinstance(tail, str):
-            seen.add(id(tail))
+            seen.add(tail.entity_id)
 
     def found(self, m: Resolved, *rules: str) -> bool:
-        """Did one of ``rules`` (run before, and followed: ``after=``) find a fact about mention ``m``?"""
-        key = id(m)
+        """Did one of ``rules`` (run before, and followed: ``after=``) find a fact about the
+        entity of mention ``m`` (in any of its mentions: 位于 places a project once, wherever
+        else it is named)?"""
+        key = m.entity_id
         for rule in rules:
             seen = self._found.get(rule)
             if seen is not None and key in seen:
@@ -136,6 +143,19 @@ class ArticleFacts:
                 self._main = (min(projects, key=lambda p: (-counts[p.entity_id],
                                                            0 if p.name.endswith(heads) else 1, p.start)),)
         return self._main[0]
+
+    def undertaker(self, o: Resolved) -> Resolved | None:
+        """Who undertakes what a rule reads as undertaken by ``o``: ``o`` itself, but for a
+        party committee the government written right after it (县委、县政府: GUIDELINES,
+        Undertakes), or no one."""
+        if o.type != "Agency" or not self.words.party_committee.search(o.name):
+            return o
+        text = self.text
+        for g in self.agencies_orgs:
+            if g.start >= o.end and g.start - o.end <= 1 and text[o.end:g.start] in ("", *self.words.joint) and \
+                    g.name.endswith(self.words.government) and g.juris == o.juris:
+                return g
+        return None
 
     def refers_to_project(self, start: int, end: int) -> bool:
         """Does ``text[start:end]`` refer back to a project named before (该工程)?"""

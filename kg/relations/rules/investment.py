@@ -25,7 +25,8 @@ class _Investment:
         #: a count of projects (10个重点项目, 重点项目25个)
         self.count = table.regex("count")
         #: a count right after an amount (总投资9亿元的9个项目): the amount is their total
-        self.count_after = re.compile(rf"(?:{re.escape(table.string('count_link'))})?[^，,。；;]{{0,4}}?"
+        self.link = table.string("count_link")
+        self.count_after = re.compile(rf"(?:{re.escape(self.link)})?[^，,。；;]{{0,4}}?"
                                       rf"(?:{self.count.pattern})")
 
 
@@ -55,13 +56,22 @@ def investment(art: ArticleFacts, words: _Investment) -> Iterator[Value]:
                 yield Value(target, "investment", str(amount), (s, e))
 
 
+_CLAUSE_BREAKS = frozenset("，,。；;")
+
+
 def _is_total(art: ArticleFacts, words: _Investment, start: int, end: int, s: int) -> bool:
     """Is the amount at ``[start, end)`` (sentence from ``s``) the total of a count of
     projects: one right after it (总投资9亿元的9个项目), or one before it in the
-    sentence with no project named between them (开工10个项目,总投资20亿元)?"""
+    sentence with no project named between them (开工10个项目,总投资20亿元), unless the
+    amount is the one of the project right after it (…项目2个,包含投资2亿元的某某项目)?"""
     text = art.text
     if words.count_after.match(text, end):
         return True
+    if text.startswith(words.link, end):
+        # 投资X元的某某项目: the amount of the project after it (even after a count)
+        nxt = next((p for p in art.projects if p.start >= end), None)
+        if nxt is not None and not any(ch in _CLAUSE_BREAKS for ch in text[end:nxt.start]):
+            return False
     last = None
     for last in words.count.finditer(text, s, start):
         pass
