@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from kg.names import finder_of, finders
-from kg.nlp.pipeline import candidates_of, make_nlp
+from kg.nlp.candidates import candidates_of
+from kg.nlp.pipeline import make_nlp
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +164,7 @@ def test_context_tables_of_tokens(nlp):
 def test_candidate_component_reads_whitespace_and_trailing_spaces(nlp):
     text = "左权县  住建局 \n\n平遥县\t古城 ABC 公司。 "
     doc = nlp.make_doc(text)
-    read_text, ctx = nlp.get_pipe("kg_candidates")._read(doc)
+    read_text, ctx = nlp.get_pipe("kg_candidates").context(doc)
     assert read_text == doc.text == text
     words = [t for t in doc if not t.is_space]
     assert ctx._starts == [t.idx for t in words]
