@@ -191,6 +191,25 @@ def test_a_place_found_for_one_mention_holds_for_the_entity():
     assert {t for h, r, t in triples(result, "locatedIn")} == {"龙泉镇"}
 
 
+@pytest.mark.parametrize("text, expected", [
+    # the group named on its own, then its company written after the group's name
+    ("本报讯 禾丰集团总经理钱立新介绍,禾丰集团鸿达公司承担建设任务。", {("禾丰集团鸿达公司", "禾丰集团")}),
+    # a legal form adds nothing: the same company, no subsidiary
+    ("本报讯 禾丰集团与阳高县签约。禾丰集团有限公司将投资建厂。", set()),
+])
+def test_branch_of_named(text, expected):
+    assert {(h, t) for h, r, t in triples(process_text(text), "subOrganizationOf")} == expected
+
+
+def test_a_parent_written_inside_its_branch_name_is_an_entity_with_a_mention():
+    text = "本报讯 山西禾丰新材料有限公司阳高分公司扩大生产。"
+    result = process_text(text)
+    parent = next(e for e in result.entities if e.name == "山西禾丰新材料有限公司")
+    assert parent.type == "Organization"
+    spans = [(m.start, m.end) for m in result.mentions if m.entity_id == parent.entity_id]
+    assert [text[s:e] for s, e in spans] == ["山西禾丰新材料有限公司"]
+
+
 @pytest.mark.parametrize("phrase, value", [
     ("9.1876亿元", Decimal("918760000")),
     ("100余万元", Decimal("1000000")),   # vague amounts: the lower bound

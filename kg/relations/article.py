@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from kg.corpus.sentences import sentence_spans
+from kg.ids import entity_id
 from kg.knowledge.gazetteer import Gazetteer
 from kg.knowledge.lexicon import Lexicon
 from kg.resolve import ArticleResolution, Resolved
@@ -75,6 +76,9 @@ class ArticleFacts:
         self._before: dict[int, list[Resolved]] = {}
         #: what a rule computed that another reads too, by a key of its own (per article)
         self.cache: dict = {}
+        #: entities a rule read inside a name that no mention stands for (the parent
+        #: company written inside its branch's name), by entity id
+        self.named: dict[str, Resolved] = {}
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         """The sentence holding ``pos`` (sentences are sorted and disjoint)."""
@@ -143,6 +147,20 @@ class ArticleFacts:
                 self._main = (min(projects, key=lambda p: (-counts[p.entity_id],
                                                            0 if p.name.endswith(heads) else 1, p.start)),)
         return self._main[0]
+
+    def named_entity(self, start: int, end: int, type_: str, name: str) -> Resolved:
+        """The entity ``name`` written at ``text[start:end]`` inside a longer name: the
+        mention of the article that stands for it, else a new one (remembered in
+        :attr:`named`, made an entity of the document with this mention)."""
+        eid = entity_id(type_, name)
+        for m in self.mentions:
+            if m.entity_id == eid:
+                return m
+        m = self.named.get(eid)
+        if m is None:
+            m = self.named[eid] = Resolved(eid, self.res.art.article.article_id, start, end, self.text[start:end],
+                                           type_, name, "inside-name")
+        return m
 
     def undertaker(self, o: Resolved) -> Resolved | None:
         """Who undertakes what a rule reads as undertaken by ``o``: ``o`` itself, but for a

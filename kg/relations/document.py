@@ -36,8 +36,13 @@ def relate_document(doc, resolutions, entities, city, gazetteer, lexicon) -> Doc
                 mentions.append(Mention(newspaper.entity_id, art.article.article_id, s, e, self_reference))
                 extra_aliases.setdefault(newspaper.entity_id, set()).add(self_reference)
         # evidence cut from the source as the records are made (not copied into new ones after)
+        named: dict[str, Resolved] = {}
         rels, attrs = extract_relations(res, lexicon, gazetteer, newspaper=newspaper, source=doc.text,
-                                        document_divisions=divisions)
+                                        document_divisions=divisions, named=named)
+        # entities read inside a name (a parent company inside its branch's name)
+        for eid, m in named.items():
+            entities.setdefault(eid, Entity(eid, m.type, m.name))
+            mentions.append(art.to_mention(m))
         relations.extend(rels)
         attributes.extend(attrs)
     # make sure every relation endpoint is an entity (fixed employers such as 中共中央)

@@ -22,14 +22,17 @@ __all__ = ["extract_relations"]
 
 def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer: Gazetteer, *,
                       newspaper: Resolved | None = None, source: str | None = None,
-                      document_divisions: Iterable[str] | None = None) -> tuple[list[Relation], list[Attribute]]:
+                      document_divisions: Iterable[str] | None = None,
+                      named: dict[str, Resolved] | None = None) -> tuple[list[Relation], list[Attribute]]:
     """All relations and attributes of one resolved article.
 
     With ``source``, the text of the article's file, each record's evidence is cut
     from it (``source[start:end]``); without it, the evidence is left empty.  A fact
     two rules find in one sentence is credited to the rule that runs first.
     ``document_divisions`` are the gazetteer ids of the document's division entities
-    (default: the article's own).
+    (default: the article's own).  Entities the rules read inside names that no mention
+    stands for (a parent company inside its branch's name) are added to ``named``, by id,
+    with the span they are written at.
     """
     art = ArticleFacts(res, gazetteer, lexicon, newspaper, document_divisions)
     to_source = res.art.to_source
@@ -59,4 +62,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer: Gazet
                 if key not in attributes:
                     attributes[key] = Attribute(entity.entity_id, attr, value, article_id, ss, se,
                                                 "" if source is None else source[ss:se])
+    if named is not None:
+        for eid, m in art.named.items():
+            named.setdefault(eid, m)
     return list(relations.values()), list(attributes.values())

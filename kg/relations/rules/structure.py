@@ -12,7 +12,7 @@ from kg.names.trie import alternation
 from kg.resolve import Resolved
 
 __all__ = ["located_after", "located_context", "name_jurisdiction", "article_home", "nested_name",
-           "subunit_of_parent", "sub_trigger"]
+           "subunit_of_parent", "sub_trigger", "branch_of_named", "subsidiary_list"]
 
 
 class _LocatedAfter:
@@ -209,3 +209,79 @@ def sub_trigger(art: ArticleFacts, words: _SubTrigger) -> Iterator[Fact]:
             if 0 < b.start - a.end <= words.longest and text[a.end:b.start] in words.triggers and \
                     b.name.endswith(words.subunit_heads):
                 yield Fact(b, "subOrganizationOf", a, b.start)
+
+
+class _Branch:
+    def __init__(self, table: PatternFile, lexicon: Lexicon) -> None:
+        self.heads = tuple(sorted(table.words("heads"), key=len, reverse=True))
+        self.branch_heads = tuple(sorted(table.words("branch_heads"), key=len, reverse=True))
+        self.parent_heads = tuple(table.words("parent_heads"))
+        # what a name may end in without naming anything more (某某集团 / 某某集团有限公司)
+        self.legal = tuple(sorted({*lexicon.words("organization", "legal_forms"), *self.heads}, key=len,
+                                  reverse=True))
+
+
+def _own_part(rest: str, legal: tuple[str, ...]) -> str:
+    """What a name adds after its parent's, without a company or legal head (华昱公司 → 华昱)."""
+    for form in legal:
+        if rest.endswith(form):
+            return rest[:-len(form)]
+    return rest
+
+
+@relation_rule("branch-of-named", prepare=_Branch)
+def branch_of_named(art: ArticleFacts, words: _Branch) -> Iterator[Fact]:
+    """An organization named as another one of the article + a name of its own + a company or
+    branch head (某某集团某某公司, 某某股份有限公司某地分公司) is its subsidiary or branch; a
+    branch whose parent is written only inside its name (某某集团 + place + 分公司) names it."""
+    orgs = [m for m in art.mentions if m.type == "Organization"]
+    text = art.text
+    for b in orgs:
+        if not b.name.endswith(words.heads) and not b.text.endswith(words.heads):
+            continue
+        parent = None
+        for a in orgs:
+            if a.entity_id == b.entity_id or (parent is not None and len(a.text) <= len(parent.text)):
+                continue
+            for own, whole in ((a.text, b.text), (a.name, b.name)):
+                if len(whole) > len(own) and whole.startswith(own) and len(_own_part(whole[len(own):], words.legal)) >= 2:
+                    parent = a
+                    break
+        if parent is not None:
+            yield Fact(b, "subOrganizationOf", parent, b.start)
+            continue
+        head = next((h for h in words.branch_heads if b.text.endswith(h)), None)
+        if head is None:
+            continue
+        # 某某集团 + 某地 + 分公司: the place written right before the branch head
+        head_start = b.end - len(head)
+        place = next((d for d in art.held_divisions() if b.start < d.start and d.end == head_start), None)
+        if place is None:
+            continue
+        name = text[b.start:place.start]
+        if name.endswith(words.parent_heads) and len(name) > 2:
+            yield Fact(b, "subOrganizationOf", art.named_entity(b.start, place.start, "Organization", name), b.start)
+
+
+class _Subsidiaries:
+    def __init__(self, table: PatternFile, lexicon: Lexicon) -> None:
+        self.triggers = alternation(table.words("triggers"))
+
+
+@relation_rule("subsidiary-list", prepare=_Subsidiaries)
+def subsidiary_list(art: ArticleFacts, words: _Subsidiaries) -> Iterator[Fact]:
+    """X…旗下有A、B、C等N家子公司: every organization after the trigger in its sentence is
+    part of X, the last organization before the trigger (in its sentence or the one before)."""
+    text = art.text
+    orgs = [m for m in art.mentions if m.type == "Organization"]
+    if not orgs:
+        return
+    for hit in words.triggers.finditer(text):
+        s, e = art.sentence_of(hit.start())
+        prev_s, _ = art.sentence_of(s - 1) if s > 0 else (s, s)
+        parent = max((o for o in orgs if prev_s <= o.start and o.end <= hit.start()), key=lambda o: o.end, default=None)
+        if parent is None:
+            continue
+        for o in orgs:
+            if hit.end() <= o.start < e and o.entity_id != parent.entity_id:
+                yield Fact(o, "subOrganizationOf", parent, o.start)
