@@ -22,6 +22,7 @@ def relate_document(doc, resolutions, entities, city, gazetteer, lexicon) -> Doc
     relations: list[Relation] = []
     attributes: list[Attribute] = []
     extra_aliases: dict[str, set[str]] = {}
+    divisions = frozenset(e.entity_id.split(":", 1)[1] for e in entities.values() if e.type == "Division")
     for res in resolutions:
         art = res.art
         for m in res.mentions:
@@ -35,7 +36,13 @@ def relate_document(doc, resolutions, entities, city, gazetteer, lexicon) -> Doc
                 mentions.append(Mention(newspaper.entity_id, art.article.article_id, s, e, self_reference))
                 extra_aliases.setdefault(newspaper.entity_id, set()).add(self_reference)
         # evidence cut from the source as the records are made (not copied into new ones after)
-        rels, attrs = extract_relations(res, lexicon, gazetteer, newspaper=newspaper, source=doc.text)
+        named: dict[str, Resolved] = {}
+        rels, attrs = extract_relations(res, lexicon, gazetteer, newspaper=newspaper, source=doc.text,
+                                        document_divisions=divisions, named=named)
+        # entities read inside a name (a parent company inside its branch's name)
+        for eid, m in named.items():
+            entities.setdefault(eid, Entity(eid, m.type, m.name))
+            mentions.append(art.to_mention(m))
         relations.extend(rels)
         attributes.extend(attrs)
     # make sure every relation endpoint is an entity (fixed employers such as 中共中央)
