@@ -1,7 +1,6 @@
 """kg.run.engine: batches, the local pool and a real two-worker Dask LocalCluster."""
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +11,7 @@ from kg.run.engine import Task, batches, iter_outcomes, read_task, run_task
 from kg.errors import InputError, KGError
 from kg.records import pickled_by_value
 
-from tests.test_build import same_exports
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = sorted((ROOT / "corpus").iterdir())
+from support import CORPUS, ROOT, copy_corpus, same_exports
 
 
 def quiet(msg: str) -> None:
@@ -24,11 +20,7 @@ def quiet(msg: str) -> None:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("corpus")
-    for path in CORPUS[:3]:
-        shutil.copy(path, d / path.name)
-    (d / "empty.txt").write_bytes(b"")
-    return d
+    return copy_corpus(tmp_path_factory.mktemp("corpus"), 3, {"empty.txt": b""})
 
 
 @pytest.fixture(scope="module")

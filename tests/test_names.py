@@ -3,12 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.nlp.pipeline import candidates_of, make_nlp
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return make_nlp()
+from kg.nlp.pipeline import candidates_of
 
 
 def found(nlp, text: str, type_: str) -> set[str]:
