@@ -12,8 +12,11 @@ copy of a graph, the corpus built once per session) are in ``conftest.py``.
 * the bundled corpus and its exports (:func:`build_corpus_graph`,
   :func:`write_every_export`, :func:`same_exports`);
 * tools: :func:`ensure_debian` (install a Debian package a test needs),
-  :func:`from_rapper` (raptor's reading of an RDF file), :func:`benchmark`
-  (a script of ``benchmarks/`` as a module).
+  :func:`from_rapper` (raptor's reading of an RDF file), :func:`page_json`
+  (the HTML view's JSON text), :func:`benchmark` (a script of
+  ``benchmarks/`` as a module).
+
+Running the per-document stages on a hand-written text: ``helpers.py``.
 """
 from __future__ import annotations
 
