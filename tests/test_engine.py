@@ -67,7 +67,6 @@ def test_local_pool_equals_serial(corpus, local_build, tmp_path):
 
 def test_dask_local_cluster_with_two_workers_equals_local_engine(corpus, local_build, tmp_path):
     """A real LocalCluster: two worker processes on the loopback interface."""
-    pytest.importorskip("distributed")
     skipped: list[str] = []
     summary = build([corpus], tmp_path / "out", engine="dask", workers=2, on_skip=skipped.append)
     assert summary.documents == 3
@@ -77,7 +76,7 @@ def test_dask_local_cluster_with_two_workers_equals_local_engine(corpus, local_b
 
 def test_dask_with_a_scheduler_address(corpus, local_build, tmp_path):
     """--scheduler tcp://HOST:PORT: the build connects to a running cluster."""
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a dependency (dask[distributed]); imported here, where it is used
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")

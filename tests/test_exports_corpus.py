@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pyshacl
 import pytest
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import DCTERMS, RDF, RDFS
@@ -56,7 +57,6 @@ def test_every_statement_reproduces_its_evidence(committed_graph):
 
 
 def test_export_conforms_to_the_shapes(committed_graph):
-    pyshacl = pytest.importorskip("pyshacl")
     shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl")
     ontology = Graph().parse(ROOT / "ontology" / "kg.ttl")
     conforms, _, report = pyshacl.validate(committed_graph, shacl_graph=shapes, ont_graph=ontology, inference="none")
