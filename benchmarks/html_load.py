@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg.export.html import write_html  # noqa: E402
-from kg.export.view import KIND_NAMES  # noqa: E402
+from kg.export.view import page_words  # noqa: E402
 from kg.ids import ID_NS  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -74,7 +74,7 @@ def synthetic_graph(n: int, seed: int = 1) -> nx.MultiDiGraph:
 
     def add(kind: str, i: int, **extra) -> str:
         key = f"{ID_NS}{kind.lower()}/{i}"
-        g.add_node(key, kind=kind, label=f"{KIND_NAMES[kind]}{i:05d}", aliases=[],
+        g.add_node(key, kind=kind, label=f"{page_words().kinds[kind]}{i:05d}", aliases=[],
                    mentioned_in=[], **extra)
         return key
 
@@ -100,7 +100,7 @@ def synthetic_graph(n: int, seed: int = 1) -> nx.MultiDiGraph:
     for c, w in zip(counties, weight):
         for _ in range(max(1, round(w * n / 5 / sum(weight)))):
             a = f"{ID_NS}article/bench-{n_art}"
-            title = f"{KIND_NAMES['Article']}{n_art}"
+            title = f"{page_words().kinds['Article']}{n_art}"
             g.add_node(a, kind="Article", label=title, title=title,
                        source=f"bench_{n_art // 8:04d}.txt", start=0, end=1000, date=None)
             articles[c].append(a)

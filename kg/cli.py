@@ -1,7 +1,7 @@
 """Command line: a thin shell over :mod:`kg.run.build` and :mod:`kg.report`.
 
 ``kg build [CORPUS ...] --out DIR``, ``kg eval --gold FILE [--graph TTL]``,
-``kg query QUERY_OR_FILE.rq [--graph FILE] [--format table|csv|json]`` and
+``kg query QUERY_OR_FILE.rq [--graph FILE] [--format table|csv|tsv|json] [--bind NAME=VALUE]`` and
 ``kg html [--graph TTL | --corpus PATH ...] [--focus NAME --depth N] --out FILE``.
 Errors are one line on stderr (``error: …``) and a non-zero exit, never a
 traceback for bad input.
@@ -13,6 +13,7 @@ the NLP stages or the exporters, and ``kg --help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -67,13 +68,34 @@ def make_parser() -> argparse.ArgumentParser:
     h.add_argument("--articles", action="store_true", help="also draw article nodes and mention edges")
     h.add_argument("--out", default="graph.html", help="page to write (default: graph.html)")
 
-    q = sub.add_parser("query", help="run a SPARQL 1.1 query over an export")
+    from kg.report.query import sparql  # light: the prefix table of the help text
+
+    q = sub.add_parser("query", help="run a SPARQL 1.1 query over an export",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over an RDF export.\n"
+                                   "It reads --graph and nothing else: updates, SERVICE and FROM are refused.",
+                       epilog="predeclared prefixes (a query's own PREFIX wins):\n" + "".join(
+                           f"  {name + ':':9} <{iri}>\n" for name, iri in sparql.PREFIXES.items())
+                       + "\n--bind NAME=VALUE reads VALUE as: <IRI>, a prefixed name (kg:Agency) or a URL\n"
+                         "(http://…, urn:…) -> that IRI; a SPARQL literal as written (\"a.txt\", \"x\"@en),\n"
+                         "a number, true/false -> that literal; any other text -> a string literal,\n"
+                         "tagged @zh when it holds a Han character (names in the graph are \"…\"@zh).\n"
+                         "It replaces the query's VALUES ?NAME { … } (its default), or else binds ?NAME\n"
+                         "for the whole WHERE clause.\n"
+                         "example: kg query queries/co_mentioned.rq --bind min=2")
     q.add_argument("query", help="a .rq file (see queries/) or the query text")
     q.add_argument("--graph", default="exports/graph.ttl",
                    help="RDF file to query, format by extension (default: exports/graph.ttl)")
-    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table",
+                   help="table (for reading), or the W3C SPARQL results formats csv, tsv, json (default: table)")
     q.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph",
                    help="SPARQL implementation (default: oxigraph)")
+    q.add_argument("--bind", action="append", default=[], metavar="NAME=VALUE",
+                   help="set the variable ?NAME to VALUE (repeatable; how VALUE is read: below)")
+    q.add_argument("--max-width", type=_natural, default=60, metavar="N",
+                   help="cut table cells at N columns (default: 60; 0: no limit)")
+    q.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                   help="stop a query that runs longer, loading the graph not counted (default: 60; 0: no limit)")
     return parser
 
 
@@ -84,6 +106,26 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _natural(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of seconds {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or a positive number of seconds, not {text}")
     return value
 
 
@@ -150,10 +192,20 @@ def _html(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from kg.report.query import FORMATS, run_query
+    from kg.report.query import write_query
+    from kg.report.query.sparql import parse_binding
 
-    text = FORMATS[args.format](run_query(args.query, args.graph, engine=args.engine))
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    bindings = dict(parse_binding(b) for b in args.bind)
+    try:
+        write_query(args.query, args.graph, sys.stdout, engine=args.engine, fmt=args.format, bindings=bindings,
+                    max_width=args.max_width, timeout=args.timeout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (kg query … | head): stop quietly
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        except (OSError, ValueError):
+            pass
+        return 1
     return 0
 
 

@@ -4,7 +4,8 @@ Usage::
 
     kg build && python scripts/readme_queries.py [--graph exports/graph.ttl] [--check]
 
-Runs every ``queries/*.rq`` over the export (the same engine and table format
+Runs every ``queries/*.rq`` over the export with its defaults (every place: the
+``VALUES ?county { UNDEF }`` a query declares; the same engine and table format
 as ``kg query --format table``) and rewrites the block between
 ``<!-- queries:begin -->`` and ``<!-- queries:end -->`` in README.md.  The
 answers change whenever the extraction improves: run this after rebuilding

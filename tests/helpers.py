@@ -18,7 +18,7 @@ def names(result, type_=None) -> set[str]:
     return {e.name for e in result.entities if type_ is None or e.type == type_}
 
 
-def _name(result, entity_id: str) -> str:
+def name_of(result, entity_id: str) -> str:
     """Name of an entity of the result, or of a gazetteer division (endpoints need not be mentions)."""
     from kg.knowledge.gazetteer import load_gazetteer
 
@@ -33,5 +33,5 @@ def _name(result, entity_id: str) -> str:
 
 
 def triples(result, rel=None) -> set[tuple[str, str, str]]:
-    return {(_name(result, r.head), r.rel, _name(result, r.tail)) for r in result.relations
+    return {(name_of(result, r.head), r.rel, name_of(result, r.tail)) for r in result.relations
             if rel is None or r.rel == rel}

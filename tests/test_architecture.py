@@ -1,4 +1,4 @@
-"""The shape of the package: imports run one way, modules stay small.
+"""The shape of the package: imports run one way, modules stay small, knowledge is data.
 
 The import graph is read from the source (``ast``), not by importing: every
 ``import kg.x`` and ``from kg.x import y`` of every module under ``kg/``,
@@ -10,6 +10,8 @@ module ``kg.x.y`` when that is a module, else to ``kg.x``.
 from __future__ import annotations
 
 import ast
+import io
+import re
 import tokenize
 from pathlib import Path
 
@@ -203,3 +205,50 @@ def test_modules_stay_small(module):
     else:
         assert lines <= MAX_LINES, (f"{module} has {lines} lines (over {MAX_LINES}): split it along its jobs, "
                                     "or list it in LONG_MODULES with the reason")
+
+
+# Chinese characters: the CJK Unified Ideographs (and Extension A), the
+# compatibility ideographs and the supplementary planes' ideographs.  Written
+# in source as escapes (a script range such as [\u4e00-\u9fff]) they are no
+# word of Chinese and pass; punctuation (、，。) is no word either.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+
+
+def _docstring_starts(tree: ast.AST) -> set[tuple[int, int]]:
+    """(line, column) of every docstring: the first statement of a module, class or function."""
+    starts = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                starts.add((body[0].value.lineno, body[0].value.col_offset))
+    return starts
+
+
+def chinese_literals(path: Path, root: Path = KG.parent) -> list[str]:
+    """``file:line: literal`` for every string literal of ``path`` with a Chinese
+    character written as such, docstrings and comments aside."""
+    source = path.read_text(encoding="utf-8")
+    docstrings = _docstring_starts(ast.parse(source, str(path)))
+    found = []
+    # the tokens give each literal as written (escapes stay escapes); comments are
+    # tokens of their own, and an f-string is one token
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.STRING and tok.start not in docstrings and _HAN.search(tok.string):
+            found.append(f"{path.relative_to(root)}:{tok.start[0]}: {tok.string[:60]}")
+    return found
+
+
+def test_no_chinese_literals():
+    """Words, suffixes, triggers and titles live in ontology/ (patterns, gazetteer,
+    kg.ttl labels), never in kg/**/*.py."""
+    found = [hit for path in sorted(KG.rglob("*.py")) for hit in chinese_literals(path)]
+    assert not found, "Chinese literals in code (move them to ontology/patterns):\n" + "\n".join(found)
+
+
+def test_the_literal_check_sees_what_it_must(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text('"""文档."""\n# 注释\nA = "[\\u4e00-\\u9fff]"\nB = "局"\nC = f"{A}元"\n'
+                      'def f():\n    """说明."""\n    return "、"\n', encoding="utf-8")
+    assert [hit.split(": ", 1)[0].rsplit(":", 1)[1] for hit in chinese_literals(module, tmp_path)] == ["4", "5"]

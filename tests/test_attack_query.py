@@ -64,7 +64,6 @@ def _one_error_line(result) -> str:
 # item 5: no federation, no dataset clauses
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 5: not fixed yet")
 @pytest.mark.parametrize("engine", ENGINES)
 def test_service_in_a_shared_query_file_is_refused_and_nothing_connects(tmp_path, kg, loopback, small_graph,
                                                                          engine):
@@ -86,7 +85,6 @@ def test_service_in_a_shared_query_file_is_refused_and_nothing_connects(tmp_path
     assert "SERVICE" in _one_error_line(result)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 5: not fixed yet")
 @pytest.mark.parametrize("engine", ENGINES)
 def test_dataset_clause_is_refused_and_no_local_file_is_read(tmp_path, kg, small_graph, engine):
     """Item 5: ``FROM <file:///…>`` is refused; the query never reads another file.
@@ -117,7 +115,6 @@ def _graph_reader(command: str, graph: Path, tmp_path: Path) -> list[str]:
     return ["html", "--graph", str(graph), "--out", str(tmp_path / "view.html")]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 6: not fixed yet")
 @pytest.mark.parametrize("command", ["query-rdflib", "html"])
 def test_jsonld_remote_context_is_never_fetched(tmp_path, kg, loopback, http_response, command):
     """Item 6: a graph whose ``@context`` is an http URL makes no request.
@@ -138,7 +135,6 @@ def test_jsonld_remote_context_is_never_fetched(tmp_path, kg, loopback, http_res
     assert graph.name in _one_error_line(result)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 6: not fixed yet")
 @pytest.mark.parametrize("command", ["query-rdflib", "html"])
 def test_jsonld_file_context_is_never_read(tmp_path, kg, watch_file, command):
     """Item 6: a graph whose ``@context`` is a ``file://`` URL never opens that file.
@@ -175,7 +171,6 @@ def _entity_bomb(levels: int) -> str:
             "</rdf:RDF>\n")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 7: not fixed yet")
 @pytest.mark.parametrize("engine, levels", [("oxigraph", 6), ("rdflib", 4)])
 def test_rdfxml_entity_expansion_is_refused(tmp_path, kg, engine, levels):
     """Item 7: an RDF/XML graph with nested entity declarations is refused, not expanded.
@@ -202,7 +197,6 @@ def test_rdfxml_entity_expansion_is_refused(tmp_path, kg, engine, levels):
 _FORMULAS = ["=1+2 东湖公园开园", "+SUM(A1:A9)", "-2+3+cmd|' /C calc'!A0", "@SUM(1)榆次区", "\t=1+1", "\r=1+1"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 8: not fixed yet")
 def test_query_csv_neutralises_formulas(tmp_path, kg):
     """Item 8: ``kg query --format csv`` never starts a text cell with ``= + - @``, tab or CR.
 
@@ -234,7 +228,6 @@ def test_query_csv_neutralises_formulas(tmp_path, kg):
 _HOSTILE = "前\x1b]0;pwned\x07中\x1b[2J后\x9b31m尾\x08\x00"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 9: not fixed yet")
 def test_query_table_escapes_control_characters(tmp_path, kg):
     """Item 9: a ``kg query`` table prints control characters of the data as visible escapes.
 
@@ -252,7 +245,6 @@ def test_query_table_escapes_control_characters(tmp_path, kg):
     assert re.search("前.*pwned.*中.*后.*尾", result.out), result
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 9: not fixed yet")
 def test_query_error_line_escapes_control_characters_of_the_file_name(tmp_path, kg):
     """Item 9: an error line names a file whose name holds ESC and a newline as visible escapes.
 
@@ -275,7 +267,6 @@ def test_query_error_line_escapes_control_characters_of_the_file_name(tmp_path, 
 _ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 14: not fixed yet")
 def test_query_timeout_ends_a_query_that_would_run_for_hours(kg, small_graph):
     """Item 14: ``kg query --timeout 2`` stops a query that would run for hours.
 
@@ -292,7 +283,6 @@ def test_query_timeout_ends_a_query_that_would_run_for_hours(kg, small_graph):
     assert re.search(r"--timeout[^\n]*(\n\s+[^\n-][^\n]*)*default", helptext), helptext
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 14: not fixed yet")
 def test_ctrl_c_ends_a_long_join(spawn, proctree, small_graph):
     """Item 14: SIGINT ends ``kg query`` inside a long join (the default engine).
 
@@ -339,7 +329,6 @@ def _peak_rss_kb(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, 
     return int(code), int(peak), out
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 14: not fixed yet")
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_query_results_stream(tmp_path, kg_env, fmt):
     """Item 14: ``kg query`` streams its results instead of holding them all.
@@ -372,7 +361,6 @@ def test_query_results_stream(tmp_path, kg_env, fmt):
 # item 15 (query parts): one-line errors, never tracebacks
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 15: not fixed yet")
 @pytest.mark.parametrize("engine", ENGINES)
 def test_service_error_while_reading_results_is_one_line(kg, loopback, http_response, small_graph, engine):
     """Item 15: an error that surfaces while the results are read is one ``error:`` line.
@@ -390,7 +378,6 @@ def test_service_error_while_reading_results_is_one_line(kg, loopback, http_resp
     _one_error_line(result)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 15: not fixed yet")
 def test_bad_regex_is_one_line(kg, small_graph):
     """Item 15: ``REGEX`` with a malformed pattern (rdflib engine) is one ``error:`` line.
 
@@ -409,7 +396,6 @@ def test_bad_regex_is_one_line(kg, small_graph):
 # item 16 (query part): messages that say what happened
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 16: not fixed yet")
 @pytest.mark.parametrize("update", ["DROP ALL", "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"])
 @pytest.mark.parametrize("engine", ENGINES)
 def test_update_is_reported_as_unsupported(kg, small_graph, engine, update):

@@ -24,9 +24,12 @@ from pathlib import Path
 import pytest
 
 from kg.export.html import write_html
-from kg.export.view import KIND_NAMES, RELATION_NAMES, UI
+from kg.export.view import page_words
 from kg.focus import focus_graph
 from kg.graph import build_graph
+
+# the page's words, as the page gets them (kg.ttl labels, ui.toml)
+KIND_NAMES, RELATION_NAMES, UI = page_words().kinds, page_words().relations, page_words().ui
 
 try:
     from conftest import ensure_debian

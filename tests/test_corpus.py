@@ -358,9 +358,10 @@ def test_seed_corpus_titles(name: str, title: str) -> None:
     "old, new, message",
     [
         ("max_chars = 60", "max_chars = sixty", r"corpus\.toml:\d+: "),  # TOML syntax
-        ("max_chars = 60", "max_chars = -1", r"corpus\.toml:\d+: \[heading\] max_chars must be"),
-        ("'(?:^|\\s)摄影?$'", "'(?:^|\\s摄影?$'", r"corpus\.toml:\d+: bad regex"),
-        ('markers = ["本报讯"', 'marker = ["本报讯"', r"corpus\.toml:\d+: \[lead\] has no 'markers'"),
+        ("max_chars = 60", "max_chars = -1", r"corpus\.toml:\d+: 'heading\.max_chars' must be a positive integer"),
+        ("'(?:^|\\s)摄影?$'", "'(?:^|\\s摄影?$'", r"corpus\.toml:\d+: 'insert\.patterns': bad regex"),
+        ('markers = ["本报讯"', 'marker = ["本报讯"', r"corpus\.toml:\d+: unknown key 'lead\.marker'"),
+        ("signature_max_lines = 3\n", "", r"corpus\.toml:\d+: missing key 'dates\.signature_max_lines'"),
     ],
 )
 def test_layout_errors_name_file_and_line(tmp_path: Path, old: str, new: str, message: str) -> None:
@@ -368,5 +369,6 @@ def test_layout_errors_name_file_and_line(tmp_path: Path, old: str, new: str, me
     assert old in source
     path = tmp_path / "corpus.toml"
     path.write_text(source.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(DataError, match=message):
+    with pytest.raises(DataError, match=message) as info:
         load_layout(path)
+    assert "\n" not in str(info.value)

@@ -8,7 +8,7 @@ import pytest
 
 from kg.run.build import build
 from kg.run.engine import Task, batches, iter_outcomes, read_task, run_task
-from kg.errors import InputError, KGError
+from kg.errors import DataError, InputError, KGError
 from kg.records import pickled_by_value
 
 from support import CORPUS, ROOT, copy_corpus, same_exports
@@ -97,6 +97,32 @@ def test_a_dead_worker_is_an_error_not_a_hang(monkeypatch):
     tasks = [Task(f"{i}.txt", b"x") for i in range(3)]
     with pytest.raises(KGError, match="worker process died"):
         list(iter_outcomes(tasks, workers=2))
+
+
+class _MalformedData:
+    """Stages whose data under ontology/ is malformed (as load_lexicon finds a misspelt key)."""
+
+    error = "agency.toml:11: unknown key 'centre_words' (not declared in schema.toml [agency])"
+
+    @classmethod
+    def warm_up(cls):
+        raise DataError(cls.error)
+
+    @classmethod
+    def process_document(cls, doc):
+        raise DataError(cls.error)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_malformed_data_ends_the_build_with_its_one_line_error(monkeypatch, workers):
+    """Not a skip per file ("the pipeline failed on this file") nor a dead pool: the
+    data error itself, once, naming file:line."""
+    import kg.run.engine
+
+    monkeypatch.setattr(kg.run.engine, "_stages", lambda: _MalformedData)
+    tasks = [Task(f"{i}.txt", "本报讯 正文。".encode()) for i in range(3)]
+    with pytest.raises(DataError, match=r"^agency\.toml:11: unknown key 'centre_words'"):
+        list(iter_outcomes(tasks, workers=workers))
 
 
 def test_records_pickle_as_their_values():

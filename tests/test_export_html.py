@@ -18,16 +18,20 @@ import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rdflib import RDFS, Graph
 
+import kg.export.view as view_module
 from kg.errors import KGError
 from kg.export.html import render_html, write_html
 from kg.export.page_data import UNSAFE_IN_SCRIPT, escape_in_script, streamed_page_data, to_page_data
-from kg.export.view import KIND_NAMES, KIND_STYLES, RELATION_NAMES, node_size, view_settings
+from kg.export.view import KIND_STYLES, page_words, node_size, view_settings
 from kg.graph import build_graph
 from kg.ids import entity_id, iri
 
 from support import (ALIAS, BREAKOUT, COMPANY, GAZETTEER, LUCHENG, MARKER, PROJECT, XSS, ZHANG, hostile_results,
                      page_json)
+
+KIND_NAMES, RELATION_NAMES = page_words().kinds, page_words().relations
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -365,3 +369,33 @@ def test_value_keeps_lone_surrogates_and_control_characters_as_dumps_does():
     for text in ("\ud800<", "a\udfffb", "\x00\x1f\u2028\"\\", "</script>"):
         graph = _one_division(text)
         assert "".join(streamed_page_data(graph)) == page_json(to_page_data(graph))
+
+
+def test_the_page_names_kinds_relations_and_fields_by_the_ontology_labels():
+    """Legend and panel words of the graph contract are the rdfs:label @zh of ontology/kg.ttl
+    (read here by rdflib, apart from the page's reader)."""
+    ontology = Graph().parse(ROOT / "ontology" / "kg.ttl", format="turtle")
+    zh = {str(s): str(o) for s, o in ontology.subject_objects(RDFS.label) if o.language == "zh"}
+    kg_ns = "https://w3id.org/shanxi-kg/ontology#"
+    words = page_words()
+    assert words.kinds == {kind: zh[kg_ns + kind] for kind in KIND_STYLES}
+    assert set(words.relations) >= {"administers", "locatedIn", "subOrganizationOf", "undertakes", "worksFor"}
+    assert all(words.relations[rel] == zh[kg_ns + rel] for rel in words.relations)
+    assert words.ui["adcode"] == zh[kg_ns + "adcode"] and words.ui["role"] == zh[kg_ns + "role"]
+    assert words.ui["aliases"] == zh["http://www.w3.org/2004/02/skos/core#altLabel"]
+
+
+def test_a_missing_ontology_label_is_a_data_error(tmp_path, monkeypatch):
+    view = view_module
+    text = (ROOT / "ontology" / "kg.ttl").read_text(encoding="utf-8")
+    broken = tmp_path / "kg.ttl"
+    broken.write_text(text.replace('rdfs:label "承担"@zh , "undertakes"@en ;', 'rdfs:label "undertakes"@en ;'),
+                      encoding="utf-8")
+    monkeypatch.setattr(view, "ONTOLOGY_TTL", broken)
+    view.page_words.cache_clear()
+    try:
+        with pytest.raises(KGError, match=r"kg\.ttl: no rdfs:label @zh for <https://w3id.org/shanxi-kg/"
+                                          r"ontology#undertakes>"):
+            view.page_words()
+    finally:
+        view.page_words.cache_clear()

@@ -1,8 +1,11 @@
 """Tagging: candidate names found by the gazetteer and the naming rules."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from kg.names import finder_of, finders
 from kg.nlp.pipeline import candidates_of
 
 
@@ -160,3 +163,20 @@ def test_candidate_component_reads_whitespace_and_trailing_spaces(nlp):
     words = [t for t in doc if not t.is_space]
     assert ctx._starts == [t.idx for t in words]
     assert ctx._ends == [t.idx + len(t.text) for t in words]
+
+
+def test_every_candidate_rule_is_declared_by_the_finder_of_its_family(nlp):
+    """A candidate's rule leads to the module that applies it (kg.names.finder_of)."""
+    fixtures = sorted((Path(__file__).parent / "fixtures").glob("*.txt"))
+    seen = set()
+    for path in fixtures:
+        for c in candidates_of(nlp(path.read_text(encoding="utf-8"))):
+            seen.add((c.type, c.rule))
+    assert {t for t, _ in seen} >= {"Division", "Agency", "Organization", "Project", "Person"}
+    for type_, rule in seen:
+        if type_ == "Division":
+            assert rule in ("gazetteer", "gazetteer-short")
+        else:
+            assert finder_of(rule).family == type_, rule
+    declared = {rule for f in finders() for rule in f.rules}
+    assert len(declared) == sum(len(f.rules) for f in finders())  # no rule in two finders

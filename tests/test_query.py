@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import csv
+import re
+import shlex
 import io
 import json
 from pathlib import Path
@@ -66,9 +68,9 @@ def sample_ttl(sample_graph, tmp_path_factory):
 
 def test_projects_in_prefecture_at_any_depth(sample_ttl):
     result = run_query(str(ROOT / "queries/projects_in_prefecture.rq"), sample_ttl)
-    assert result.variables == ("project", "place", "investment")
-    assert texts(result) == [("潞城区光伏发电项目", "店上镇", "918000000")]
-    assert result.rows[0][2] == Value("literal", "918000000", "http://www.w3.org/2001/XMLSchema#decimal")
+    assert result.variables == ("prefecture", "project", "place", "investment")
+    assert texts(result) == [("长治市", "潞城区光伏发电项目", "店上镇", "918000000")]
+    assert result.rows[0][3] == Value("literal", "918000000", "http://www.w3.org/2001/XMLSchema#decimal")
 
 
 def test_people_and_roles(sample_ttl):
@@ -133,10 +135,11 @@ def _empty_graph() -> Path:
 def test_csv_and_json_are_the_w3c_result_formats(sample_ttl):
     result = run_query(str(ROOT / "queries/projects_in_prefecture.rq"), sample_ttl)
     rows = list(csv.reader(io.StringIO(format_csv(result), newline="")))
-    assert rows == [["project", "place", "investment"], ["潞城区光伏发电项目", "店上镇", "918000000"]]
+    assert rows == [["prefecture", "project", "place", "investment"],
+                    ["长治市", "潞城区光伏发电项目", "店上镇", "918000000"]]
     assert format_csv(result).endswith("\r\n")
     doc = json.loads(format_json(result))
-    assert doc["head"]["vars"] == ["project", "place", "investment"]
+    assert doc["head"]["vars"] == ["prefecture", "project", "place", "investment"]
     assert doc["results"]["bindings"][0]["investment"] == {
         "type": "literal", "value": "918000000", "datatype": "http://www.w3.org/2001/XMLSchema#decimal"}
     assert doc["results"]["bindings"][0]["place"] == {"type": "literal", "value": "店上镇", "xml:lang": "zh"}
@@ -218,3 +221,95 @@ def test_readme_block_is_regenerated_and_checked(tmp_path, sample_ttl):
         assert f"**`queries/{query.name}`**" in text
     # the answer table of a query is the one `kg query --format table` prints
     assert format_table(run_query(str(ROOT / "queries/people_and_roles.rq"), sample_ttl)) in text
+
+
+# -- shipped queries take their place as a parameter (issue 17) ----------------------------
+
+#: Variables a shipped query declares as ``VALUES ?name { UNDEF }``: every place, unless --bind names one.
+PARAMETERS = {q: re.findall(r"VALUES \?(\w+) \{ UNDEF \}", q.read_text(encoding="utf-8")) for q in QUERIES}
+PLACE_QUERIES = [q for q in QUERIES if PARAMETERS[q]]
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
+def test_place_queries_name_no_place():
+    """The queries that ask about a place take it as a parameter; none names a place of one corpus."""
+    assert {q.stem for q in PLACE_QUERIES} >= {"agencies_administering_county", "evidence_of_facts",
+                                              "investment_by_county", "located_in_prefecture",
+                                              "projects_in_prefecture"}
+    for query in QUERIES:
+        code = [line.partition("#")[0] for line in query.read_text(encoding="utf-8").splitlines()]
+        assert not _HAN.search("\n".join(code)), f"{query.name} names a place outside its comments"
+        if query in PLACE_QUERIES:
+            assert f"--bind {PARAMETERS[query][0]}=" in query.read_text(encoding="utf-8"), \
+                f"{query.name}: its leading comment says how to bind its place"
+
+
+@pytest.mark.parametrize("query", PLACE_QUERIES, ids=lambda p: p.stem)
+def test_bind_narrows_a_shipped_query_to_one_place(query, corpus_store):
+    everywhere = run_query(str(query), corpus_store)
+    name = PARAMETERS[query][0]
+    column = everywhere.variables.index(name)
+    places = sorted({row[column].value for row in everywhere.rows})
+    assert len(places) >= 2, f"{query.name}: the bundled corpus answers for {places}"
+    for place in places[:2]:
+        one = run_query(str(query), corpus_store, bindings={name: place})
+        assert one.rows and one.rows == tuple(r for r in everywhere.rows if r[column].value == place)
+    assert run_query(str(query), corpus_store, bindings={name: "没有这个地方"}).rows == ()
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_bind_on_the_command_line(sample_ttl, capsys, engine):
+    query = str(ROOT / "queries/projects_in_prefecture.rq")
+    assert main(["query", query, "--graph", str(sample_ttl), "--engine", engine, "--format", "csv",
+                 "--bind", "prefecture=长治市"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "长治市,潞城区光伏发电项目,店上镇,918000000"
+    assert main(["query", query, "--graph", str(sample_ttl), "--engine", engine, "--format", "csv",
+                 "--bind", "prefecture=太原市"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["prefecture,project,place,investment"]
+
+
+def test_bind_is_repeatable_and_binds_a_query_without_values(sample_ttl, capsys):
+    query = "SELECT ?agency WHERE { ?a rdfs:label ?agency ; kg:administers ?d . ?d rdfs:label ?place ; kg:level ?l }"
+    assert main(["query", query, "--graph", str(sample_ttl), "--format", "csv",
+                 "--bind", "place=潞城区", "--bind", "l=county"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["潞城区人民政府"]
+    assert main(["query", query, "--graph", str(sample_ttl), "--format", "csv",
+                 "--bind", "place=潞城区", "--bind", "l=township"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--bind", "nope=1"], "--bind nope: the query has no variable ?nope (its variables: ?o, ?p, ?s)"),
+    (["--bind", "novalue"], "expected NAME=VALUE"),
+    (["--bind", "?s=<http://example.org/a>", "--bind", "p=x", "--bind", "2bad name=1"], "expected NAME=VALUE"),
+])
+def test_bind_errors_are_one_line(sample_ttl, capsys, args, message):
+    assert main(["query", "SELECT * WHERE { ?s ?p ?o }", "--graph", str(sample_ttl), *args]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err
+
+
+# -- the README's examples run as written ------------------------------------------------------
+
+def _readme_block(language: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("<!-- section:sparql -->"):text.index("<!-- /section:sparql -->")]
+    return re.search(rf"```{language}\n(.*?)```", section, re.DOTALL).group(1)
+
+
+def test_readme_query_examples_run_as_written(monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    lines = _readme_block("bash").splitlines()
+    assert len(lines) >= 5
+    for line in lines:
+        argv = shlex.split(line, comments=True)
+        assert argv[:2] == ["kg", "query"], line
+        assert main(argv[1:]) == 0, line
+        captured = capsys.readouterr()
+        assert captured.out.strip() and not captured.err, line
+
+
+def test_readme_python_example_runs_in_plain_rdflib(monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    exec(compile(_readme_block("python"), "README.md", "exec"), {})
+    assert "潞城区散煤清零清洁供热工程" in capsys.readouterr().out

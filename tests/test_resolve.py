@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import names, process_text
+from kg.knowledge.lexicon import load_lexicon
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -79,9 +80,12 @@ def test_home_references_are_not_aliases():
     assert not {"我市", "全市"} & set(city.aliases)
 
 
+BRANCH_HEADS = load_lexicon().words("agency", "branch_heads")
+
+
 def _select_open_by_pairs(cands):
     """_select_open as first written: every candidate against every other one."""
-    from kg.resolve.select import _BRANCH_HEADS, _preference
+    from kg.resolve.select import _preference
 
     by_span = {}
     for c in cands:
@@ -97,7 +101,7 @@ def _select_open_by_pairs(cands):
                 continue
             if o.start <= c.start and c.end <= o.end:
                 if c.type == "Agency" and o.type == "Agency" and c.start == o.start and \
-                        o.text.endswith(_BRANCH_HEADS):
+                        o.text.endswith(BRANCH_HEADS):
                     continue
                 if c.type == "Organization" and o.type == "Project" and c.start == o.start:
                     continue
@@ -127,4 +131,4 @@ def test_select_open_looks_only_at_near_candidates():
             e = s + rnd.randint(0, 12)
             text = "".join(rnd.choice("局分中心队公司厂") for _ in range(e - s))
             cands.append(Candidate(s, e, rnd.choice(types), text, rnd.choice(rules), title=rnd.choice([None, "x"])))
-        assert _select_open(cands) == _select_open_by_pairs(cands)
+        assert _select_open(cands, BRANCH_HEADS) == _select_open_by_pairs(cands)

@@ -3,15 +3,11 @@ from __future__ import annotations
 
 import re
 
+from kg.corpus.layout import load_layout
 from kg.knowledge.jio import tra2sim_chars
 
 __all__ = ["to_simplified"]
 
-# Frequent characters that exist only in traditional writing (们这说国会…):
-# a text without any of them is not traditional Chinese and is left alone.
-# (A character class: the regex scans a text about ten times faster than a set
-# intersection hashes every character of it.)
-_TRADITIONAL_MARKERS = re.compile("[們這說國會發經過時對來與為個區縣進書長門開關見車東報實現還從當]")
 _CJK = re.compile("[\u4e00-\u9fff]")
 # Share of CJK characters that must have a different simplified form.  In
 # traditional news about a quarter of them do; the simplified seed corpus
@@ -38,7 +34,9 @@ def to_simplified(text: str) -> str:
     >>> to_simplified("著名的乾县")
     '著名的乾县'
     """
-    if not _TRADITIONAL_MARKERS.search(text):
+    # frequent characters that exist only in traditional writing (corpus.toml): a text
+    # without any of them is not traditional Chinese and is left alone
+    if not load_layout().traditional_markers.search(text):
         return text
     table = tra2sim_chars()
     cjk = len(text) - len(_CJK.sub("", text))

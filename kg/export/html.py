@@ -59,7 +59,8 @@ import networkx as nx
 
 from kg.errors import ExportError
 from kg.export.atomic import atomic_writer
-from kg.export.page_data import UI, UNSAFE_IN_SCRIPT, escape_in_script, streamed_page_data
+from kg.export.page_data import UNSAFE_IN_SCRIPT, escape_in_script, streamed_page_data
+from kg.export.view import page_words
 from kg.focus import focus_graph
 
 _VIS_DIR = "vis-9.1.2"
@@ -131,10 +132,10 @@ def generate_html(graph: nx.MultiDiGraph, title: str | None = None, include_arti
         graph = focus_graph(graph, focus, depth)
         centre = graph.graph["focus"]
         if title is None:
-            title = UI["focus_title"].format(label=graph.nodes[centre].get("label", centre),
+            title = page_words().ui["focus_title"].format(label=graph.nodes[centre].get("label", centre),
                                              depth=depth)
     if title is None:
-        title = UI["title"]
+        title = page_words().ui["title"]
     # Without its source-map comment, so not even developer tools look for a file.
     vis_js = _SOURCE_MAP.sub("", _vis_asset("vis-network.min.js"))
     vis_js = _inline(vis_js, "script", "pyvis' vis-network.min.js")

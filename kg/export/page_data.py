@@ -21,8 +21,7 @@ from typing import Any
 import networkx as nx
 
 from kg.export.layout import balloon_layout
-from kg.export.view import (KIND_NAMES, KIND_STYLES, LEVEL_NAMES, RELATION_NAMES, RELATION_STYLES, SPACING, UI,
-                            node_size, view_settings, vis_options)
+from kg.export.view import KIND_STYLES, RELATION_STYLES, SPACING, node_size, page_words, view_settings, vis_options
 
 
 def _evidence(ev: dict[str, Any], article_index: dict[str, int]) -> dict[str, Any]:
@@ -258,7 +257,8 @@ class _Page:
 
     def kinds(self) -> list[dict[str, Any]]:
         counts = self.kind_counts
-        return ([{"kind": k, "name": KIND_NAMES[k], **KIND_STYLES[k], "count": counts[k]}
+        names = page_words().kinds
+        return ([{"kind": k, "name": names[k], **KIND_STYLES[k], "count": counts[k]}
                  for k in KIND_STYLES if k in counts]
                 + [{"kind": k, "name": k, "color": "#cccccc", "shape": "dot", "count": counts[k]}
                    for k in sorted(set(counts) - set(KIND_STYLES))])
@@ -267,12 +267,13 @@ class _Page:
         """Every key of the data block but the three lists (after every edge record is made)."""
         present = self.rel_counts
         order = [r for r in RELATION_STYLES if r in present] + sorted(set(present) - set(RELATION_STYLES))
-        relations = [{"rel": r, "name": RELATION_NAMES.get(r, r),
+        words = page_words()
+        relations = [{"rel": r, "name": words.relations.get(r, r),
                       **RELATION_STYLES.get(r, {"color": "#888888", "dashes": False, "width": 1.0,
                                                 "label": True}),
                       "count": present[r]} for r in order]
-        return {"kinds": self.kinds(), "relations": relations, "options": self.options(), "ui": UI,
-                "levels": LEVEL_NAMES, "view": view_settings(len(self.node_index), len(self.pairs)),
+        return {"kinds": self.kinds(), "relations": relations, "options": self.options(), "ui": words.ui,
+                "levels": words.levels, "view": view_settings(len(self.node_index), len(self.pairs)),
                 "focus": self.node_index.get(focus) if focus is not None else None}
 
 

@@ -1,14 +1,19 @@
-"""The look of the HTML view: labels of kinds, relations and levels, the interface's words,
-colours and shapes, node sizes, and the settings by which large graphs stay fast."""
+"""The look of the HTML view: names of kinds, relations and levels, the interface's words,
+colours and shapes, node sizes, and the settings by which large graphs stay fast.
+
+The words are data, read once (:func:`page_words`): kinds, relations and the
+fields of the details panel are named by the ``rdfs:label`` @zh of
+``ontology/kg.ttl``, the unit of investments by ``money.toml``, and the
+interface's own words and the level names are ``kg/export/static/ui.toml``.
+"""
 from __future__ import annotations
 
 __all__ = [
     "KIND_STYLES",
-    "KIND_NAMES",
     "RELATION_STYLES",
-    "RELATION_NAMES",
-    "LEVEL_NAMES",
-    "UI",
+    "ONTOLOGY_TTL",
+    "PageWords",
+    "page_words",
     "PHYSICS_MAX",
     "SPACING",
     "node_size",
@@ -16,8 +21,18 @@ __all__ = [
     "vis_options",
 ]
 
+import functools
 import math
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
 from typing import Any
+
+from kg import vocab
+from kg.errors import DataError
+from kg.knowledge.lexicon import load_lexicon
+from kg.paths import ONTOLOGY_DIR
+from kg.rdfio import Lit, iter_triples
 
 #: Colour (colour-blind-safe Tableau 10 hues) and vis-network shape per kind;
 #: only shapes that draw their label below them, so they can grow with mentions.
@@ -28,16 +43,6 @@ KIND_STYLES = {
     "Project": {"color": "#e15759", "shape": "star"},
     "Person": {"color": "#b07aa1", "shape": "dot"},
     "Article": {"color": "#9c9c9c", "shape": "triangleDown"},
-}
-
-#: Legend names of the kinds.
-KIND_NAMES = {
-    "Division": "行政区划",
-    "Agency": "政府机构",
-    "Organization": "企事业组织",
-    "Project": "项目",
-    "Person": "人物",
-    "Article": "文章",
 }
 
 #: Edge colour per relation: the colour of the kind the relation usually
@@ -53,64 +58,56 @@ RELATION_STYLES = {
     "mentionedIn": {"color": "#cccccc", "dashes": True, "width": 0.8, "label": False},
 }
 
-#: Readable names of the relations (drawn as edge labels).
-RELATION_NAMES = {
-    "administers": "管辖",
-    "locatedIn": "位于",
-    "subOrganizationOf": "隶属于",
-    "undertakes": "承担",
-    "worksFor": "任职于",
-    "partOf": "属于",
-    "mentionedIn": "见于文章",
+#: The ontology whose ``rdfs:label`` @zh name kinds, relations and fields in the page.
+ONTOLOGY_TTL = ONTOLOGY_DIR / "kg.ttl"
+
+#: Fields of the details panel named by the label of an ontology term (the term's IRI).
+_FIELDS = {
+    "level": vocab.KG + "level",
+    "adcode": vocab.KG + "adcode",
+    "investment": vocab.KG + "investment",
+    "role": vocab.KG + "role",
+    "rule": vocab.KG + "rule",
+    "article": vocab.KG + "Article",
+    "aliases": vocab.SKOS + "altLabel",
 }
 
-#: Names of the division levels (``kg:level`` values).
-LEVEL_NAMES = {
-    "province": "省",
-    "prefecture": "地级市",
-    "county": "县级",
-    "township": "乡镇街道",
-    "village": "村社区",
-    "zone": "开发区",
-}
 
-#: Every other string the page shows; ``{name}`` fields are filled by the page.
-UI = {
-    "title": "山西政务新闻知识图谱",
-    "focus_title": "{label} · {depth} 层邻域",
-    "search_placeholder": "搜索名称或别名…",
-    "search_button": "搜索",
-    "search_results": "第 {i} / {n} 个结果",
-    "search_hidden": "（另有 {n} 个被筛选隐藏）",
-    "search_none": "没有找到",
-    "stats": "显示 {nodes} / {total_nodes} 个实体，{edges} / {total_edges} 条关系",
-    "layout_progress": "布局中… {p}%",
-    "empty": "图中没有实体。",
-    "kinds": "实体类型",
-    "relations": "关系",
-    "legend_note": "节点越大，提及它的文章越多。虚线表示行政区划的隶属关系。"
-                   "点击节点或连线查看详情。",
-    "hint": "点击节点或连线，查看名称、别名、所属文章与证据句。",
-    "type": "类型",
-    "aliases": "别名",
-    "level": "级别",
-    "adcode": "区划代码",
-    "chain": "上级区划",
-    "investment": "投资",
-    "yuan": "元",
-    "links": "关系（{n}）",
-    "mentioned": "见于 {n} 篇文章",
-    "evidence": "证据（{n}）",
-    "gazetteer": "来自行政区划表（GB/T 2260），没有文本证据。",
-    "role": "职务",
-    "rule": "规则",
-    "value": "数值",
-    "more": "… 共 {n} 条",
-    "article": "文章",
-    "offsets": "字符 {start}–{end}",
-    "tip_mentions": "见于 {n} 篇文章",
-    "tip_evidence": "共 {n} 条证据",
-}
+@dataclass(frozen=True)
+class PageWords:
+    """Every word the page shows: names of kinds, relations and levels, and the rest (``ui``)."""
+
+    kinds: dict[str, str]  # "Division" -> 行政区划
+    relations: dict[str, str]  # "administers" -> 管辖
+    levels: dict[str, str]  # "county" -> 县级
+    ui: dict[str, str]  # "title", "search_button", … and the panel's fields ("level", "aliases" …)
+
+
+@functools.lru_cache(maxsize=1)
+def page_words() -> PageWords:
+    """The page's words, read from ``ontology/kg.ttl``, ``money.toml`` and ``static/ui.toml``."""
+    labels = {s: o.lexical for s, p, o in iter_triples(ONTOLOGY_TTL)
+              if p == vocab.RDFS + "label" and isinstance(o, Lit) and o.language == "zh"}
+
+    def label(iri: str) -> str:
+        if iri not in labels:
+            raise DataError(f"{ONTOLOGY_TTL}: no rdfs:label @zh for <{iri}> (the HTML view names it by that)")
+        return labels[iri]
+
+    source = resources.files("kg.export").joinpath("static/ui.toml")
+    try:
+        words = tomllib.loads(source.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"{source}: {exc}") from exc
+    levels = words.pop("levels", None)
+    if not isinstance(levels, dict) or not all(isinstance(v, str) for v in (*words.values(), *levels.values())):
+        raise DataError(f"{source}: expected strings, and a table [levels] of strings")
+    ui = {**words, **{field: label(iri) for field, iri in _FIELDS.items()},
+          "yuan": load_lexicon().string("money", "currency")}
+    return PageWords(kinds={kind: label(vocab.KG + kind) for kind in KIND_STYLES},
+                     relations={rel: label(vocab.KG + rel) for rel in RELATION_STYLES},
+                     levels=levels, ui=ui)
+
 
 # Size limits above which the page trades looks for speed, chosen with
 # benchmarks/html_load.py (figures in the README): in headless Chromium

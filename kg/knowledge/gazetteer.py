@@ -172,6 +172,8 @@ class Gazetteer:
     ['140722']
     >>> gaz.within("140722", "140000"), gaz.prefecture_of("140722").name
     (True, '晋中市')
+    >>> gaz.province_id, gaz.ancestor_at("140722", "prefecture")
+    ('140000', '140700')
     """
 
     def __init__(self, divisions: Iterable[Division], stoplist: Stoplist | None = None,
@@ -199,6 +201,8 @@ class Gazetteer:
                 by_short[form].append(d)
         if self.divisions and len(roots) != 1:
             raise DataError(f"expected exactly one province (a row without parent), found {len(roots)}")
+        #: the province every division lies in: the one row without a parent (None when empty)
+        self.province_id: str | None = roots[0] if roots else None
         # Depth from the root: 0 province, 1 prefecture, 2 county tier, ...
         # Computed top-down, so a cycle leaves rows without a depth.
         self._depth: dict[str, int] = {}
@@ -275,6 +279,19 @@ class Gazetteer:
                 div = extra.get(did)
             did = div.parent if div is not None else None
         return False
+
+    def ancestor_at(self, division_id: str, level: str) -> str | None:
+        """Id of the division of ``level`` containing the division (or itself), else None
+        (also for an id the gazetteer does not know)."""
+        div = self.divisions.get(division_id)
+        if div is None:
+            return None
+        if div.level == level:
+            return div.id
+        for anc in self.ancestors(division_id):
+            if anc.level == level:
+                return anc.id
+        return None
 
     def _at_depth(self, division_id: str, depth: int) -> Division | None:
         chain = self.chain(division_id)

@@ -13,6 +13,10 @@ with offsets into the text it was given; one module per entity family:
 * :mod:`~kg.names.projects`: place/facility + work + head (工程, 项目, 改造, 一期 …);
 * :mod:`~kg.names.persons`: a title, byline or speech verb next to a surname + given name.
 
+Each open-class finder is registered (:mod:`~kg.names.registry`) with the
+rules it applies (``Candidate.rule``): :func:`finder_of` names the finder of
+a rule, :func:`finders` gives them in the order they run.
+
 The words of that grammar live in ``ontology/patterns`` (see
 :mod:`kg.knowledge.lexicon`), prepared once per lexicon by
 :mod:`~kg.names.words`; :mod:`~kg.names.context` holds the record and the
@@ -28,6 +32,7 @@ from kg.names.matcher import DivisionMatcher
 from kg.names.organizations import find_organizations
 from kg.names.persons import find_persons
 from kg.names.projects import find_projects
+from kg.names.registry import FINDERS, Finder, finder_of, finders, name_finder
 
 __all__ = [
     "Candidate",
@@ -40,6 +45,11 @@ __all__ = [
     "find_projects",
     "find_persons",
     "find_all",
+    "FINDERS",
+    "Finder",
+    "finder_of",
+    "finders",
+    "name_finder",
 ]
 
 
@@ -47,17 +57,19 @@ def find_all(text: str, ctx: Context) -> list[Candidate]:
     """Every candidate of every type in ``text`` (overlaps allowed)."""
     divisions = find_divisions(text, ctx)
     out: list[Candidate] = list(divisions)
-    # the open classes drop names that are a quantity or a slogan (divisions and
+    # the checked finders drop names that are a quantity or a slogan (divisions and
     # persons never are); the candidates stay in the order they were found
     w = ctx.words
     quantity, slogan, inner_count = w.quantity.match, w.slogan.match, w.inner_count.search
-    for found in (find_agencies(text, ctx, divisions), find_organizations(text, ctx, divisions),
-                  find_projects(text, ctx, divisions)):
+    for finder in finders():
+        found = finder.fn(text, ctx, divisions)
+        if not finder.checked:
+            out.extend(found)
+            continue
         for c in found:
             surface = c.name or c.text
             if not (quantity(surface) or slogan(c.text) or (c.type == "Project" and inner_count(surface))):
                 out.append(c)
-    out.extend(find_persons(text, ctx))
     # a total order (set order varies with PYTHONHASHSEED)
     return sorted(set(out), key=_order)
 

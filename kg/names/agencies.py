@@ -6,10 +6,12 @@ from collections.abc import Sequence
 
 from kg.names.boundary import continues_word, suffix_names
 from kg.names.context import Candidate, Context
+from kg.names.registry import name_finder
 
 __all__ = ["find_agencies"]
 
 
+@name_finder("Agency", rules=("agency-suffix", "agency-weak", "party-government", "national-body"))
 def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
     """Government bodies: jurisdiction + domain + body, and party/government short forms."""
     w = ctx.words

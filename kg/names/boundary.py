@@ -244,7 +244,7 @@ def suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffix
         # (a division or a position title may follow a head inside one segmenter word: 局局长)
         if (continues_word(text, e, ctx) and not _divisions_starting(divisions, e, ctx)
                 and not text.startswith(ctx.words.titles, e)) or \
-                (suffix.endswith("中") and text[e:e + 1] == "队"):
+                _continued_head(text, e, suffix, ctx):
             continue
         if _false_head(text, e, ctx):
             continue
@@ -255,6 +255,14 @@ def suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffix
         out.append(Candidate(start, e, type_, text[start:e], rule,
                              juris=jurisdiction(text, start, e, ctx, divisions)))
     return out
+
+
+def _continued_head(text: str, end: int, suffix: str, ctx: Context) -> bool:
+    """The head is the start of a longer word the segmenter may not know (二中 + 队 = 二中队)."""
+    for tail, nxt in ctx.words.head_continuations:
+        if suffix.endswith(tail) and text.startswith(nxt, end):
+            return True
+    return False
 
 
 def _false_head(text: str, end: int, ctx: Context) -> bool:

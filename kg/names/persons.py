@@ -4,14 +4,15 @@ from __future__ import annotations
 import re
 
 from kg.names.boundary import CJK
+from collections.abc import Sequence
+
 from kg.names.context import Candidate, Context
+from kg.names.registry import name_finder
 
 __all__ = ["find_persons"]
 
 _CREDIT_PARENS = re.compile(r"[（(]([^（()）\n]{2,30})[）)]")
 _CREDIT_BODY = re.compile(r"[\u3400-\u9fff、 \u3000/]+")
-_CREDIT_LINE = re.compile(r"(?:^|\n|。|\s)([\u3400-\u9fff][\u3400-\u9fff \u3000]{1,20}?)\s*(摄影|摄)\s*(?=\n|$)")
-_CREDIT_LINE_MARK = "摄"  # in every match of _CREDIT_LINE
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 _NAME_END = set("，。、；：！？,;:!? （(）)“”\"\n")
@@ -41,7 +42,7 @@ def _name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tup
         after = text[e:e + 4]
         ends_here = (e == len(text) or text[e] in _NAME_END or text[e].isspace()
                      or after.startswith(w.speech) or after.startswith(w.byline)
-                     or after.startswith(w.honorifics) or after[:1] in ("等", "在", "于", "和", "与"))
+                     or after.startswith(w.honorifics) or (after[:1] != "" and after[:1] in w.name_followers))
         if ends_here:
             best = (i, e)
             break
@@ -51,8 +52,11 @@ def _name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tup
     return best
 
 
-def find_persons(text: str, ctx: Context) -> list[Candidate]:
-    """Persons: title + name, bylines and credits, speakers, honorifics."""
+# (no quantity or slogan check: a name of two or three characters is never one)
+@name_finder("Person", rules=("title-name", "credit", "speaker", "honorific"), checked=False)
+def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -> list[Candidate]:
+    """Persons: title + name, bylines and credits, speakers, honorifics (``divisions``
+    are not read: persons are found by titles, credits and speech)."""
     w = ctx.words
     out: list[Candidate] = []
     # title + name (董事长张三, 记者 李四)
@@ -81,8 +85,8 @@ def find_persons(text: str, ctx: Context) -> list[Candidate]:
         if not _CREDIT_BODY.fullmatch(body):
             continue
         out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
-    if _CREDIT_LINE_MARK in text:  # (the line pattern scans every position)
-        for m in _CREDIT_LINE.finditer(text):
+    if any(mark in text for mark in w.credit_line_marks):  # (the line pattern scans every position)
+        for m in w.credit_line_re.finditer(text):
             out.extend(_credit_names(text, m.start(1), m.end(1), ctx))
     # speakers: 。张三说 / ，李四表示 (not starting inside a title: 局长孙某)
     in_title: set[int] | None = None

@@ -8,11 +8,15 @@ from collections.abc import Sequence
 from kg.names.boundary import (continues_word, is_specific, jurisdiction, protected_map, scan_left, suffix_heads,
                                trim)
 from kg.names.context import Candidate, Context
+from kg.names.registry import name_finder
 from kg.names.trie import ending_at
 
 __all__ = ["find_projects"]
 
 
+@name_finder("Project", rules=("project-head", "project-quoted", "project-placed", "facility-built",
+                                "project-list", "project-list-distributed", "project-list-shared-head",
+                                "invested-object", "invested-bare"))
 def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[Candidate]:
     """Specific projects: a name ending in a project head, list items, built facilities."""
     w = ctx.words
@@ -36,7 +40,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         start = trim(text, start, e, ctx)
         if e - start <= len(suffix) + 1 or w.quantity.match(text, start):
             continue
-        placed = _division_ending(divisions, start - 1, ctx) if start > 0 and text[start - 1] == "的" else None
+        placed = _division_ending(divisions, start - 1, ctx) if start > 0 and text[start - 1] == w.possessive else None
         if placed is not None and not text.endswith(w.generic, start, e):
             # 某区的某某工程: the text places it; its name with the place
             out.append(Candidate(placed.start, e, "Project", text[placed.start:e], "project-placed",
@@ -60,7 +64,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
     # facilities that are the object of construction: 推进某某公园建设, 开工建设某某学校
     for m in w.build_tail_re.finditer(text):
         s = end = m.start()
-        ph = _PHASE_BEFORE.search(text[max(0, s - 6):s])
+        ph = w.phase_before.search(text[max(0, s - 6):s])
         if ph:
             s -= len(ph.group(0))
         fac = ending_at(text, s, w.facility_sets)  # the longest facility word ending there
@@ -93,10 +97,6 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
 
 
 _QUOTES = re.compile("[“”\"「」『』]")
-# patterns of the project and person rules, compiled once
-_PHASE_BEFORE = re.compile(r"[（(][一二三四五六七八九十0-9]+期[）)]$")
-_LIST_COUNT = re.compile(r"[0-9一二两三四五六七八九十几]+[个座所处条项批]")
-_LIST_CATEGORY = re.compile(r"([0-9一二两三四五六七八九十]+([大个座所处条项]))")
 
 
 def _division_ending(divisions: Sequence[Candidate], end: int, ctx: Context) -> Candidate | None:
@@ -180,7 +180,7 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
     for m in w.list_close_re.finditer(text):
         list_end = m.start()
         items = _list_items(text, list_end, ctx, divisions)
-        counted = bool(_LIST_COUNT.match(m.group(1)))
+        counted = bool(w.list_count.match(m.group(1)))
         if len(items) >= 2 or (items and counted):
             for s, e in items:
                 named_facility = e - s <= 14 and text.endswith(w.facility, s, e)
@@ -194,15 +194,15 @@ def _list_projects(text: str, ctx: Context, divisions: Sequence[Candidate],
     for c in found:
         if c.rule != "project-head":
             continue
-        q = _LIST_CATEGORY.search(c.text)
-        if not q or q.start() == 0 or c.text[q.start() - 1] in "等":
+        q = w.list_category.search(c.text)
+        if not q or q.start() == 0 or c.text[q.start() - 1] in w.list_closers:
             continue
         cut = c.start + q.start()
         head = text[cut + len(q.group(1)):c.end]
         items = _list_items(text, cut, ctx, divisions)
         if len(items) >= 2 and items[-1][1] == cut:
             for a, b in items:
-                if q.group(2) == "大":  # 三大片区棚户区改造项目: each item takes the head
+                if q.group(2) in w.distributing:  # 三大片区棚户区改造项目: each item takes the head
                     out.append(Candidate(a, b, "Project", text[a:b], "project-list-distributed",
                                          name=text[a:b] + head))
                 else:  # 三个百亿级项目: a category; the items are the names
@@ -235,7 +235,7 @@ def _list_items(text: str, list_end: int, ctx: Context, divisions: Sequence[Cand
             end = start - 1
             continue
         # 及/和 join the last two items
-        if start > 0 and text[start - 1] in "及和与" and items:
+        if start > 0 and text[start - 1] in w.list_joiners and items:
             end = start - 1
             continue
         break

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from kg.knowledge.lexicon import Lexicon
-from kg.knowledge.money import MONEY
+from kg.knowledge.money import money_of
 from kg.names.trie import alternation, by_length, by_length_sets
 
 __all__ = ["Words"]
@@ -12,8 +12,6 @@ __all__ = ["Words"]
 
 class Words:
     """Word lists of the lexicon prepared for fast lookup (built once per lexicon)."""
-
-    _cache: dict[int, tuple[Lexicon, "Words"]] = {}
 
     def __init__(self, lex: Lexicon) -> None:
         self.left = frozenset(lex.words("boundaries", "left"))
@@ -23,7 +21,7 @@ class Words:
             by_last.setdefault(word[-1], set()).add(len(word))
         #: last character of a boundary word -> the lengths of those words, longest first
         left_by_last = {ch: tuple(sorted(ns, reverse=True)) for ch, ns in by_last.items()}
-        self.hard = frozenset(lex.data["boundaries"].get("hard_stops", ""))
+        self.hard = frozenset(lex.chars("boundaries", "hard_stops"))
         #: what the left scan does at a character, in one look-up: ``()`` stops it (hard
         #: punctuation or whitespace), else the lengths of the boundary words ending in
         #: that character, longest first; a character not in the table does nothing
@@ -48,11 +46,11 @@ class Words:
         self.facility = by_length(lex.words("project", "facility_words"))
         self.build_triggers = by_length(lex.words("project", "build_triggers"))
         self.build_tails = tuple(lex.words("project", "build_tails"))
-        self.generic_words = frozenset(lex.data["project"].get("generic_words", ()))
+        self.generic_words = frozenset(lex.words("project", "generic_words"))
         self.money_triggers = by_length(lex.words("project", "money_triggers"))
         self.money_objects = by_length(lex.words("project", "money_objects"))
-        self.bare_works = by_length(lex.data["project"].get("bare_works", ()))
-        self.completion_tails = tuple(lex.data["project"].get("completion_tails", ()))
+        self.bare_works = by_length(lex.words("project", "bare_works"))
+        self.completion_tails = lex.words("project", "completion_tails")
         self.titles = by_length(lex.words("person", "titles"))
         self.byline = by_length(lex.words("person", "byline_markers"))
         self.speech = by_length(lex.words("person", "speech_verbs"))
@@ -61,57 +59,77 @@ class Words:
         self.surnames1 = frozenset(s for s in surnames if len(s) == 1)
         self.surnames2 = frozenset(s for s in surnames if len(s) == 2)
         self.not_names = frozenset(lex.words("person", "not_given_names"))
-        self.separators = tuple(lex.words("boundaries", "list_separators"))
-        bounds = lex.data["boundaries"]
-        self.false_heads = by_length(bounds.get("false_heads", ()))
+        self.false_heads = by_length(lex.words("boundaries", "false_heads"))
         self.false_head_sets = by_length_sets(self.false_heads)
         self.trim_sets = by_length_sets(self.trim)
         self.facility_sets = by_length_sets(self.facility)
         # ties in length never both match at one position, so their order is free
         self.juris_sets = by_length_sets(self.juris_words)
-        self.stop_tags = frozenset(bounds.get("stop_tags_before_jurisdiction", ()))
-        self.quantity = re.compile(bounds.get("quantity_pattern", "(?!)"))
-        self.phase = re.compile(bounds.get("phase_pattern", "(?!)"))
+        self.stop_tags = frozenset(lex.words("boundaries", "stop_tags_before_jurisdiction"))
+        self.quantity = lex.regex("boundaries", "quantity_pattern")
+        self.phase = lex.regex("boundaries", "phase_pattern")
+        # a phase right before a position (某某院区(二期)建设)
+        self.phase_before = re.compile(f"(?:{self.phase.pattern})$")
         self.juris_chars = frozenset(w for w in self.juris_words if len(w) == 1)
         #: jurisdiction words of one character (省, 市 …) found in a text in one pass
         #: (the left scan tests its stop rule only at those positions and protected ones)
         self.juris_char_re = re.compile("[" + "".join(map(re.escape, sorted(self.juris_chars))) + "]"
                                         if self.juris_chars else "(?!)")
-        self.slogan = re.compile(bounds.get("slogan_pattern", "(?!)"))
-        self.inner_count = re.compile(bounds.get("inner_count_pattern", "(?!)"))
-        self.guarded_branch = re.compile(bounds.get("guarded_branch_pattern", "(?!)"))
-        self.weak_heads = tuple(lex.data["project"].get("weak_heads", ()))
-        self.verb_followers = tuple(lex.data["project"].get("verb_followers", ()))
-        self.street_words = frozenset(lex.data["project"].get("street_words", ()))
-        self.place_chars = frozenset(lex.data["project"].get("place_chars", ""))
-        self.unit_end_chars = frozenset(lex.data["person"].get("unit_end_chars", ""))
-        self.inner_conj = frozenset(lex.data["project"].get("inner_conjunctions", ()))
-        self.head_modified_by = tuple(lex.data["project"].get("head_modified_by", ()))
-        refs = lex.data["references"]
-        self.reference_words = by_length(tuple(refs.get("home_markers", ())) + tuple(refs.get("anaphors", ())))
+        self.slogan = lex.regex("boundaries", "slogan_pattern")
+        self.inner_count = lex.regex("boundaries", "inner_count_pattern")
+        self.guarded_branch = lex.regex("boundaries", "guarded_branch_pattern")
+        self.possessive = lex.string("boundaries", "possessive")
+        #: (head ending, next word) pairs that make a head part of a longer word (二中 + 队)
+        self.head_continuations = tuple(lex.table("boundaries", "head_continuations").items())
+        self.weak_heads = lex.words("project", "weak_heads")
+        self.verb_followers = lex.words("project", "verb_followers")
+        self.street_words = frozenset(lex.words("project", "street_words"))
+        self.place_chars = frozenset(lex.chars("project", "place_chars"))
+        self.unit_end_chars = frozenset(lex.chars("person", "unit_end_chars"))
+        self.inner_conj = frozenset(lex.words("project", "inner_conjunctions"))
+        self.head_modified_by = lex.words("project", "head_modified_by")
+        self.list_closers = lex.chars("project", "list_closers")
+        self.list_count = lex.regex("project", "list_count_pattern")
+        self.list_category = lex.regex("project", "list_category_pattern")
+        self.distributing = lex.chars("project", "distributing_classifiers")
+        self.list_joiners = lex.chars("project", "list_joiners")
+        self.anaphor_marker = lex.string("references", "anaphor_marker")
+        self.brand_followers = lex.words("organization", "brand_followers")
+        self.name_followers = lex.chars("person", "name_followers")
+        credit_marks = lex.words("person", "credit_marks")
+        # a photo credit on a line of its own: 某某 摄 / 某某 某某 摄影
+        self.credit_line_re = re.compile(r"(?:^|\n|。|\s)([\u3400-\u9fff][\u3400-\u9fff \u3000]{1,20}?)\s*("
+                                         + "|".join(map(re.escape, credit_marks)) + r")\s*(?=\n|$)")
+        #: marks holding no other mark: one of them is in every match of credit_line_re
+        #: (a text without any is not scanned: the line pattern tries every position)
+        self.credit_line_marks = tuple(m for m in credit_marks if not any(o != m and o in m for o in credit_marks))
+        self.reference_words = by_length(lex.words("references", "home_markers") + lex.words("references", "anaphors"))
         self.reference_sets = by_length_sets(self.reference_words)
         # patterns compiled once per lexicon (the finders run per article)
         self.compound_re = alternation(self.compounds)
         self.title_re = alternation(self.titles)
         self.speech_re = alternation(self.speech)
         self.build_tail_re = alternation(self.build_tails)
-        self.built_trigger_res = tuple(re.compile(re.escape(t))
-                                       for t in lex.data["project"].get("built_triggers", ()))
-        list_heads = "|".join(map(re.escape, lex.data["project"].get("list_close_heads", ())))
-        self.list_close_re = re.compile(rf"等([^，。；;,]{{0,12}}?)(?:{list_heads})")  # A、B、C等(N个…)项目
+        self.built_trigger_res = tuple(re.compile(re.escape(t)) for t in lex.words("project", "built_triggers"))
+        list_heads = "|".join(map(re.escape, lex.words("project", "list_close_heads")))
+        closers = re.escape(self.list_closers)
+        self.list_close_re = re.compile(rf"[{closers}]([^，。；;,]{{0,12}}?)(?:{list_heads})")  # A、B、C等(N个…)项目
         # 省/市/县/区 not after a CJK character; the look-behind comes after the first
         # character ((?<![CJK].) there) so that re can skip ahead to one of 省市县区
-        self.party_gov_re = re.compile("([省市县区])(?<![\u3400-\u9fff].)(" + "|".join(map(re.escape, self.party_gov)) + ")")
+        party_juris = re.escape(lex.chars("agency", "party_government_jurisdictions"))
+        self.party_gov_re = re.compile(f"([{party_juris}])(?<![\u3400-\u9fff].)("
+                                       + "|".join(map(re.escape, self.party_gov)) + ")")
         self.national_re = alternation(self.national)
-        # (先生/女士 after a name are left to the other rules)
-        self.honorific_res = tuple((h, re.compile(re.escape(h))) for h in self.honorifics
-                                   if h not in ("先生", "女士"))
+        # (courtesy titles after a name are left to the other rules)
+        courtesy = lex.words("person", "courtesy_titles")
+        self.honorific_res = tuple((h, re.compile(re.escape(h))) for h in self.honorifics if h not in courtesy)
         # "does the name contain one of these words": one search instead of a loop of ``in``
         self.facility_center_re = alternation(self.facility_center)
         self.center_words_re = alternation(self.center_words)
         self.invested_heads = tuple(self.project_heads) + tuple(self.facility)
-        self.invested_re = re.compile(rf"({'|'.join(map(re.escape, self.money_triggers))})({MONEY})"
-                                      rf"(?:[,，]?({'|'.join(map(re.escape, self.money_objects))})|(的))")
+        self.invested_re = re.compile(rf"({'|'.join(map(re.escape, self.money_triggers))})({money_of(lex).pattern})"
+                                      rf"(?:[,，]?({'|'.join(map(re.escape, self.money_objects))})"
+                                      rf"|({re.escape(self.possessive)}))")
         self._alternations: dict[tuple[str, ...], re.Pattern[str]] = {}
 
     def alternation(self, words: tuple[str, ...]) -> re.Pattern[str]:
@@ -123,7 +141,5 @@ class Words:
 
     @classmethod
     def of(cls, lex: Lexicon) -> "Words":
-        cached = cls._cache.get(id(lex))
-        if cached is None or cached[0] is not lex:  # (an id is reused once its lexicon is gone)
-            cached = cls._cache[id(lex)] = (lex, cls(lex))
-        return cached[1]
+        """The words of a lexicon (prepared once per lexicon)."""
+        return lex.prepared(cls)

@@ -30,10 +30,11 @@ def relate_document(doc, resolutions, entities, city, gazetteer, lexicon) -> Doc
             s, e = art.to_source(m.start, m.end)
             mentions.append(Mention(m.entity_id, art.article.article_id, s, e, m.surface))
         if newspaper is not None:
-            for pos in _find_all(art.text, "本报"):
-                s, e = art.to_source(pos, pos + 2)
-                mentions.append(Mention(newspaper.entity_id, art.article.article_id, s, e, "本报"))
-                extra_aliases.setdefault(newspaper.entity_id, set()).add("本报")
+            self_reference = newspaper.surface  # 本报
+            for pos in _find_all(art.text, self_reference):
+                s, e = art.to_source(pos, pos + len(self_reference))
+                mentions.append(Mention(newspaper.entity_id, art.article.article_id, s, e, self_reference))
+                extra_aliases.setdefault(newspaper.entity_id, set()).add(self_reference)
         # evidence cut from the source as the records are made (not copied into new ones after)
         rels, attrs = extract_relations(res, lexicon, gazetteer, newspaper=newspaper, source=doc.text)
         relations.extend(rels)
@@ -65,23 +66,23 @@ def _find_all(text: str, word: str) -> Iterator[int]:
 
 def _newspaper(resolutions, lexicon, gazetteer, city):
     """The home paper (本报) as an organization when a reporter of it is named."""
-    org = lexicon.data["organization"]
-    reporters = set(lexicon.data["relations"]["newspaper"]["reporter_titles"])
+    self_reference = lexicon.string("organization", "self_reference")
+    reporters = frozenset(lexicon.words("relations", "reporter.titles"))
     if not city:
         return None
     has_reporter = any(m.type == "Person" and m.title in reporters for res in resolutions for m in res.mentions)
-    mentions_self = any(org["self_reference"] in res.art.text for res in resolutions)
+    mentions_self = any(self_reference in res.art.text for res in resolutions)
     if not (has_reporter and mentions_self):
         return None
     div = gazetteer.get(city)
     short = next((f for f in div.short_forms if len(f) >= 2), div.name)
-    name = short + org["newspaper_suffix"]
-    return Resolved(0, 0, "Organization", name, org["self_reference"], entity_id("Organization", name), "newspaper")
+    name = short + lexicon.string("organization", "newspaper_suffix")
+    return Resolved(0, 0, "Organization", name, self_reference, entity_id("Organization", name), "newspaper")
 
 
 def _national_name(lexicon, eid: str) -> str | None:
     for name in set(lexicon.table("abbreviations", "national").values()) | set(
-            lexicon.data["relations"]["worksFor"]["fixed_employer"].values()):
+            lexicon.table("relations", "fixed-employer.employers").values()):
         if entity_id("Agency", name) == eid:
             return name
     return None

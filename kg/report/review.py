@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kg.export.atomic import atomic_write
+from kg.knowledge.lexicon import load_lexicon
 from kg.records import DocResult
 
 __all__ = ["COLORS", "render_article", "write_review"]
@@ -58,6 +59,7 @@ def render_article(result: DocResult, article_id: str) -> str:
     doc = result.document
     article = next(a for a in doc.articles if a.article_id == article_id)
     names = {e.entity_id: e for e in result.entities}
+    currency = load_lexicon().string("money", "currency")  # investments are in yuan (元)
     mentions = sorted((m for m in result.mentions if m.article_id == article_id),
                       key=lambda m: (m.start, -m.end))
     relations = [r for r in result.relations if r.article_id == article_id]
@@ -97,7 +99,8 @@ def render_article(result: DocResult, article_id: str) -> str:
                          f" <small>[{html.escape(r.rule)}]</small></li>")
         for at in (x for x in result.attributes if x.article_id == article_id and (x.start, x.end) == (a, b)):
             target = names[at.entity_id].name if at.entity_id in names else at.entity_id
-            items.append(f"<li>{html.escape(target)} <b>{html.escape(at.attr)}</b> {html.escape(at.value)} 元</li>")
+            items.append(f"<li>{html.escape(target)} <b>{html.escape(at.attr)}</b> {html.escape(at.value)} "
+                         f"{html.escape(currency)}</li>")
         rels = f"<ul>{''.join(items)}</ul>" if items else ""
         rows.append(f'<div class="row"><div class="text">{rendered}</div><div class="rels">{rels}</div></div>')
     return _PAGE.format(title=html.escape(article.title or article.article_id), source=html.escape(doc.source),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from kg.knowledge.lexicon import load_lexicon
 from kg.names import Candidate
 from kg.nlp.segmenter import compiled
 from kg.resolve.resolved import Resolved
@@ -47,10 +46,10 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
         elif word in r.home_markers or word in r.anaphors:
             # 该县第十届人民代表大会, 本县中医院: the home jurisdiction of that level
             level = r.level_of.get(word[-1])
-            juris_id = r.jurisdiction_for("市", city, county, own) if level == "prefecture" else \
+            juris_id = r.jurisdiction_for(word[-1], city, county, own) if level == "prefecture" else \
                 county if level == "county" else None
             if level == "province":
-                juris_id = "140000"
+                juris_id = r.gaz.province_id
             if juris_id:
                 prefix = r.division_name(juris_id)
                 rest = strip_spaces(text[je:c.end])
@@ -67,12 +66,12 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
         # 某区三大队 under a 支队 named before: the unit of that 支队 for that district
         div = next((d for d in divs if (d.start, d.end) == c.juris), None)
         if div is not None and div.rule == "gazetteer-short":
-            top = _first_body_rank(surface)
+            top = _first_body_rank(r, surface)
             for p in reversed(parents):
-                if 0 <= _body_rank(p.name) < top:
+                if 0 <= _body_rank(r, p.name) < top:
                     return p.name + surface, div.division_id
     if c.rule == "org-anaphor":
-        head = surface.lstrip("该")
+        head = surface.lstrip(r.anaphor_marker)
         for name in reversed(r.seen_orgs):
             if name.endswith(head) and name != head:
                 return name, None
@@ -116,9 +115,9 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
     if prefix:
         return prefix + rest, juris_id
     # no jurisdiction written: sub-unit of a parent body in this article?
-    top = _first_body_rank(rest)
+    top = _first_body_rank(r, rest)
     for p in reversed(parents):
-        if _ends_with_subunit(r, rest) and 0 <= _body_rank(p.name) < top:
+        if _ends_with_subunit(r, rest) and 0 <= _body_rank(r, p.name) < top:
             return p.name + rest, p.juris
     # listed right after another body (市自然资源局、应急局): shares its jurisdiction
     if last_agency is not None and last_agency[1] and 0 <= c.start - last_agency[0] <= 1 \
@@ -141,31 +140,28 @@ def _coordinated(text: str, c: Candidate) -> bool:
     return (c.start > 0 and text[c.start - 1] == "、") or text[c.end:c.end + 1] == "、"
 
 
-# (read from the default lexicon when the module is imported)
-_BODY_ORDER = load_lexicon().words("agency", "body_ranks")
-
-
-def _body_rank(name: str) -> int:
-    """Rank of a body in the chain 厅 > 局 > 支队 > 大队 > 中队; a centre under a
-    支队 ranks with the 大队; other bodies are never parents (-1)."""
-    for rank, body in reversed(list(enumerate(_BODY_ORDER))):
+def _body_rank(r: Resolver, name: str) -> int:
+    """Rank of a body in the chain of agency.toml body_ranks (厅 > 局 > 支队 > 大队 > 中队);
+    a body of body_rank_aliases ranks as its body (a centre under a 支队 with the
+    大队); other bodies are never parents (-1)."""
+    for rank, body in reversed(list(enumerate(r.body_ranks))):
         if name.endswith(body):
             return rank
-    if name.endswith("中心"):
-        return 3
+    for body, rank in r.body_rank_aliases:
+        if name.endswith(body):
+            return rank
     return -1
 
 
-def _first_body_rank(name: str) -> int:
+def _first_body_rank(r: Resolver, name: str) -> int:
     """Rank of the highest body written in a name (某区三大队一中队 → 大队)."""
-    ranks = [rank for rank, body in enumerate(_BODY_ORDER) if body in name]
-    if "中心" in name:
-        ranks.append(3)
+    ranks = [rank for rank, body in enumerate(r.body_ranks) if body in name]
+    ranks.extend(rank for body, rank in r.body_rank_aliases if body in name)
     return min(ranks) if ranks else 99
 
 
 def _ends_with_subunit(r: Resolver, name: str) -> bool:
-    return any(name.endswith(s) for s in r.subunits) and not name.endswith("局")
+    return any(name.endswith(s) for s in r.subunits) and not name.endswith(r.self_named_subunits)
 
 
 def _generic_name(name: str) -> bool:

@@ -28,7 +28,6 @@ def division_mention(r: Resolver, start: int, end: int, surface: str, did: str, 
                     division_id=did, in_name=in_name)
 
 
-_UNIT_END = set("、，。；：,;:（(）)“”\n 的") | {""}
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{1,5}")
 
 
@@ -73,7 +72,7 @@ def unknown_division(r: Resolver, text: str, prev: Resolved) -> Resolved | None:
                 name = text[pos:pos + n + len(suffix)]
                 after = text[pos + len(name):pos + len(name) + 6]
                 # the unit must end there: punctuation, or a village of it follows
-                if not (after[:1] in _UNIT_END or (level == "township" and r.village_after.match(after))):
+                if not (after[:1] in r.unit_end or (level == "township" and r.village_after.match(after))):
                     continue
                 did = _child_id(parent.id, name)
                 if did not in r.extra:

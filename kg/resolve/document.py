@@ -21,7 +21,7 @@ from kg.records import Entity
 from kg.resolve.canonical import canonical, strip_spaces
 from kg.resolve.divisions import division_mention, unknown_division
 from kg.resolve.resolved import ArticleResolution, ArticleText, Resolved
-from kg.resolve.resolver import HIGH, Resolver, ancestor_at, home_city
+from kg.resolve.resolver import HIGH, Resolver, home_city
 from kg.resolve.select import select_open
 
 __all__ = ["resolve_document"]
@@ -121,7 +121,7 @@ def _variant(r: "Resolver", type_: str, x: str, y: str) -> bool:
         return True
     if y.endswith(x):
         head = y[: len(y) - len(x)]
-        if r.gaz.lookup(head) or r.gaz.lookup_short(head) or head in ("山西", "山西省"):
+        if r.gaz.lookup(head) or r.gaz.lookup_short(head) or head in r.province_names:
             return True
     if type_ == "Agency" and len(x) >= 6 and y.startswith(x[:-1]) and y.endswith(x[-1]) and len(y) - len(x) <= 3:
         return True
@@ -176,9 +176,9 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
     county = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if counts else doc_county
     own = bool(counts)
     if county and city is None:
-        city = ancestor_at(gaz, county, "prefecture")
+        city = gaz.ancestor_at(county, "prefecture")
     res = ArticleResolution(art, home_county=county, home_city=city)
-    open_class = select_open(cands)
+    open_class = select_open(cands, r.branch_heads)
     covering = [o for o in open_class if o.type in ("Organization", "Project", "Person")]
     resolved_divs: list[Resolved] = []
     chain: list[Resolved] = []
@@ -229,9 +229,9 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
             continue
         target = None
         if level == "prefecture":
-            target = r.jurisdiction_for("市", city, county, own)
+            target = r.jurisdiction_for(word[-1], city, county, own)
         elif level == "province":
-            target = "140000" if gaz.get("140000") else None
+            target = gaz.province_id
         elif level == "county" and county and (gaz.get(county).name.endswith(word[-1])):
             target = county
         if not target or word not in text:

@@ -19,7 +19,7 @@ from kg.names import Candidate
 from kg.records import Division
 from kg.resolve.resolved import Resolved
 
-__all__ = ["HIGH", "Resolver", "home_city", "ancestor_at"]
+__all__ = ["HIGH", "Resolver", "home_city"]
 
 HIGH = ("province", "prefecture", "county", "zone")
 
@@ -28,7 +28,7 @@ def home_city(gazetteer, division_ids: Sequence[str]) -> str | None:
     """The prefecture most of the given divisions lie in (None if there is none)."""
     counts: Counter[str] = Counter()
     for did in division_ids:
-        pref = ancestor_at(gazetteer, did, "prefecture")
+        pref = gazetteer.ancestor_at(did, "prefecture")
         if pref:
             counts[pref] += 1
     if not counts:
@@ -37,30 +37,32 @@ def home_city(gazetteer, division_ids: Sequence[str]) -> str | None:
     return best[0][0]
 
 
-def ancestor_at(gazetteer, did: str, level: str) -> str | None:
-    div = gazetteer.get(did)
-    if div is None:
-        return None
-    if div.level == level:
-        return div.id
-    for anc in gazetteer.ancestors(did):
-        if anc.level == level:
-            return anc.id
-    return None
-
-
 class Resolver:
     def __init__(self, gazetteer, lexicon: Lexicon) -> None:
         self.gaz = gazetteer
         self.lex = lexicon
         self.abbrev_agency = dict(sorted(lexicon.table("abbreviations", "agency").items(),
                                          key=lambda kv: -len(kv[0])))
-        self.abbrev_zone = lexicon.table("abbreviations", "zone")
+
         self.national = lexicon.table("abbreviations", "national")
-        self.party = lexicon.table("abbreviations", "party")
+        # party committees: 晋城市委 -> 中共晋城市委员会
+        self.party = {key: lexicon.string("abbreviations", f"party.{key}") for key in ("suffix", "prefix_full",
+                                                                                      "suffix_full")}
         self.juris_words = set(lexicon.words("agency", "jurisdiction_words"))
         self.school_abbrev = lexicon.table("organization", "school_abbreviations")
         self.subunits = lexicon.words("agency", "subunit_suffixes")
+        self.self_named_subunits = lexicon.words("agency", "self_named_subunits")
+        self.body_ranks = lexicon.words("agency", "body_ranks")
+        # a body that ranks as another: its rank is that body's (中心 → 大队)
+        self.body_rank_aliases = tuple((body, self.body_ranks.index(as_))
+                                       for body, as_ in lexicon.table("agency", "body_rank_aliases").items())
+        self.branch_heads = lexicon.words("agency", "branch_heads")
+        self.anaphor_marker = lexicon.string("references", "anaphor_marker")
+        self.zone_words = lexicon.words("references", "zone_words")
+        self.unit_end = frozenset(lexicon.chars("references", "unit_end_chars")) | {""}
+        # the province written as a name's place prefix (山西省某基金会 = 某基金会)
+        province = gazetteer.get(gazetteer.province_id) if gazetteer.province_id else None
+        self.province_names = frozenset((province.name, *province.short_forms) if province else ())
         self.home_markers = lexicon.words("references", "home_markers")
         self.anaphors = lexicon.words("references", "anaphors")
         self.home_words = self.home_markers + self.anaphors
@@ -81,11 +83,11 @@ class Resolver:
         self.village_after = re.compile(r"[\u3400-\u9fff]{1,5}?(?:" + "|".join(self.village_suffixes) + ")")
         self.legal_forms = lexicon.words("organization", "legal_forms")
         self.local_institutions = tuple(lexicon.words("organization", "local_institutions"))
-        self.institution_modifiers = tuple(lexicon.data["organization"].get("institution_modifiers", ()))
+        self.institution_modifiers = lexicon.words("organization", "institution_modifiers")
         self.extra: dict[str, Division] = {}  # divisions found in text, missing from the gazetteer
         self.known: dict[tuple[str, ...], list[Division]] = {}  # see divisions_of (callers do not mutate)
-        self.not_place_stems = tuple(lexicon.data["references"].get("not_place_stems", ()))
-        self.quantifying = tuple(lexicon.data["references"].get("quantifying_markers", ()))
+        self.not_place_stems = lexicon.words("references", "not_place_stems")
+        self.quantifying = lexicon.words("references", "quantifying_markers")
         self.seen_orgs: list[str] = []  # organizations named so far in the document (for 该公司/基金会)
 
     def divisions_of(self, ids: tuple[str, ...]) -> list[Division]:
@@ -145,19 +147,21 @@ class Resolver:
 
     def jurisdiction_for(self, word: str, city: str | None, county: str | None,
                          own_county: bool = True) -> str | None:
-        """The division a bare 省/市/县/区 stands for; ``own_county`` says the county
+        """The division a bare jurisdiction word (省/市/县/区, by its level in
+        ``references.toml`` level_of) stands for; ``own_county`` says the county
         is named in the article itself (not inherited from the document)."""
-        if word == "省":
-            return self.gaz.province_id if hasattr(self.gaz, "province_id") else "140000"
-        if word == "市":
+        level = self.level_of.get(word)
+        if level == "province":
+            return self.gaz.province_id
+        if level == "prefecture":
             # in an article about a county-level city (原平市), 市委/市长 are that city's
-            if own_county and county and (self.division_name(county) or "").endswith("市"):
+            if own_county and county and (self.division_name(county) or "").endswith(word):
                 return county
             return city
-        if word in ("县", "区"):
+        if level == "county":
             if county:
                 name = self.division_name(county) or ""
-                if name.endswith(word) or word == "区" and self.gaz.get(county).level == "zone":
+                if name.endswith(word) or word in self.zone_words and self.gaz.get(county).level == "zone":
                     return county
             return None
         return None

@@ -4,13 +4,9 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from kg.knowledge.lexicon import load_lexicon
 from kg.names import Candidate
 
 __all__ = ["select_open"]
-
-# (read from the default lexicon when the module is imported)
-_BRANCH_HEADS = load_lexicon().words("agency", "branch_heads")
 
 # Rules that read a construction context beat a name's head word for the same
 # span (推进某某小学建设: a project, not the school); a titled person beats a credit.
@@ -26,8 +22,8 @@ def _preference(c: Candidate) -> tuple:
 _TYPE_RANK = {"Agency": 0, "Organization": 1, "Project": 2, "Person": 3}
 
 
-def select_open(cands: Sequence[Candidate]) -> list[Candidate]:
-    """Choose among overlapping open-class candidates.
+def select_open(cands: Sequence[Candidate], branch_heads: tuple[str, ...]) -> list[Candidate]:
+    """Choose among overlapping open-class candidates (``branch_heads``: agency.toml's).
 
     Nested agencies stay (市税务局 inside 市税务局城区分局: parent and
     sub-unit); otherwise the longer candidate wins, a project built from a
@@ -62,7 +58,7 @@ def select_open(cands: Sequence[Candidate]) -> list[Candidate]:
             if o.start <= c.start and c.end <= o.end:
                 # nested inside a longer one
                 if c.type == "Agency" and o.type == "Agency" and c.start == o.start and \
-                        o.text.endswith(_BRANCH_HEADS):
+                        o.text.endswith(branch_heads):
                     continue  # parent body inside a branch's name (某局某分局)
                 if c.type == "Organization" and o.type == "Project" and c.start == o.start:
                     continue  # 某厂 in 某厂某某综合利用: the undertaker

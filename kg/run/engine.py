@@ -40,7 +40,7 @@ from pathlib import Path
 from types import ModuleType
 
 from kg.corpus import document_from_bytes, read_file_bytes
-from kg.errors import InputError, KGError
+from kg.errors import DataError, InputError, KGError
 from kg.records import DocResult, pickled_by_value
 
 ENGINES = ("local", "dask")
@@ -109,6 +109,8 @@ def run_task(task: Task) -> Outcome:
         return Outcome(task.path, None, str(exc), task.key)
     try:
         result = _stages().process_document(doc)
+    except DataError:
+        raise  # the data under ontology/ is malformed: no file can be processed; the message names file:line
     except Exception as exc:  # one file that trips a bug must not end the whole build
         return Outcome(task.path, None, failure_reason(task.path, exc), task.key)
     return Outcome(task.path, result if task.keep_text else slim(result), None, task.key, len(doc.text))
@@ -124,12 +126,24 @@ def failure_reason(path: str, exc: Exception) -> str:
 
 def run_tasks(tasks: list[Task]) -> list[Outcome]:
     """:func:`run_task` over a batch (the unit shipped to a worker)."""
+    if _data_error is not None:
+        raise _data_error
     return [run_task(t) for t in tasks]
+
+
+# The DataError warm_up met, raised again by the worker's first batch: an initializer
+# that raises kills the pool ("a worker process died"), an error of a batch reaches
+# the driver through its future, as the one line naming file:line it is.
+_data_error: DataError | None = None
 
 
 def warm_up() -> None:
     """Load the pipeline (spaCy, jieba, gazetteer, patterns) in this process."""
-    _stages().warm_up()
+    global _data_error
+    try:
+        _stages().warm_up()
+    except DataError as exc:
+        _data_error = exc
 
 
 def batches(tasks: Iterable[Task], max_bytes: int = _BATCH_BYTES, max_docs: int = _BATCH_DOCS) -> Iterator[list[Task]]:
