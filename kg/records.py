@@ -4,8 +4,13 @@ Every stage hands the next one small frozen dataclasses holding character
 offsets and ids, never spaCy objects, so that results pickle for
 ``nlp.pipe(n_process=...)`` and for distributed workers.
 
-Offsets are always into the *decoded text of the source file* (``Document.text``),
-so ``document.text[start:end]`` reproduces any span or evidence exactly.
+Offsets in the records of a :class:`DocResult` are always into the *decoded
+text of the source file* (``Document.text``), so ``document.text[start:end]``
+reproduces any span or evidence exactly.  Inside the per-document stages a
+mention is a :class:`kg.resolve.Resolved`: this module's :class:`Mention` plus
+what resolution decided about it, with offsets into the article's normalised
+text, mapped into the source file as the :class:`DocResult` is made
+(``ArticleText.to_mention``).
 """
 from __future__ import annotations
 
@@ -119,7 +124,8 @@ class Entity:
 @pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """One occurrence of an entity in an article."""
+    """One occurrence of an entity in an article (the resolution stage's :class:`kg.resolve.Resolved`
+    is this plus the type, canonical name and rule it resolved it by)."""
 
     entity_id: str
     article_id: str

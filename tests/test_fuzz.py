@@ -159,7 +159,7 @@ def test_to_simplified_keeps_every_offset(text):
 @PIPELINE
 @given(text=news)
 def test_tagger_candidates_lie_inside_the_text(nlp, text):
-    from kg.nlp.pipeline import SPANS_KEY, candidates_of
+    from kg.nlp.candidates import SPANS_KEY, candidates_of
 
     doc = nlp(text)
     assert doc.text == text
@@ -171,6 +171,12 @@ def test_tagger_candidates_lie_inside_the_text(nlp, text):
             assert c.start <= c.juris[0] <= c.juris[1] <= c.end
     for span in doc.spans[SPANS_KEY]:
         assert 0 <= span.start_char < span.end_char <= len(text)
+    # one form: the spans give back the finders' records, as the build's path finds them
+    tagger = nlp.get_pipe("kg_candidates")
+    assert candidates_of(doc) == tagger.match(nlp.make_doc(text)) == \
+        tagger.match_words(text, nlp.tokenizer.segment(text))
+    for ent in doc.ents:
+        assert ent.label_ in ENTITY_TYPES and ent.kb_id_.startswith("https://w3id.org/shanxi-kg/id/")
 
 
 NEWS_SENTENCE = ("本报讯 近日，左权县交通运输管理局实施左权县西关街提质改造工程，总投资3亿元。"

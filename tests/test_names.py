@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kg.names import finder_of, finders
-from kg.nlp.pipeline import candidates_of
+from kg.nlp.candidates import candidates_of
 
 
 def found(nlp, text: str, type_: str) -> set[str]:
@@ -158,7 +158,7 @@ def test_context_tables_of_tokens(nlp):
 def test_candidate_component_reads_whitespace_and_trailing_spaces(nlp):
     text = "左权县  住建局 \n\n平遥县\t古城 ABC 公司。 "
     doc = nlp.make_doc(text)
-    read_text, ctx = nlp.get_pipe("kg_candidates")._read(doc)
+    read_text, ctx = nlp.get_pipe("kg_candidates").context(doc)
     assert read_text == doc.text == text
     words = [t for t in doc if not t.is_space]
     assert ctx._starts == [t.idx for t in words]
@@ -180,3 +180,39 @@ def test_every_candidate_rule_is_declared_by_the_finder_of_its_family(nlp):
             assert finder_of(rule).family == type_, rule
     declared = {rule for f in finders() for rule in f.rules}
     assert len(declared) == sum(len(f.rules) for f in finders())  # no rule in two finders
+
+
+# ---------------------------------------------------------------------------
+# Every [examples.NAME] table of a pattern file (boundaries.toml, person.toml …):
+# an invented sentence, the names the rule must find and the wrong spans it prevents
+
+def _pattern_examples():
+    from kg.knowledge.lexicon import load_lexicon, read_schema
+
+    lexicon = load_lexicon()
+    params = []
+    for name in read_schema():
+        patterns = lexicon.file(name)
+        rules = dict.fromkeys(k.split(".")[1] for k in patterns.keys() if k.startswith("examples."))
+        for rule in rules:
+            example = patterns.section(f"examples.{rule}")
+            params.append(pytest.param(example.string("text"), example.string("type"), example.words("found"),
+                                       example.words("absent"), id=f"{name}:{rule}"))
+    return params
+
+
+@pytest.mark.parametrize("text, type_, expected, absent", _pattern_examples())
+def test_every_pattern_example_finds_its_names(nlp, text, type_, expected, absent):
+    assert expected or absent  # an example shows something
+    names = found(nlp, text, type_)
+    assert set(expected) <= names, f"{text!r}: {type_} {sorted(names)}"
+    assert not set(absent) & names, f"{text!r}: {type_} {sorted(names)}"
+
+
+@pytest.mark.parametrize("text, name, juris", [
+    ("领导小组成员由区教育局组成。", "区教育局", "区"),   # 由区 is one segmenter word
+    ("县总工会开展慰问。", "县总工会", "县"),             # one word: jurisdiction + body
+])
+def test_a_jurisdiction_word_glued_to_a_neighbour_is_still_the_prefix(nlp, text, name, juris):
+    c = next(c for c in candidates_of(nlp(text)) if c.type == "Agency" and c.text == name)
+    assert c.juris is not None and text[c.juris[0]:c.juris[1]] == juris

@@ -143,30 +143,43 @@ def test_gazetteer_names_stay_whole():
 
 
 def test_tokenizer_doc_from_hashes_is_the_doc_from_strings():
+    """The Doc made from ORTH and TAG hashes is spaCy's Doc of the same words, spaces and tags."""
     nlp = make_nlp()
+    tags = segmenter.word_tags()
     texts = [p.read_text(encoding="utf-8") for p in CORPUS[:2]] + ["新词𠀀测试 abc  123\n\n ", ""]
     for text in texts:
         ours = nlp.make_doc(text)
         words, spaces = words_and_spaces(segmenter.compiled().cut(text), text)
-        plain = spacy.tokens.Doc(nlp.vocab, words=words, spaces=spaces)
+        plain = spacy.tokens.Doc(nlp.vocab, words=words, spaces=spaces, tags=[tags.get(w, "") for w in words])
         assert ours.to_bytes() == plain.to_bytes()
     with nlp.memory_zone():  # transient strings: words are passed as strings
-        assert nlp.make_doc("内存区域里的新词").text == "内存区域里的新词"
+        doc = nlp.make_doc("内存区域里的新词")
+        assert doc.text == "内存区域里的新词" and doc[0].tag_ == tags.get(doc[0].text, "")
 
 
-def test_component_reads_the_tokenizers_words_as_the_doc():
-    """The candidate component's read of a fresh Doc (from the tokenizer's words) is its read of the Doc."""
+def test_tokens_carry_jiebas_tags():
+    """token.tag_ is the word's tag in jieba's dictionary file, "" for a word it lacks."""
+    doc = make_nlp().make_doc("左权县召开会议，研究 ABC 工作。\n\n")
+    tags = segmenter.word_tags()
+    assert [t.tag_ for t in doc] == [tags.get(t.text, "") for t in doc]
+    assert doc[1].tag_ == tags["召开"] == "v"
+    assert {t.tag_ for t in doc if t.is_space or t.is_punct} == {""}  # words the file lacks
+
+
+def test_component_reads_the_docs_tokens():
+    """The candidate component's context is the Doc's text and its non-space tokens with their tags."""
     nlp = make_nlp()
     tagger = nlp.get_pipe("kg_candidates")
     texts = [p.read_text(encoding="utf-8") for p in CORPUS[:3]]
     texts += ["左权县 交通局  局长\n\n 和顺县\u3000a b\r\n", " 行首空格", "行尾空格 ", "\n", "", "生僻字𠀀 在句中"]
     for text in texts:
         doc = nlp.make_doc(text)
-        got_text, got = tagger._read(doc)
-        want_text, want = tagger._read_array(doc)
-        assert got_text == want_text == doc.text
-        assert (got._starts, got._ends) == (want._starts, want._ends)
-        assert [got._tags[k] for k in range(len(got._tags))] == [want._tags[k] for k in range(len(want._tags))]
+        got_text, ctx = tagger.context(doc)
+        words = [t for t in doc if not t.is_space]
+        assert got_text == doc.text == text
+        assert ctx._starts == [t.idx for t in words]
+        assert ctx._ends == [t.idx + len(t) for t in words]
+        assert [ctx._tags[k] for k in range(len(ctx._tags))] == [t.tag_ for t in words]
 
 
 def test_snapshot_round_trip(tmp_path):
@@ -219,7 +232,8 @@ def test_dictionary_key_follows_the_added_words(monkeypatch):
 _PROBE = """
 import json, sys, jieba
 from pathlib import Path
-from kg.nlp.pipeline import make_nlp, candidates_of
+from kg.nlp.candidates import candidates_of
+from kg.nlp.pipeline import make_nlp
 nlp = make_nlp()
 texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).iterdir())[:3]]
 texts.append("联系电话：0351-5661173，2023-5-1开工，a-1b X1.0Z")  # blocks checked by rjieba and jieba

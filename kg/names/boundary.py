@@ -12,10 +12,11 @@ import re
 from collections.abc import Iterable, Sequence
 
 from kg.names.context import Candidate, Context
+from kg.names.personal import name_at
 from kg.names.trie import ending_at, overlapping
 
 __all__ = ["CJK", "protected_map", "scan_left", "trim", "jurisdiction", "suffix_heads", "word_hits", "is_specific",
-           "suffix_names", "continues_word"]
+           "suffix_names", "continues_word", "place_prefix"]
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9０-９Ａ-Ｚａ-ｚ×+]")
@@ -31,17 +32,21 @@ def _protected(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[
 class _Protected(dict):
     """Protected spans of a text keyed by their end (``end -> start``), and the set of their starts.
 
-    ``special`` holds every offset where the left scan has more to do than look
-    at the character before it: a protected span's end or start, or a
-    one-character jurisdiction word (``juris``, offsets of those characters).
+    ``stops`` are the offsets right after a clause verb (介绍, 积极参与), a
+    byline or a credited name: the scan never crosses them.  ``special`` holds every offset where the left
+    scan has more to do than look at the character before it: a protected
+    span's end or start, a stop, or a one-character jurisdiction word
+    (``juris``, offsets of those characters).
     """
 
-    __slots__ = ("starts", "special")
+    __slots__ = ("starts", "stops", "special")
 
-    def __init__(self, spans: Iterable[tuple[int, int]], juris: Iterable[int] = ()) -> None:
+    def __init__(self, spans: Iterable[tuple[int, int]], juris: Iterable[int] = (),
+                 stops: Iterable[int] = ()) -> None:
         super().__init__((e, s) for s, e in spans)
         self.starts = set(self.values())
-        self.special = self.starts.union(self, juris)
+        self.stops = frozenset(stops)
+        self.special = self.starts.union(self, juris, self.stops)
 
 
 def protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _Protected:
@@ -50,8 +55,60 @@ def protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _P
     protected = ctx.cache.get(key)
     if protected is None:
         juris = [m.start() for m in ctx.words.juris_char_re.finditer(text)]
-        protected = ctx.cache[key] = _Protected(_protected(text, ctx, divisions), juris)
+        protected = ctx.cache[key] = _Protected(_protected(text, ctx, divisions), juris,
+                                                _clause_verb_ends(text, ctx) + _credit_ends(text, ctx)
+                                                + _glued_preposition_ends(text, ctx))
     return protected
+
+
+def _glued_preposition_ends(text: str, ctx: Context) -> list[int]:
+    """Offsets right after a preposition the segmenter glued to the unknown word
+    after it (为百校…, 自某某): it starts that word, and the word has no tag and at
+    most four characters (the segmenter's guesses are short; a longer untagged
+    word is one the project added: 自然资源局)."""
+    out = []
+    if not ctx.token_starts:
+        return out
+    for m in ctx.words.glued_prep_re.finditer(text):
+        s = m.start()
+        if s in ctx.token_starts and s + 1 not in ctx.token_starts:
+            word = ctx.starting_at(s)
+            if word is not None and word[1] == "" and word[0] - s <= _GUESSED_WORD_MAX:
+                out.append(s + 1)
+    return out
+
+
+_GUESSED_WORD_MAX = 4
+
+
+def _credit_ends(text: str, ctx: Context) -> list[int]:
+    """Offsets that end a byline or a credit: a name never starts before them.
+
+    The ``)`` of a parenthesised byline (某报讯(记者某某)道路改造…) and the end of
+    the name after a credit label (责编:某某 glued to the next line's 某某日报).
+    """
+    w = ctx.words
+    out = [m.end() for m in w.byline_parens_re.finditer(text)]
+    for m in w.credit_label_re.finditer(text):
+        span = name_at(text, m.end(), ctx, strict_end=False)
+        if span is not None:
+            out.append(span[1])
+    return out
+
+
+def _clause_verb_ends(text: str, ctx: Context) -> list[int]:
+    """Offsets right after a clause verb that ends a segmenter word: the verb is
+    that word (介绍) or its end (积极参与, 贯彻落实), never a word's middle or a
+    pair of characters across two words (为了|解决 holds no 了解)."""
+    out = []
+    for s, e, _verb in overlapping(ctx.words.clause_verb_re, text):
+        if not ctx.token_ends:
+            out.append(e)
+            continue
+        word = ctx.ending_at(e)
+        if word is not None and word[0] <= s:
+            out.append(e)
+    return out
 
 
 def scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, max_len: int) -> int:
@@ -68,8 +125,14 @@ def scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, m
     left, scan_table, juris_chars = w.left, w.scan_table, w.juris_chars
     i = head_start
     lowest = head_start - max_len
+    stops, left_chars = protected.stops, w.left_chars
     while i > 0 and i > lowest:
         if i in special:  # (a few offsets; the tests below are exact)
+            if i in stops:
+                return i  # right after a clause verb (介绍|某某工程, 积极参与|某某项目)
+            if tokens and i < head_start and text[i - 1] in left_chars and i not in token_starts \
+                    and i - 1 in token_starts and i + 1 in token_ends and text[i] in juris_chars:
+                return i  # a preposition glued to a jurisdiction word: 由区|教育局, 从市|交通局
             if i < head_start and (i in starts or (text[i] in juris_chars and i in token_starts
                                                    and i + 1 in token_ends)):
                 before = ctx.ending_at(i)
@@ -83,17 +146,109 @@ def scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, m
             i -= 1
             continue
         if not lengths:  # hard punctuation or whitespace
-            break
+            joined = _joined_across(text, i, head_start, ctx, protected)
+            if joined is None:
+                break
+            i = joined
+            continue
         if not tokens or i in token_ends:
             # a boundary word counts only as whole tokens: it ends at a token end and
             # starts at a token start (the longest such word decides)
             for k in lengths:
                 if k <= i and (not tokens or i - k in token_starts) and text[i - k:i] in left:
-                    if not (text[i - k:i] in w.inner_conj and _joins_works(ctx, i - k, i)):
+                    if not _inside_name(text, i - k, i, head_start, ctx):
                         return i
                     break
         i -= 1
     return i
+
+
+def _inside_name(text: str, start: int, end: int, head_start: int, ctx: Context) -> bool:
+    """Is the boundary word ``text[start:end]`` part of the name where it stands?
+
+    A build verb right before the head (某某新建项目, 某某投资控股有限公司); a
+    conjunction between two parts of one name (某某养殖及加工项目, 保护与修复,
+    5万吨甲醇和3万吨液氨); an adverb before a noun (还迁房); a conjunction
+    opening a list item (、和美…).
+    """
+    w = ctx.words
+    word = text[start:end]
+    tokens = bool(ctx.token_starts)
+    if _names_a_street(text, end, ctx):
+        return True  # 新建|街, 建设|路: a street named with the word
+    if word in w.head_premodifiers or word in w.company_premodifiers:
+        if end != head_start:  # (or one word before the head: 投资|控股|有限公司)
+            after = ctx.starting_at(end)
+            if after is None or after[0] != head_start:
+                return False
+        return (word in w.head_premodifiers and text.startswith(w.project_heads, head_start)) or \
+            (word in w.company_premodifiers and text.startswith(w.org_strong, head_start))
+    if word in w.clause_adverbs:
+        return tokens and ctx.tag_starting_at(end) not in w.clause_adverb_next_tags
+    if word in w.inner_conj or word in w.name_conjunctions:
+        if start > 0 and text[start - 1] == "、":
+            return True  # 甲、和美…: the item starts with the conjunction
+        if word in w.name_conjunctions and not text.startswith(w.org_strong, head_start) and \
+                not text.endswith(w.name_heads, 0, start):
+            return True  # 某某养殖及加工项目 (not 某某工程及某某项目: two names)
+        if w.quantity_conjunct.match(text, end) and _quantity_before(text, start, ctx):
+            return True  # 年产5万吨甲醇和3万吨液氨项目
+        return word in w.inner_conj and _joins_works(ctx, start, end)
+    return False
+
+
+def _names_a_street(text: str, end: int, ctx: Context) -> bool:
+    """A street word (路, 街) is the word starting at ``end``: the word before it names the street."""
+    after = ctx.starting_at(end)
+    return after is not None and text[end:after[0]] in ctx.words.street_words
+
+
+def _quantity_before(text: str, end: int, ctx: Context) -> bool:
+    """A capacity (5万吨) within the few characters before ``end``, in the same clause."""
+    w = ctx.words
+    lo = end
+    while lo > 0 and end - lo < 12 and text[lo - 1] not in w.hard:
+        lo -= 1
+    return any(True for _ in w.quantity_conjunct.finditer(text, lo, end))
+
+
+def _joined_across(text: str, i: int, head_start: int, ctx: Context, protected: _Protected) -> int | None:
+    """Where the scan goes on when the hard stop ``text[i - 1]`` is part of the name.
+
+    A dash between two places or streets (古交—娄烦…, 某某路—某某路…); 、 between
+    two numbers (国道108、209线) or before a work sharing its object and head with
+    the one before it (某某绿化、亮化建设项目).  None: the scan stops.
+    """
+    w = ctx.words
+    ch = text[i - 1]
+    if ch in w.dash_chars:
+        k = i - 1
+        while k > 0 and text[k - 1] in w.dash_chars:
+            k -= 1
+        if k > 0 and i < len(text) and CJK.match(text[i]) and (k in protected or text[k - 1] in w.place_end_chars):
+            return k
+        return None
+    if ch != "、" or i < 2 or i >= head_start:
+        return None
+    if text[i].isdigit() and text[i - 2].isdigit():
+        return i - 1  # 国道108、209线
+    # the item after 、: a shared work, up to the next 、 or the head
+    end = text.find("、", i, head_start)
+    end = head_start if end < 0 else end
+    if text[i:end] in w.shared_works and CJK.match(text[i - 2]) and text.startswith(w.project_heads, head_start):
+        return i - 1
+    return None
+
+
+def place_prefix(text: str, start: int, ctx: Context, divisions: Sequence[Candidate], protected: _Protected) -> int:
+    """Start of the place written right before ``start`` (某某市禁燃区 before a
+    quoted name), or ``start``: the words back to a boundary hold a division and
+    end in a division or a place's last character (区, 镇, 路 …)."""
+    pre = trim(text, scan_left(text, start, ctx, protected, 16), start, ctx)
+    if pre < start and _division_spans_within(divisions, pre, start, ctx) and \
+            (text[start - 1] in ctx.words.place_end_chars or start in protected):
+        return pre
+    return start
 
 
 def _reference_start(text: str, start: int, ctx: Context) -> int:
@@ -121,7 +276,7 @@ def trim(text: str, start: int, end: int, ctx: Context) -> int:
     while changed and start < end:
         changed = False
         for n, words in w.trim_sets:
-            if text[start:start + n] in words and end - start > n + 1:
+            if text[start:start + n] in words and end - start > n + 1 and not _names_a_street(text, start + n, ctx):
                 start += n
                 changed = True
                 break
@@ -140,9 +295,18 @@ def jurisdiction(text: str, start: int, end: int, ctx: Context,
             return (start, start + n)
     for n, words in w.juris_sets:
         if start + n < end and text[start:start + n] in words:
-            if n > 1 or ctx.is_token(start, start + 1) or not ctx.token_starts:
+            if n > 1 or ctx.is_token(start, start + 1) or not ctx.token_starts or start + 1 in ctx.token_starts \
+                    or _juris_body_word(text, start, end, ctx):
+                # a word of its own, or glued to the word before it (由区|教育局: the
+                # body starts a word) or to its body (县总工会 is one word)
                 return (start, start + n)
     return None
+
+
+def _juris_body_word(text: str, start: int, end: int, ctx: Context) -> bool:
+    """The name is one segmenter word: a jurisdiction character + a strong body (县总工会)."""
+    word = ctx.starting_at(start)
+    return word is not None and word[0] == end and text.endswith(ctx.words.agency_strong, start, end)
 
 
 def _division_spans_within(divisions: Sequence[Candidate], start: int, end: int,
@@ -213,6 +377,8 @@ def is_specific(text: str, start: int, end: int, ctx: Context, divisions: Sequen
         return True
     if _LATIN_OR_DIGIT.search(text, start, end):
         return True
+    if 0 < k <= len(ends) and ends[k - 1] - start >= 2 and ends[k - 1] <= end and tags[k - 1] == "":
+        return True  # the rest of an unknown word a glued preposition opened (自|某某河…)
     n = len(starts)
     while k < n and starts[k] < end:
         s, e = starts[k], ends[k]

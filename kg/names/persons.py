@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from kg.names.boundary import CJK
 from collections.abc import Sequence
 
 from kg.names.context import Candidate, Context
+from kg.names.personal import NAME_END as _NAME_END, common_word, name_at as _name_at, verb_after
 from kg.names.registry import name_finder
 
 __all__ = ["find_persons"]
@@ -15,45 +15,8 @@ _CREDIT_PARENS = re.compile(r"[（(]([^（()）\n]{2,30})[）)]")
 _CREDIT_BODY = re.compile(r"[\u3400-\u9fff、 \u3000/]+")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
-_NAME_END = set("，。、；：！？,;:!? （(）)“”\"\n")
-
-
-def _name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tuple[int, int] | None:
-    """A surname + given name starting at ``i``; returns its span or None."""
-    w = ctx.words
-    if text[i:i + 2] in w.surnames2:
-        sur = 2
-    elif i < len(text) and text[i] in w.surnames1:
-        sur = 1
-    else:
-        return None
-    best = None
-    for given in (2, 1):
-        e = i + sur + given
-        if e > len(text):
-            continue
-        piece = text[i:e]
-        if not all(CJK.match(ch) for ch in piece):
-            continue
-        if given == 2 and text.startswith(w.speech, e - 1):
-            continue  # 赵强说: the last character is the verb
-        if piece in w.not_names or text[i + sur:e] in w.not_names:
-            continue
-        after = text[e:e + 4]
-        ends_here = (e == len(text) or text[e] in _NAME_END or text[e].isspace()
-                     or after.startswith(w.speech) or after.startswith(w.byline)
-                     or after.startswith(w.honorifics) or (after[:1] != "" and after[:1] in w.name_followers))
-        if ends_here:
-            best = (i, e)
-            break
-        if not strict_end and given == 2 and (e in ctx.token_starts or not ctx.token_starts):
-            best = (i, e)
-            break
-    return best
-
-
 # (no quantity or slogan check: a name of two or three characters is never one)
-@name_finder("Person", rules=("title-name", "credit", "speaker", "honorific"), checked=False)
+@name_finder("Person", rules=("title-name", "credit", "credit-label", "speaker", "honorific", "doctrine"), checked=False)
 def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -> list[Candidate]:
     """Persons: title + name, bylines and credits, speakers, honorifics (``divisions``
     are not read: persons are found by titles, credits and speech)."""
@@ -66,7 +29,7 @@ def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -
         while i < len(text) and text[i] in " \u3000":
             i += 1
         span = _name_at(text, i, ctx, strict_end=False)
-        if span:
+        if span and not common_word(text, span, ctx):
             # 通讯员 A B: several names separated by spaces
             out.append(Candidate(span[0], span[1], "Person", text[span[0]:span[1]], "title-name", title=m.group(0)))
             j = span[1]
@@ -75,10 +38,30 @@ def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -
                 while k < len(text) and text[k] in " \u3000、":
                     k += 1
                 nxt = _name_at(text, k, ctx)
-                if not nxt:
+                if not nxt and text[j:k] == "、":
+                    # the last of a list: 副县长某某、某某参加 (its verb ends it)
+                    nxt = _name_at(text, k, ctx, strict_end=False)
+                    if nxt is None or not verb_after(text, nxt[1], ctx):
+                        break
+                if not nxt or common_word(text, nxt, ctx):
                     break
                 out.append(Candidate(nxt[0], nxt[1], "Person", text[nxt[0]:nxt[1]], "title-name", title=m.group(0)))
                 j = nxt[1]
+    # labelled credits: 编辑:某某, 作者:某某  责任编辑:某某, 摄影: 某某 某 某
+    for m in w.credit_label_re.finditer(text):
+        start = end = m.end()
+        limit = min(len(text), start + _CREDIT_VALUE_MAX)
+        while end < limit and text[end] not in _CREDIT_VALUE_END:
+            end += 1
+        nxt = w.credit_label_re.search(text, start, end)
+        names = _credit_names(text, start, nxt.start() if nxt else end, ctx, rule="credit-label", title=m.group(1))
+        if not names or names[0].start != start:
+            # the first name glued to the words after it (编辑:某某 + the next line)
+            span = _name_at(text, start, ctx, strict_end=False)
+            if span is not None:
+                names.insert(0, Candidate(span[0], span[1], "Person", text[span[0]:span[1]], "credit-label",
+                                          title=m.group(1)))
+        out.extend(names)
     # credits: (A、B) / (A B 文/图) / A 摄 / A B 摄影 at a line's end
     for m in _CREDIT_PARENS.finditer(text):
         body = m.group(1)
@@ -99,9 +82,18 @@ def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -
             if i < 0 or i in in_title:
                 continue
             span = _name_at(text, i, ctx)
-            if span and span[1] == s and (i == 0 or text[i - 1] in _NAME_END or text[i - 1] in w.unit_end_chars):
+            if span and span[1] == s and (i == 0 or text[i - 1] in _NAME_END or text[i - 1] in w.unit_end_chars) \
+                    and not common_word(text, span, ctx):
                 out.append(Candidate(i, s, "Person", text[i:s], "speaker"))
                 break
+    # a doctrine after a leader's name: 某某某新时代…思想 (a name the segmenter knows)
+    for m in w.doctrine_re.finditer(text):
+        word = ctx.ending_at(m.start())
+        if word is not None and word[1] in w.doctrine_name_tags and 2 <= m.start() - word[0] <= 4:
+            span = _name_at(text, word[0], ctx, strict_end=False)
+            if span is not None and span[1] == m.start():
+                out.append(Candidate(span[0], span[1], "Person", text[span[0]:span[1]], "doctrine"))
+    out.extend(_last_line_credit(text, ctx))
     # honorifics after the name: 某某某总书记, 某某某同志
     for h, pattern in w.honorific_res:
         for m in pattern.finditer(text):
@@ -117,7 +109,27 @@ def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -
     return out
 
 
-def _credit_names(text: str, start: int, end: int, ctx: Context) -> list[Candidate]:
+_LAST_LINE = re.compile(r"\n[ \u3000]*([\u3400-\u9fff]{2,3}(?:[ \u3000]+[\u3400-\u9fff]{2,3})+)[ \u3000]*\n*$")
+
+
+def _last_line_credit(text: str, ctx: Context) -> list[Candidate]:
+    """An article's last line made of names alone (某某 某某某): its authors."""
+    m = _LAST_LINE.search(text, max(0, len(text) - 40))
+    if m is None:
+        return []
+    names = [(p.start(), p.end()) for p in _CJK_RUN.finditer(text, m.start(1), m.end(1))]
+    if not all(_name_at(text, s, ctx) == (s, e) for s, e in names):
+        return []
+    return [Candidate(s, e, "Person", text[s:e], "credit") for s, e in names]
+
+
+#: a labelled credit's names end at a line's end, a bar, a bracket or a clause mark
+_CREDIT_VALUE_END = set("\n|｜)）]】[【(（，,。;；")
+_CREDIT_VALUE_MAX = 30
+
+
+def _credit_names(text: str, start: int, end: int, ctx: Context, *, rule: str = "credit",
+                  title: str | None = None) -> list[Candidate]:
     """Names in a credit like ``张三、李四 文/图`` between start and end."""
     w = ctx.words
     body = text[start:end]
@@ -142,11 +154,11 @@ def _credit_names(text: str, start: int, end: int, ctx: Context) -> list[Candida
         if len(piece) == 2 and text[s + 1] != piece[1]:  # spaced name: check the two characters
             if (piece[0] in w.surnames1) and piece not in w.not_names:
                 e = text.index(piece[1], s + 1) + 1
-                out.append(Candidate(s, e, "Person", text[s:e], "credit", name=piece))
+                out.append(Candidate(s, e, "Person", text[s:e], rule, title=title, name=piece))
             continue
         if 2 <= len(piece) <= 4 and _name_at(text, s, ctx, strict_end=False) is not None:
             span = (s, s + len(piece))
             if piece[:2] in w.surnames2 or piece[0] in w.surnames1:
                 if piece not in w.not_names:
-                    out.append(Candidate(span[0], span[1], "Person", piece, "credit"))
+                    out.append(Candidate(span[0], span[1], "Person", piece, rule, title=title))
     return out

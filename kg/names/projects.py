@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from kg.names.boundary import (continues_word, is_specific, jurisdiction, protected_map, scan_left, suffix_heads,
-                               trim)
+from kg.names.boundary import (continues_word, is_specific, jurisdiction, place_prefix, protected_map, scan_left,
+                               suffix_heads, trim)
 from kg.names.context import Candidate, Context
 from kg.names.registry import name_finder
 from kg.names.trie import ending_at
@@ -33,6 +33,7 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
         if quoted is not None:
             # “废水近零排放”工程, 一期“某某苑”项目: the quoted words are the name
             q_start, q_end = quoted
+            q_start = place_prefix(text, q_start, ctx, divisions, prot)  # 某某市禁燃区“…”项目
             name = _QUOTES.sub("", text[q_start:e])
             if len(name) > len(suffix) + 1:
                 out.append(Candidate(q_start, e, "Project", text[q_start:e], "project-quoted", name=name))

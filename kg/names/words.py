@@ -14,7 +14,9 @@ class Words:
     """Word lists of the lexicon prepared for fast lookup (built once per lexicon)."""
 
     def __init__(self, lex: Lexicon) -> None:
-        self.left = frozenset(lex.words("boundaries", "left"))
+        # clause openers (更是, 此次 …) and datelines (某报讯) end the scan as the other boundary words do
+        self.left = frozenset(lex.words("boundaries", "left") + lex.words("boundaries", "clause_openers")
+                              + lex.words("boundaries", "dateline_words"))
         self.left_max = max(map(len, self.left))
         by_last: dict[str, set[int]] = {}
         for word in self.left:
@@ -59,6 +61,22 @@ class Words:
         self.surnames1 = frozenset(s for s in surnames if len(s) == 1)
         self.surnames2 = frozenset(s for s in surnames if len(s) == 2)
         self.not_names = frozenset(lex.words("person", "not_given_names"))
+        self.title_set = frozenset(self.titles)
+        self.given_name_stops = frozenset(lex.chars("person", "given_name_stops"))
+        self.function_surname_tags = frozenset(lex.words("person", "function_surname_tags"))
+        self.name_word_tags = frozenset(lex.words("person", "name_word_tags"))
+        self.verb_tags_after_name = frozenset(lex.words("person", "verb_tags_after_name"))
+        self.common_word_tags = frozenset(lex.words("person", "common_word_tags"))
+        self.clause_verbs = by_length(lex.words("boundaries", "clause_verbs"))
+        # 编辑:某某 (a label, a colon, spaces): the names start at the match's end
+        seps = re.escape(lex.chars("person", "credit_label_separators"))
+        self.doctrine_re = alternation(lex.words("person", "doctrine_heads"))
+        self.doctrine_name_tags = frozenset(lex.words("person", "doctrine_name_tags"))
+        #: a parenthesised byline ((记者某某 通讯员某某)): a name's left scan never crosses its ")"
+        self.byline_parens_re = re.compile(r"[（(][^（()）\n]{0,30}?(?:" + alternation(self.byline).pattern
+                                           + r")[^（()）\n]{0,30}?[)）]")
+        self.credit_label_re = re.compile(f"({alternation(lex.words('person', 'credit_labels')).pattern})"
+                                          f"[{seps}][ \u3000]*")
         self.false_heads = by_length(lex.words("boundaries", "false_heads"))
         self.false_head_sets = by_length_sets(self.false_heads)
         self.trim_sets = by_length_sets(self.trim)
@@ -71,6 +89,27 @@ class Words:
         # a phase right before a position (某某院区(二期)建设)
         self.phase_before = re.compile(f"(?:{self.phase.pattern})$")
         self.juris_chars = frozenset(w for w in self.juris_words if len(w) == 1)
+        #: verbs of reporting and attendance, found in a text in one pass (the scan
+        #: stops after each one that ends a segmenter word: 介绍, 积极参与)
+        self.clause_verb_re = alternation(lex.words("boundaries", "clause_verbs"))
+        #: one-character boundary words a segmenter may glue to a jurisdiction word (由区, 从市)
+        self.left_chars = frozenset(w for w in self.left if len(w) == 1)
+        glued = lex.words("boundaries", "glued_prepositions")
+        self.glued_prep_re = re.compile("[" + "".join(map(re.escape, glued)) + "]")
+        # punctuation that is part of a name where it stands (boundary._joined_across)
+        self.dash_chars = frozenset(lex.chars("boundaries", "dash_chars"))
+        self.place_end_chars = frozenset(lex.chars("boundaries", "place_end_chars"))
+        self.shared_works = frozenset(lex.words("boundaries", "shared_works"))
+        # boundary words that are part of a name where they stand (boundary.inside_name)
+        self.head_premodifiers = frozenset(lex.words("boundaries", "head_premodifiers"))
+        self.company_premodifiers = frozenset(lex.words("boundaries", "company_premodifiers"))
+        self.name_conjunctions = frozenset(lex.words("boundaries", "name_conjunctions"))
+        self.quantity_conjunct = lex.regex("boundaries", "quantity_conjunct_pattern")
+        self.clause_adverbs = frozenset(lex.words("boundaries", "clause_adverbs"))
+        self.clause_adverb_next_tags = frozenset(lex.words("boundaries", "clause_adverb_next_tags"))
+        #: the heads that end a complete name (a conjunction after one joins two names)
+        self.name_heads = by_length(set(lex.words("project", "suffixes")) | set(lex.words("organization", "suffixes.strong"))
+                                    | set(lex.words("agency", "suffixes.strong")))
         #: jurisdiction words of one character (省, 市 …) found in a text in one pass
         #: (the left scan tests its stop rule only at those positions and protected ones)
         self.juris_char_re = re.compile("[" + "".join(map(re.escape, sorted(self.juris_chars))) + "]"

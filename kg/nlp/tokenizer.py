@@ -3,18 +3,28 @@
 Every division name and short form, and the domain compounds of agency
 names, are added to jieba's dictionary (:func:`add_project_words`) *before*
 the tokenizer is used, so that they stay one token.  The tokenizer
-(``kg.jieba_tokenizer.v1`` in spaCy's tokenizer registry) cuts with
-:class:`kg.nlp.segmenter.FastJieba`, a compiled jieba that gives jieba's own
-tokens from that same dictionary at several times its speed (``compiled =
-false`` in the config selects Python jieba itself).
+(``kg.jieba_tokenizer.v1`` in spaCy's tokenizer registry, found through the
+``spacy_tokenizers`` entry point, so a saved pipeline loads with plain
+``spacy.load``) cuts with :class:`kg.nlp.segmenter.FastJieba`, a compiled
+jieba that gives jieba's own tokens from that same dictionary at several
+times its speed (``compiled = false`` in the config selects Python jieba
+itself).
+
+What the tokenizer knows of a word beyond its text goes into the ``Doc``
+it makes, in spaCy's own slots: ``token.tag_`` is the word's part-of-speech
+tag in jieba's dictionary file (``""`` for a word the file lacks: the
+project's own words, numbers, punctuation, whitespace), which the naming
+rules read (:mod:`kg.nlp.candidates`); whitespace is ``token.is_space`` and
+``token.whitespace_`` as spaCy makes them.
 """
 from __future__ import annotations
 
 import functools
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 
+import numpy
 import spacy
+from spacy.attrs import TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -23,24 +33,11 @@ from kg.knowledge.lexicon import load_lexicon
 from kg.names import DivisionMatcher
 from kg.nlp import segmenter
 
-__all__ = ["JiebaTokenizer", "create_jieba_tokenizer", "resources", "add_project_words", "pop_words",
+__all__ = ["JiebaTokenizer", "create_jieba_tokenizer", "resources", "add_project_words",
            "words_and_spaces", "blank_runs", "MAX_WORDS"]
 
-# Bound of the per-process word table (a corpus has far fewer distinct tokens).
+# Bound of the per-process word tables (a corpus has far fewer distinct tokens).
 MAX_WORDS = 1_000_000
-
-# What the tokenizer made each Doc of, until the candidate component reads
-# it: Doc -> (text, segmenter words, number of tokens, runs of whitespace words).  The component reads
-# the tokens from these rather than back out of the Doc (see
-# CandidateTagger._read); an entry goes with its Doc.
-_MADE: "weakref.WeakKeyDictionary[Doc, tuple[str, list[str], int, list[tuple[int, int]]]]" = \
-    weakref.WeakKeyDictionary()
-
-
-def pop_words(doc: Doc) -> tuple[str, list[str], int, list[tuple[int, int]]] | None:
-    """What the tokenizer made ``doc`` of, handed over once: ``(text, segmenter words,
-    number of tokens, runs of whitespace words)``, or ``None`` for a Doc it did not make."""
-    return _MADE.pop(doc, None)
 
 
 @functools.lru_cache(maxsize=2)
@@ -99,16 +96,20 @@ class JiebaTokenizer:
         self.vocab = vocab
         self.compiled = compiled
         self._orth_table: dict[str, int] = {}  # word -> ORTH hash, for the words seen
+        self._tag_table: dict[str, int] = {}  # word -> hash of its jieba tag, for the words seen
         if compiled:
             _compiled_jieba()  # build it now rather than on the first text
 
     def __call__(self, text: str) -> Doc:
-        cut = _compiled_jieba().cut(text) if self.compiled else _python_cut(text)
-        runs = blank_runs(cut)
-        words, spaces = words_and_spaces(cut, text, runs)
+        words, spaces = words_and_spaces(self.segment(text), text)
         doc = Doc(self.vocab, words=self._orths(words), spaces=spaces)
-        _MADE[doc] = (text, cut, len(words), runs)
+        # one column for all tokens: Doc(tags=...) would cost as much again as the Doc
+        doc.from_array(_TAG_ATTRS, self._tags(words))
         return doc
+
+    def segment(self, text: str) -> list[str]:
+        """jieba's words of ``text`` (they tile it, whitespace words included)."""
+        return _compiled_jieba().cut(text) if self.compiled else _python_cut(text)
 
     def _orths(self, words: list[str]) -> list[int] | list[str]:
         """The words as ORTH hashes (the same Doc, made ~4x faster).
@@ -134,6 +135,28 @@ class JiebaTokenizer:
             orths = list(map(table.__getitem__, words))
         return orths
 
+    def _tags(self, words: list[str]) -> numpy.ndarray:
+        """The hash of each word's jieba tag (``token.tag``; 0, the empty tag, for a word without one).
+
+        A per-tokenizer table as in :meth:`_orths`; inside a memory zone the
+        hashes are not kept (a tag added there is forgotten after it).
+        """
+        table = self._tag_table
+        if self.vocab.in_memory_zone:
+            table = {}
+        try:
+            hashes = list(map(table.__getitem__, words))
+        except KeyError:
+            tags = segmenter.word_tags()
+            if len(table) + len(words) > MAX_WORDS:
+                table.clear()
+            add = self.vocab.strings.add
+            for word in set(words).difference(table):
+                tag = tags.get(word, "")
+                table[word] = add(tag) if tag else 0
+            hashes = list(map(table.__getitem__, words))
+        return numpy.array(hashes, dtype=numpy.uint64)
+
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
         for text in texts:
             yield self(text)
@@ -153,6 +176,9 @@ class JiebaTokenizer:
         return self
 
 
+_TAG_ATTRS = [TAG]
+
+
 def _python_cut(text: str) -> list[str]:
     return [w for w in segmenter.python_jieba().cut(text, cut_all=False) if w]
 
@@ -166,8 +192,7 @@ def create_jieba_tokenizer(gazetteer_path: str = "", patterns_dir: str = "",
     return make
 
 
-def words_and_spaces(words: list[str], text: str,
-                     runs: list[tuple[int, int]] | None = None) -> tuple[list[str], list[bool]]:
+def words_and_spaces(words: list[str], text: str) -> tuple[list[str], list[bool]]:
     """spaCy's ``util.get_words_and_spaces`` for words that tile ``text`` exactly.
 
     Whitespace tokens are dropped, one ``" "`` after a word becomes that word's
@@ -177,12 +202,11 @@ def words_and_spaces(words: list[str], text: str,
     an article).  Only the runs of whitespace words (paragraph breaks, the
     spaces of a title) need work, so the words between them are copied in
     slices; words that hold a ``" "`` without being whitespace go through the
-    general loop.  ``runs``: the words' :func:`blank_runs`, when the caller has them.
+    general loop.
     """
     if sum(map(len, words)) != len(text):
         raise ValueError("the words do not tile the text")
-    if runs is None:
-        runs = blank_runs(words)
+    runs = blank_runs(words)
     joined = ["".join(words[i:j]) for i, j in runs]
     if " " in text and text.count(" ") != sum(w.count(" ") for w in joined):
         return _words_and_spaces_loop(words, text)

@@ -27,10 +27,9 @@ def relate_document(doc, resolutions, entities, city, gazetteer, lexicon) -> Doc
         for m in res.mentions:
             if m.in_name:
                 continue
-            s, e = art.to_source(m.start, m.end)
-            mentions.append(Mention(m.entity_id, art.article.article_id, s, e, m.surface))
+            mentions.append(art.to_mention(m))
         if newspaper is not None:
-            self_reference = newspaper.surface  # 本报
+            self_reference = newspaper.text  # 本报
             for pos in _find_all(art.text, self_reference):
                 s, e = art.to_source(pos, pos + len(self_reference))
                 mentions.append(Mention(newspaper.entity_id, art.article.article_id, s, e, self_reference))
@@ -77,7 +76,8 @@ def _newspaper(resolutions, lexicon, gazetteer, city):
     div = gazetteer.get(city)
     short = next((f for f in div.short_forms if len(f) >= 2), div.name)
     name = short + lexicon.string("organization", "newspaper_suffix")
-    return Resolved(0, 0, "Organization", name, self_reference, entity_id("Organization", name), "newspaper")
+    # (a mention of no one place: the document's 本报 are found in each article)
+    return Resolved(entity_id("Organization", name), "", 0, 0, self_reference, "Organization", name, "newspaper")
 
 
 def _national_name(lexicon, eid: str) -> str | None:

@@ -87,8 +87,8 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
             return prefix + rest, juris_id
         lead = next((d for d in divs if d.start == c.start), None)
         if lead is not None and lead.division_id:
-            expanded = _expand_school(r, surface[len(strip_spaces(lead.surface)):])
-            if expanded != surface[len(strip_spaces(lead.surface)):]:
+            expanded = _expand_school(r, surface[len(strip_spaces(lead.text)):])
+            if expanded != surface[len(strip_spaces(lead.text)):]:
                 return r.division_name(lead.division_id) + expanded, lead.division_id
             return surface, lead.division_id
         if _generic_name(rest):

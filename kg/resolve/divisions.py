@@ -16,7 +16,7 @@ from kg.resolve.resolver import Resolver
 __all__ = ["division_mention", "unknown_division"]
 
 
-def division_mention(r: Resolver, start: int, end: int, surface: str, did: str, rule: str,
+def division_mention(r: Resolver, article_id: str, start: int, end: int, surface: str, did: str, rule: str,
                       covering: Sequence[Candidate], cover_starts: Sequence[int] | None = None,
                       cover_longest: int = 0) -> Resolved:
     if cover_starts is not None:
@@ -24,7 +24,7 @@ def division_mention(r: Resolver, start: int, end: int, surface: str, did: str, 
         covering = covering[bisect.bisect_left(cover_starts, end - cover_longest):
                             bisect.bisect_right(cover_starts, start)]
     in_name = any(o.start <= start and end <= o.end and (o.start, o.end) != (start, end) for o in covering)
-    return Resolved(start, end, "Division", r.get(did).name, surface, division_entity_id(did), rule,
+    return Resolved(division_entity_id(did), article_id, start, end, surface, "Division", r.get(did).name, rule,
                     division_id=did, in_name=in_name)
 
 
@@ -47,12 +47,12 @@ def unknown_division(r: Resolver, text: str, prev: Resolved) -> Resolved | None:
     if text[pos:pos + 1] in r.zone_suffix_starts:
         zone = next((z for z in r.zone_suffixes if text.startswith(z, pos)), None)
     if zone and parent.level in ("prefecture", "county"):
-        name = prev.surface + zone
+        name = prev.text + zone
         did = _child_id(parent.id, name)
         if did not in r.extra:
             r.extra[did] = Division(did, None, name, "zone", parent.id, ())
-        return Resolved(prev.start, pos + len(zone), "Division", name, name, division_entity_id(did),
-                        "division-chain", division_id=did)
+        return Resolved(division_entity_id(did), prev.article_id, prev.start, pos + len(zone), name, "Division",
+                        name, "division-chain", division_id=did)
     if parent.level in ("county", "zone"):
         suffixes, level, suffix_starts = r.township_suffixes, "township", r.township_suffix_starts
     elif parent.level == "township":
@@ -77,8 +77,8 @@ def unknown_division(r: Resolver, text: str, prev: Resolved) -> Resolved | None:
                 did = _child_id(parent.id, name)
                 if did not in r.extra:
                     r.extra[did] = Division(did, None, name, level, parent.id, ())
-                return Resolved(pos, pos + len(name), "Division", name, name, division_entity_id(did),
-                                "division-chain", division_id=did)
+                return Resolved(division_entity_id(did), prev.article_id, pos, pos + len(name), name, "Division",
+                                name, "division-chain", division_id=did)
     return None
 
 

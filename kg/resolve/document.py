@@ -148,7 +148,7 @@ def _add_entity(entities: dict[str, tuple], aliases: dict[str, set[str]], m: Res
         else:
             entities[m.entity_id] = (m.type, m.name, None, None, None)
     if m.rule != "home-reference":  # 我市/全县 refer to it but are not its names
-        aliases.setdefault(m.entity_id, set()).add(strip_spaces(m.surface))
+        aliases.setdefault(m.entity_id, set()).add(strip_spaces(m.text))
     else:
         aliases.setdefault(m.entity_id, set())
 
@@ -162,6 +162,7 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
                      doc_county: str | None) -> ArticleResolution:
     gaz = r.gaz
     text = art.text
+    article_id = art.article.article_id
     divisions = [c for c in cands if c.type == "Division"]
     # home county of the article: its most mentioned county-level division
     counts: Counter[str] = Counter()
@@ -202,7 +203,8 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
             else:
                 chain = []
             continue
-        m = division_mention(r, c.start, c.end, c.text, did, c.rule, covering, cover_starts, cover_longest)
+        m = division_mention(r, article_id, c.start, c.end, c.text, did, c.rule, covering, cover_starts,
+                             cover_longest)
         resolved_divs.append(m)
         chain.append(m)
         # a unit missing from the gazetteer right after it: 某县 + X镇 (+ Y村)
@@ -240,22 +242,23 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
             if any(o.start <= pos < o.end for o in open_class):
                 continue
             div = gaz.get(target)
-            mentions.append(Resolved(pos, pos + len(word), "Division", div.name, word, division_entity_id(target),
-                                     "home-reference", division_id=target))
+            mentions.append(Resolved(division_entity_id(target), article_id, pos, pos + len(word), word, "Division",
+                                     div.name, "home-reference", division_id=target))
     # open-class names
     last_agency_juris: tuple[int, str | None] | None = None
     parents: list[Resolved] = []
     for c in open_class:
         if c.type == "Person":
             name = strip_spaces(c.text)
-            mentions.append(Resolved(c.start, c.end, "Person", name, c.text, entity_id("Person", name), c.rule,
-                                     title=c.title))
+            mentions.append(Resolved(entity_id("Person", name), article_id, c.start, c.end, c.text, "Person", name,
+                                     c.rule, title=c.title))
             continue
         name, juris = canonical(r, c, text, resolved_divs, city, county, mentions, parents, last_agency_juris, own,
                                  open_class)
         if name is None:
             continue
-        m = Resolved(c.start, c.end, c.type, name, c.surface, entity_id(c.type, name), c.rule, juris=juris)
+        m = Resolved(entity_id(c.type, name), article_id, c.start, c.end, c.surface, c.type, name, c.rule,
+                     juris=juris)
         mentions.append(m)
         if c.type == "Organization" and c.rule != "org-anaphor":
             r.seen_orgs.append(name)

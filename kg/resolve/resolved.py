@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.records import Article
+from kg.records import Article, Mention, pickled_by_value
 
 __all__ = ["ArticleText", "Resolved", "ArticleResolution"]
 
@@ -19,17 +19,27 @@ class ArticleText:
     def to_source(self, start: int, end: int) -> tuple[int, int]:
         return self.index[start], self.index[end - 1] + 1
 
+    def to_mention(self, m: Mention) -> Mention:
+        """The :class:`~kg.records.Mention` of ``m`` (a :class:`Resolved` in this article's text)
+        in the source file: the record a :class:`~kg.records.DocResult` carries."""
+        start, end = self.to_source(m.start, m.end)
+        return Mention(m.entity_id, m.article_id, start, end, m.text)
 
+
+@pickled_by_value  # (Mention's own would pickle a Resolved as a Mention)
 @dataclass(frozen=True, slots=True)
-class Resolved:
-    """A mention resolved to an entity (offsets into the normalised article text)."""
+class Resolved(Mention):
+    """A :class:`~kg.records.Mention` as resolution makes it: the mention plus what was decided about it.
 
-    start: int
-    end: int
+    Its ``start``/``end`` are offsets into the article's normalised text
+    (:attr:`ArticleText.text`, which the relation stage reads), not into the
+    source file: :meth:`ArticleText.to_mention` maps it there.  ``text`` is
+    the name as written (a name assembled from a list, 市自然资源局、应急局 →
+    市应急局, is the assembled one); ``name`` the canonical name.
+    """
+
     type: str
     name: str  # canonical name
-    surface: str
-    entity_id: str
     rule: str
     division_id: str | None = None  # divisions: gazetteer id
     juris: str | None = None  # agency/org/project: gazetteer id of its jurisdiction

@@ -1,8 +1,8 @@
 """Processing one document: every per-document stage, in order, in this process.
 
 ``process_document`` normalises the document's articles (:mod:`kg.corpus`),
-runs the spaCy pipeline over them (segmentation and candidate names:
-:mod:`kg.nlp`, :mod:`kg.names`), resolves the candidates
+runs the steps of the spaCy pipeline over them (segmentation and candidate
+names: :mod:`kg.nlp`, :mod:`kg.names`), resolves the candidates
 (:mod:`kg.resolve`) and relates the mentions (:mod:`kg.relations`), and
 returns a picklable :class:`~kg.records.DocResult`.  Documents are
 independent, so results of parts of a corpus merge by union in
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from kg.corpus import iter_chunks, normalize, to_simplified
 from kg.knowledge.gazetteer import load_gazetteer
 from kg.knowledge.lexicon import load_lexicon
-from kg.nlp.pipeline import candidates_of, make_nlp
+from kg.nlp.pipeline import make_nlp
 from kg.records import Document, DocResult
 from kg.relations import relate_document
 from kg.resolve import ArticleText, resolve_document
@@ -59,16 +59,19 @@ def process_document(doc: Document, nlp=None, gazetteer=None, lexicon=None, *,
             for start, end in iter_chunks(text, a.start, a.end):
                 norm, index = normalize(text, start, end)
                 texts.append(ArticleText(a, norm, tuple(index)))
-    # what nlp.pipe does, one stage at a time: the tokenizer, then each component;
-    # one text at a time, so only one spaCy Doc is alive (a 20 MB page is 2,000 pieces)
+    # The pipeline's own steps, without what only a reader of a Doc needs: the
+    # tokenizer's segmentation and the candidate component's matching of its words,
+    # but not the spaCy Doc made of them nor the spans (kg.nlp.candidates: match_words);
+    # resolution then takes the whole document at once (its home city is the file's),
+    # where the kg_resolve component sees one Doc.
+    segment = nlp.tokenizer.segment
+    tagger = nlp.get_pipe("kg_candidates")
     pairs = []
     for at in texts:
         with _timed(timings, "segment"):
-            d = nlp.make_doc(at.text)
+            words = segment(at.text)
         with _timed(timings, "candidates"):
-            for _name, proc in nlp.pipeline:
-                d = proc(d)
-            pairs.append((at, candidates_of(d)))
+            pairs.append((at, tagger.match_words(at.text, words)))
     with _timed(timings, "resolve"):
         resolutions, entities, city = resolve_document(pairs, gazetteer, lexicon)
     with _timed(timings, "relations"):
