@@ -8,12 +8,6 @@ import pytest
 from helpers import names, process_text
 from kg.names import finder_of, finders
 from kg.nlp.candidates import candidates_of
-from kg.nlp.pipeline import make_nlp
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return make_nlp()
 
 
 def found(nlp, text: str, type_: str) -> set[str]:
