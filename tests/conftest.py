@@ -1,8 +1,16 @@
-"""Shared test helpers: installing the Debian packages some tests need; fixtures of the attack tests."""
+"""Shared fixtures: the sample graphs, the bundled corpus built once, the nlp pipeline,
+Debian tools; fixtures of the attack tests.
+
+Plain functions and data the tests share are in ``support.py`` (no test module
+imports another).  Session-scoped graphs are shared by every test that asks
+for them: a test that changes its graph makes a new one
+(``support.make_sample_graph()`` …), and teardown fails if a shared one was
+changed.
+"""
 from __future__ import annotations
 
+import copy
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -16,47 +24,64 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import settings
 
-ROOT = Path(__file__).resolve().parents[1]
+from support import (ROOT, build_corpus_graph, ensure_debian, make_hostile_graph, make_sample_graph, snapshot,
+                     write_every_export)
 
 # CI runs the property tests with a fixed seed so that a run is reproducible;
 # locally they explore new examples each time (and keep failures in .hypothesis/).
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-_APT_UPDATED = False
 
 
-def ensure_debian(package: str, binary: str) -> str:
-    """Path of ``binary``, installing Debian ``package`` first if it is missing.
+def _unchanged(graph):
+    """Yield ``graph``; at teardown, fail if a test changed it (it is shared)."""
+    before = copy.deepcopy(snapshot(graph))
+    yield graph
+    assert snapshot(graph) == before, "a test changed a shared graph: make a new one for it"
 
-    The test command installs what it needs (the machine is root, apt reaches
-    Debian's registry); where that is impossible the calling test is skipped
-    with the reason, never silently passed.
-    """
-    global _APT_UPDATED
-    found = shutil.which(binary) or (binary if os.path.exists(binary) else None)
-    if found:
-        return found
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip(f"{binary} missing and cannot install Debian package {package} (not root / no apt)")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    try:
-        if not _APT_UPDATED:
-            subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True, timeout=600)
-            _APT_UPDATED = True
-        subprocess.run(["apt-get", "install", "-y", "-q", package], check=True, env=env,
-                       capture_output=True, timeout=1200)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        pytest.fail(f"installing Debian package {package} failed: {exc}")
-    found = shutil.which(binary) or (binary if os.path.exists(binary) else None)
-    if not found:
-        pytest.fail(f"Debian package {package} installed but {binary} not found")
-    return found
+
+@pytest.fixture(scope="session")
+def sample_graph():
+    """The graph of the two sample documents of ``support`` (shared: do not change it)."""
+    yield from _unchanged(make_sample_graph())
+
+
+@pytest.fixture(scope="session")
+def hostile_graph():
+    """The sample graph plus markup in every text field (shared: do not change it)."""
+    yield from _unchanged(make_hostile_graph())
+
+
+@pytest.fixture(scope="session")
+def corpus_graph():
+    """The knowledge graph of the bundled corpus, built once per session (do not change it)."""
+    return build_corpus_graph()
+
+
+@pytest.fixture(scope="session")
+def corpus_exports(corpus_graph, tmp_path_factory) -> Path:
+    """A folder with every export of the bundled corpus, written once per session."""
+    return write_every_export(corpus_graph, tmp_path_factory.mktemp("corpus-exports"))
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The project's spaCy pipeline (``make_nlp()``), made once."""
+    from kg.nlp.pipeline import make_nlp
+
+    return make_nlp()
 
 
 @pytest.fixture(scope="session")
 def rapper() -> str:
     return ensure_debian("raptor2-utils", "rapper")
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice (headless Calc, for the spreadsheet tests of the CSV exports)."""
+    return ensure_debian("libreoffice-calc-nogui", "soffice")
 
 
 # --------------------------------------------------------------------------

@@ -74,7 +74,6 @@ print(result.get_next()[0])
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 8: not fixed yet")
 def test_neo4j_csv_cells_never_start_a_formula(tmp_path, kg, write_corpus):
     """Item 8: no cell of ``neo4j/nodes.csv`` or ``relationships.csv`` starts with ``= + - @``, tab or CR.
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from support import benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -38,11 +40,7 @@ def test_export_memory_is_what_the_export_allocates_not_what_was_freed_before():
 def test_tree_memory_counts_a_forked_childs_shared_pages_once():
     """scale.py's "peak PSS all processes": a process and its children summed,
     pages shared after a fork counted once, pages of their own in each."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import scale
-    finally:
-        sys.path.pop(0)
+    scale = benchmark("scale")
 
     def peak(code: str) -> int:
         proc = subprocess.Popen([sys.executable, "-c", code])
@@ -58,3 +56,20 @@ def test_tree_memory_counts_a_forked_childs_shared_pages_once():
                "time.sleep(1.0)\nos._exit(0) if child else os.wait()")
     assert 200 <= shared < 300
     assert 400 <= own < 500
+
+
+def test_turtle_benchmark_times_both_writers_on_one_graph(capsys):
+    """benchmarks/turtle_vs_rdflib.py runs and prints both figures and their ratio."""
+    assert benchmark("turtle_vs_rdflib").main(["--triples", "300", "--repeat", "1", "--min-speedup", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "rdflib serialize(turtle)" in out and "serialize_turtle" in out and "speed-up" in out
+
+
+def test_long_line_benchmark_builds_each_size(capsys):
+    """benchmarks/long_line.py runs kg build on its one-line page and prints its time per size."""
+    long_line = benchmark("long_line")
+    page = long_line.single_line_page(100_000)
+    assert "\n" not in page and len(page.encode("utf-8")) >= 100_000 and long_line.SENTENCE in page
+    assert long_line.main(["--sizes", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "s/MiB" in out and "slowest build" in out

@@ -7,10 +7,12 @@ corpus text, on any sign that injected markup ran.  Nodes and edges are
 clicked with the mouse at the positions the page reports for them.
 
 The browser is Debian's ``chromium`` (installed by the test if missing, see
-``conftest.ensure_debian``), never a Playwright download.  A screenshot of
-the seed corpus's view is written to ``test-artifacts/seeds.png``; with
-``KG_UPDATE_SCREENSHOT=1`` it also replaces ``docs/screenshot.png`` (the
-README's picture).
+``conftest.ensure_debian``), never a Playwright download.  Screenshots of
+the seed corpus's view and of its facts table are written to
+``test-artifacts/seeds.png`` and ``test-artifacts/facts-table.png``; with
+``KG_UPDATE_SCREENSHOT=1`` they also replace ``docs/screenshot.png`` and
+``docs/facts-table.png`` (the README's pictures).  Tests wait for
+conditions the page reports (``window.kgView``), never for a fixed time.
 """
 from __future__ import annotations
 
@@ -107,13 +109,17 @@ class View:
     def js(self, expression: str, arg=None):
         return self.page.evaluate(expression, arg)
 
-    def wait_for(self, expression: str, timeout_ms: int = 10_000) -> None:
+    def wait_for(self, expression: str, timeout_ms: int = 10_000, arg=None) -> None:
         """Poll ``expression`` until truthy (wait_for_function would need eval, which the CSP forbids)."""
         for _ in range(timeout_ms // 25):
-            if self.js(expression):
+            if self.js(expression, arg):
                 return
-            self.page.wait_for_timeout(25)
+            self.page.wait_for_timeout(25)  # the polling interval, not a wait for something
         raise AssertionError(f"timed out waiting for {expression}")
+
+    def settled(self) -> None:
+        """Wait until no focus animation runs and the names to draw are chosen."""
+        self.wait_for("!kgView.busy() && !kgView.labelsBusy()")
 
     def search(self, text: str) -> None:
         self.page.fill("#kg-search", text)
@@ -131,7 +137,13 @@ class View:
     def click_node(self, i: int) -> None:
         p = self.js("i => kgView.nodePoint(i)", i)
         self.page.mouse.click(p["x"], p["y"])
-        self.page.wait_for_timeout(100)
+        self.wait_for("i => kgView.selectedNodes().includes(i)", arg=i)
+
+    def hover_tooltip(self, point: dict) -> str:
+        """Move the mouse to ``point`` and wait for the tooltip; its text."""
+        self.page.mouse.move(point["x"], point["y"])
+        self.wait_for("kgView.tooltip() !== null")
+        return self.js("kgView.tooltip()")
 
     def check_clean(self) -> None:
         assert self.offsite == [], f"requests left the file: {self.offsite}"
@@ -213,8 +225,11 @@ def test_request_guard_catches_requests_leaving_the_file(browser, tmp_path):
                     '<img src="http://127.0.0.1:9/x.png"><link rel="stylesheet" href="other.css">',
                     encoding="utf-8")
     view = View(browser, page)
-    view.page.wait_for_timeout(300)
     try:
+        for _ in range(400):  # both requests are made while the page loads
+            if "http://127.0.0.1:9/x.png" in view.offsite and any(u.endswith("/other.css") for u in view.offsite):
+                break
+            view.page.wait_for_timeout(25)
         assert "http://127.0.0.1:9/x.png" in view.offsite
         assert any(u.endswith("/other.css") for u in view.offsite)
     finally:
@@ -236,10 +251,14 @@ def test_seeds_view_makes_no_request_and_draws_every_entity(open_view, seeds_gra
     assert inked > 0.01
     stats = view.page.inner_text("#kg-stats")
     assert f"{entity_count(seeds_graph)} / {entity_count(seeds_graph)}" in stats
-    # Physics is off once laid out: positions no longer move.
-    before = view.js("kgView.nodePoint(0)")
-    view.page.wait_for_timeout(500)
-    assert view.js("kgView.nodePoint(0)") == before
+    # Physics is off once laid out: positions no longer move, frame after frame.
+    assert view.js("""() => new Promise(resolve => {
+        const before = JSON.stringify(kgView.nodePoint(0));
+        let frames = 0;
+        const next = () => (++frames < 30 ? requestAnimationFrame(next)
+                                           : resolve(JSON.stringify(kgView.nodePoint(0)) === before));
+        requestAnimationFrame(next);
+    })""")
 
 
 def test_legend_shows_every_kind_and_relation(open_view, seeds_graph, seeds_page):
@@ -360,7 +379,7 @@ def test_clicking_an_edge_shows_its_evidence(open_view, seeds_graph, seeds_page)
     else:
         pytest.fail("no edge of the seeds' view is clear of nodes at its midpoint")
     view.page.mouse.click(point["x"], point["y"])
-    view.page.wait_for_timeout(100)
+    view.wait_for("k => kgView.selectedEdges().includes(k)", arg=eids[h, t, k])
     assert view.js("kgView.selectedEdges()") == [eids[h, t, k]]
     panel = view.panel()
     assert panel.startswith(RELATION_NAMES[k])
@@ -422,10 +441,8 @@ def exercise_everything(view: View, graph) -> str:
     seen = []
     ids, eids = node_ids(graph), edge_ids(graph)
     for key, i in ids.items():
-        p = view.js("i => kgView.nodePoint(i)", i)
-        view.page.mouse.move(p["x"], p["y"])
-        view.page.wait_for_timeout(350)  # the tooltip delay is 200 ms
-        seen.append(view.js("(document.querySelector('.vis-tooltip') || {}).innerText || ''"))
+        view.show(graph.nodes[key]["label"])
+        seen.append(view.hover_tooltip(view.js("i => kgView.nodePoint(i)", i)))
         view.show(graph.nodes[key]["label"])
         seen.append(view.panel())
         for b in range(view.js("document.querySelectorAll('#kg-details button').length")):
@@ -496,14 +513,258 @@ def test_large_graph_opens_quickly_with_labels_on_zoom(open_view, tmp_path):
     view = open_view(page, timeout_ms=120_000)
     n = entity_count(graph)
     assert view.js("kgView.nodeCount()") == n and n >= 3000
+    # how fast it opens is measured by benchmarks/html_load.py, not asserted here (issue 14)
     t = view.js("kgView.timings()")
-    assert t["drawn"] - t["start"] < 15_000  # generous: CI machines are slow and shared
-    key = next(k for k, d in graph.nodes(data=True) if d["kind"] == "Project")
-    i = node_ids(graph)[key]
-    # Zoomed out to the whole graph, names are too small to draw: none measured yet.
+    assert t["start"] <= t["parsed"] <= t["network"] <= t["stabilized"] <= t["drawn"]
+    ids = node_ids(graph)
+    # the least important project: its name is not among those drawn zoomed out
+    key = min((k for k, d in graph.nodes(data=True) if d["kind"] == "Project"),
+              key=lambda k: (len(graph.nodes[k]["mentioned_in"]), graph.degree(k), k))
+    i = ids[key]
+    # Zoomed out to the whole graph, only the most important names are drawn (a few dozen, not 3,000).
     assert view.js("kgView.scale()") < 0.3
     assert not view.js("i => kgView.node(i).labelDrawn", i)
+    important = {int(k) for k in view.js("kgView.labelBoxes()")}
+    assert 0 < len(important) <= 60
+    # a node far from it whose name was not drawn zoomed out
+    far = view.js("""([i, important]) => {
+        const a = kgView.nodePoint(i);
+        let best = -1, far = null;
+        for (let j = 0; kgView.node(j); j++) {
+            if (important.includes(j)) continue;
+            const b = kgView.nodePoint(j), d = Math.hypot(a.x - b.x, a.y - b.y);
+            if (d > best) { best = d; far = j; }
+        }
+        return far;
+    }""", [i, sorted(important)])
     view.search(graph.nodes[key]["label"])
     assert view.js("kgView.selectedNodes()") == [i]
     view.wait_for(f"kgView.node({i}).labelDrawn")  # zoomed in: its name is drawn
-    assert not view.js("kgView.node(0).labelDrawn")  # far away: still not
+    view.settled()
+    assert not view.js("j => kgView.node(j).labelDrawn", far)  # far away, out of view: still not
+
+
+# -- names readable at the full view -------------------------------------------------------
+
+def test_the_most_important_names_are_readable_at_the_full_view(open_view, seeds_graph, seeds_page):
+    view = open_view(seeds_page)
+    view.settled()
+    ids = node_ids(seeds_graph)
+    assert view.js("kgView.scale()") * 14 < 10  # the normal size would not read here
+    boxes = view.js("kgView.labelBoxes()")
+    assert 10 <= len(boxes) <= 60
+    # the most mentioned entity's name is drawn at a size that reads on screen
+    top = max(ids, key=lambda k: (len(seeds_graph.nodes[k]["mentioned_in"]), seeds_graph.degree(k)))
+    node = view.js("i => kgView.node(i)", ids[top])
+    assert node["labelDrawn"] and node["labelPx"] >= 12
+    # every name drawn reads, and no two of them overlap
+    for i in boxes:
+        assert view.js("i => kgView.node(i).labelPx", int(i)) >= 12
+    rects = list(boxes.values())
+    for a_i, a in enumerate(rects):
+        for b in rects[a_i + 1:]:
+            assert a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] \
+                or b["bottom"] <= a["top"], (a, b)
+    # names not chosen are not drawn
+    drawn = view.js("(() => { let n = 0; for (let i = 0; kgView.node(i); i++) n += kgView.node(i).labelDrawn; "
+                    "return n; })()")
+    assert drawn == len(boxes) < entity_count(seeds_graph)
+    # zoomed in, every name is drawn at the normal size
+    view.search(seeds_graph.nodes[top]["label"])
+    view.settled()
+    assert view.js("kgView.scale()") >= 1.0
+    assert view.js("(() => { for (let i = 0; kgView.node(i); i++) if (!kgView.node(i).labelDrawn) return false; "
+                   "return true; })()")
+    assert abs(view.js("i => kgView.node(i).labelPx", ids[top]) - 14 * view.js("kgView.scale()")) < 0.01
+
+
+# -- the tooltip ----------------------------------------------------------------------------
+
+def test_tooltip_hides_on_click_and_stays_hidden_over_the_clicked_node(open_view, seeds_graph, seeds_page):
+    ids = node_ids(seeds_graph)
+    key, data = max(((k, d) for k, d in seeds_graph.nodes(data=True) if d["kind"] == "Division"),
+                    key=lambda kd: (len(kd[1]["mentioned_in"]), kd[0]))
+    view = open_view(seeds_page)
+    view.search(data["label"])
+    view.settled()
+    p = view.js("i => kgView.nodePoint(i)", ids[key])
+    text = view.hover_tooltip(p)
+    assert text.splitlines()[0] == data["label"]
+    view.page.mouse.click(p["x"], p["y"])
+    assert view.js("kgView.tooltip()") is None  # hidden by the click itself
+    # the pointer moves on over the same node: the tooltip's timer runs out, it stays hidden
+    view.page.mouse.move(p["x"] + 1, p["y"])
+    view.wait_for("!kgView.tooltipPending()")
+    assert view.js("kgView.tooltip()") is None
+    # another node: tooltips again
+    other = next(i for k, i in ids.items() if k != key
+                 and view.js("i => { const q = kgView.nodePoint(i), r = document.querySelector('#kg-network')"
+                             ".getBoundingClientRect(); return q.x > r.left + 20 && q.x < r.right - 20 && "
+                             "q.y > r.top + 20 && q.y < r.bottom - 20; }", i)
+                 and distance_to_nearest_node(view, view.js("i => kgView.nodePoint(i)", i), skip=[i]) > 25)
+    q = view.js("i => kgView.nodePoint(i)", other)
+    assert view.hover_tooltip(q).splitlines()[0] == view.js("i => kgView.node(i).label", other)
+
+
+# -- the facts table ----------------------------------------------------------------------------
+
+def fact_rows(graph) -> list[tuple]:
+    """(head, relation, tail or None, evidence) of every row of facts.csv (one per evidence)."""
+    rows = [(graph.nodes[h]["label"], d["rel"], graph.nodes[t]["label"], ev["text"])
+            for h, t, d in graph.edges(data=True) for ev in d["evidence"]]
+    rows += [(d["label"], "investment", None, ev["text"])
+             for _, d in graph.nodes(data=True) for ev in d.get("investment_evidence", ())]
+    return rows
+
+
+def test_facts_table_sorts_and_filters(open_view, seeds_graph, seeds_page):
+    view = open_view(seeds_page)
+    view.page.click("#kg-tab-facts")
+    view.wait_for("kgView.tab() === 'facts'")
+    expected = fact_rows(seeds_graph)
+    assert view.js("[kgView.factCount(), kgView.factTotal()]") == [len(expected), len(expected)]
+    shown = view.js("kgView.factRows()")
+    assert len(shown) == min(len(expected), 300)
+    # reading order first: by source file, then offsets
+    order = [(r["source"], r["start"]) for r in shown]
+    assert order == sorted(order)
+    if len(expected) <= 300:  # every row is in the table: the same facts as facts.csv
+        assert sorted((r["head"], r["rel"], r["tail"], r["text"]) for r in shown) == \
+            sorted(expected, key=lambda r: (r[0], r[1], r[2] or "", r[3]))
+    # sort by the head's name, ascending then descending (zh-CN collation, as the page's)
+    view.page.click("#kg-facts-head th[data-key=head] button")
+    heads = [r["head"] for r in view.js("kgView.factRows()")]
+    assert view.js("hs => hs.every((h, i) => !i || new Intl.Collator('zh-CN', {numeric: true})"
+                   ".compare(hs[i - 1], h) <= 0)", heads)
+    assert view.page.get_attribute("#kg-facts-head th[data-key=head]", "aria-sort") == "ascending"
+    view.page.click("#kg-facts-head th[data-key=head] button")
+    heads = [r["head"] for r in view.js("kgView.factRows()")]
+    assert view.js("hs => hs.every((h, i) => !i || new Intl.Collator('zh-CN', {numeric: true})"
+                   ".compare(hs[i - 1], h) >= 0)", heads)
+    assert view.page.get_attribute("#kg-facts-head th[data-key=head]", "aria-sort") == "descending"
+    # sorting by value puts investments in numeric order
+    view.page.click("#kg-facts-head th[data-key=value] button")
+    amounts = [float(r["value"]) for r in view.js("kgView.factRows()") if r["rel"] == "investment"]
+    assert amounts and amounts == sorted(amounts)
+    # the legend's filters: no fact about a hidden type or of a hidden relation
+    kinds = {d["label"]: d["kind"] for _, d in seeds_graph.nodes(data=True)}
+    view.page.click("input.kg-kind[value=Project]")
+    no_projects = [r for r in expected if kinds[r[0]] != "Project" and (r[2] is None or kinds[r[2]] != "Project")]
+    assert view.js("kgView.factCount()") == len(no_projects)
+    view.page.click("input.kg-rel[value=locatedIn]")
+    assert view.js("kgView.factCount()") == len([r for r in no_projects if r[1] != "locatedIn"])
+    view.page.click("input.kg-kind[value=Project]")
+    view.page.click("input.kg-rel[value=locatedIn]")
+    assert view.js("kgView.factCount()") == len(expected)
+    # the search box: facts whose names (or sentence) hold the text
+    person = next(d for _, d in seeds_graph.nodes(data=True) if d["kind"] == "Person"
+                  and any(r[0] == d["label"] for r in expected))
+    name = person["label"]
+    view.page.fill("#kg-search", name)
+    view.wait_for("n => kgView.factCount() < n", arg=len(expected))
+    rows = view.js("kgView.factRows()")
+    aliases = {d["label"]: d.get("aliases", []) for _, d in seeds_graph.nodes(data=True)}
+
+    def holds(r: dict) -> bool:
+        names = [r["head"], *aliases[r["head"]]] + ([r["tail"], *aliases[r["tail"]]] if r["tail"] else [])
+        return any(name in x for x in [*names, r["text"], r["article"]])
+    assert rows and all(holds(r) for r in rows)
+    found = {(r["head"], r["rel"], r["tail"], r["text"]) for r in rows}
+    assert {r for r in expected if name in r[0] or name in (r[2] or "") or name in r[3]} <= found
+    view.page.fill("#kg-search", "")
+    view.wait_for("n => kgView.factCount() === n", arg=len(expected))
+
+
+def test_a_fact_row_opens_its_evidence(open_view, seeds_graph, seeds_page):
+    view = open_view(seeds_page)
+    view.page.click("#kg-tab-facts")
+    view.wait_for("kgView.tab() === 'facts'")
+    rows = view.js("kgView.factRows()")
+    k = next(i for i, r in enumerate(rows) if r["rel"] == "worksFor")
+    row = rows[k]
+    view.page.click(f"#kg-facts-body tr:nth-child({k + 1})")
+    view.wait_for("document.querySelector('#kg-details .ev.current') !== null")
+    panel = view.panel()
+    assert panel.startswith(RELATION_NAMES["worksFor"])
+    assert row["head"] in panel and row["tail"] in panel and row["article"] in panel and row["source"] in panel
+    current = view.page.inner_text("#kg-details .ev.current .text")
+    assert current == "「" + row["text"] + "」"  # the sentence, highlighted among the article's others
+    marks = view.js("[...document.querySelectorAll('#kg-details .ev.current mark')].map(m => m.textContent)")
+    assert row["head"] in marks or any(m in row["head"] for m in marks)
+    assert view.page.get_attribute(f"#kg-facts-body tr:nth-child({k + 1})", "class") == "selected"
+    # the link back to the graph selects the fact's edge
+    view.page.click("#kg-details p button")
+    view.wait_for("kgView.tab() === 'graph' && kgView.selectedEdges().length === 1")
+    e = view.js("kgView.edge(kgView.selectedEdges()[0])")
+    assert e["rel"] == "worksFor" and view.js("i => kgView.node(i).label", e["from"]) == row["head"]
+
+
+def test_screenshot_of_the_facts_table(open_view, seeds_graph, seeds_page):
+    """``docs/facts-table.png`` (with ``KG_UPDATE_SCREENSHOT=1``): the table with a fact opened."""
+    view = open_view(seeds_page)
+    view.page.click("#kg-tab-facts")
+    view.wait_for("kgView.tab() === 'facts'")
+    rows = view.js("kgView.factRows()")
+    k = next(i for i, r in enumerate(rows) if r["rel"] == "undertakes")
+    view.page.click(f"#kg-facts-body tr:nth-child({k + 1})")
+    view.wait_for("document.querySelector('#kg-details .ev.current') !== null")
+    view.page.mouse.move(0, 0)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "facts-table.png"
+    view.page.screenshot(path=str(shot))
+    width, height = struct.unpack(">II", shot.read_bytes()[16:24])  # PNG IHDR
+    assert (width, height) == (VIEWPORT["width"], VIEWPORT["height"])
+    assert shot.stat().st_size > 50_000
+    if os.environ.get("KG_UPDATE_SCREENSHOT") == "1":
+        (ROOT / "docs").mkdir(exist_ok=True)
+        shutil.copyfile(shot, ROOT / "docs" / "facts-table.png")
+
+
+# -- untitled articles, summarised pages, review pages ---------------------------------------------
+
+def test_an_untitled_article_is_never_shown_by_its_iri(open_view, seeds_graph, tmp_path):
+    graph = seeds_graph.copy()
+    key, data = max(((k, d) for k, d in graph.nodes(data=True) if d["kind"] != "Article"),
+                    key=lambda kd: (len(kd[1]["mentioned_in"]), kd[0]))
+    for article in data["mentioned_in"]:
+        graph.nodes[article].update(title="", label="")  # as an export of an older build may have them
+    page = write_html(graph, tmp_path / "untitled.html")
+    view = open_view(page)
+    view.search(data["label"])
+    panel = view.panel()
+    assert graph.nodes[data["mentioned_in"][0]]["source"] in panel
+    assert not any(a in panel for a in data["mentioned_in"])  # no article IRI
+
+
+def test_a_summarised_page_says_so(open_view, seeds_graph, tmp_path, monkeypatch):
+    from kg.export import summary
+
+    monkeypatch.setattr(summary, "DRAW_MAX", 50)
+    page = write_html(seeds_graph, tmp_path / "summary.html")
+    view = open_view(page)
+    assert view.js("kgView.nodeCount()") < entity_count(seeds_graph)
+    note = view.page.inner_text("#kg-summary")
+    assert f"/ {entity_count(seeds_graph)}" in note and "kg html --focus" in note
+
+
+def test_review_page_draws_entities_inline(browser, tmp_path):
+    from kg.cli import main
+
+    corpus = tmp_path / "p.txt"
+    # short lines (the text's line breaks are kept): an entity never needs to wrap at a line's end
+    corpus.write_text("本报讯 灵石县住房和城乡建设局实施翠峰路改造工程。\n平遥县水利局局长王明远出席。\n", encoding="utf-8")
+    assert main(["review", str(corpus), "--out", str(tmp_path / "review")]) == 0
+    page = next(p for p in (tmp_path / "review").glob("*.html") if p.name != "index.html")
+    tab = browser.new_page()
+    try:
+        tab.goto(page.resolve().as_uri())
+        heights = tab.evaluate("""[...document.querySelectorAll('.text mark')].map(m => {
+            const rects = m.getClientRects();
+            return [rects.length, m.getBoundingClientRect().height,
+                    parseFloat(getComputedStyle(m.parentElement).fontSize)];
+        })""")
+    finally:
+        tab.close()
+    assert len(heights) >= 3
+    for lines, height, font in heights:
+        assert lines == 1 and height < 2.5 * font, heights  # one line each, not three

@@ -2,9 +2,7 @@
 whatever the number of workers, the input order or the hash seed."""
 from __future__ import annotations
 
-import filecmp
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,27 +15,15 @@ from kg.run.build import BuildSummary, build, iter_results
 from kg.run.document import process_document
 from kg.errors import InputError
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = sorted((ROOT / "corpus").iterdir())
-
-
-def same_exports(a: Path, b: Path) -> None:
-    names = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
-    assert names == sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
-    assert "graph.ttl" in names
-    for name in names:
-        assert filecmp.cmp(a / name, b / name, shallow=False), f"{name} differs"
+from support import CORPUS, copy_corpus, same_exports
 
 
 @pytest.fixture(scope="module")
 def small_corpus(tmp_path_factory) -> Path:
     """Three seed documents, one GB18030 copy under another name, and a binary file."""
-    d = tmp_path_factory.mktemp("corpus")
-    for path in CORPUS[:3]:
-        shutil.copy(path, d / path.name)
-    (d / "gbk_copy.txt").write_bytes(CORPUS[3].read_text(encoding="utf-8").encode("gb18030"))
-    (d / "broken.bin").write_bytes(b"\x00\x01\x02binary")
-    return d
+    return copy_corpus(tmp_path_factory.mktemp("corpus"), 3, {
+        "gbk_copy.txt": CORPUS[3].read_text(encoding="utf-8").encode("gb18030"),
+        "broken.bin": b"\x00\x01\x02binary"})
 
 
 @pytest.fixture(scope="module")

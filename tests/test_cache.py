@@ -11,10 +11,7 @@ from kg.run.build import build
 from kg.run.cache import DocCache, default_cache_dir, pipeline_fingerprint
 from kg.records import Document, DocResult
 
-from tests.test_build import same_exports
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = sorted((ROOT / "corpus").iterdir())
+from support import CORPUS, ROOT, same_exports
 
 
 @pytest.fixture

@@ -135,9 +135,9 @@ def test_three_article_page() -> None:
         ("# 潞城区清洁取暖\n\n正文一。\n\n## 资讯\n\n### 小神头村: “小积分”\n\n正文二。",
          ["潞城区清洁取暖", "资讯 小神头村: “小积分”"]),
         ("# 标题\n正文。", ["标题"]),  # a markdown heading needs no blank line
-        ("#话题# 不是标题，是正文。", [""]),
+        ("#话题# 不是标题，是正文。", ["#话题# 不是标题，是正文。"]),  # untitled: its first words
         # 本报讯 after a finished article starts one, even without a headline
-        ("标题\n\n正文一。\n\n本报讯 正文二。", ["标题", ""]),
+        ("标题\n\n正文一。\n\n本报讯 正文二。", ["标题", "正文二。"]),
         # ... but not after a headline and photo captions
         ("标题\n\n图片说明 冯建平 摄\n\n本报讯 正文。", ["标题"]),
         # a headline after photo captions starts a new article
@@ -159,7 +159,8 @@ def test_three_article_page() -> None:
         # jump lines and QR boxes end a teaser
         ("思想之光\n\n扫一扫\n读全文\n\n绘就新画卷\n\n正文。\n\n(下转第二版)\n\n锲而不舍\n\n(详见第四版)\n\n全力推动\n\n本报讯 正文。",
          ["思想之光", "绘就新画卷", "锲而不舍", "全力推动"]),
-        ("没有结构的一段正文，没有标题。", [""]),
+        ("没有结构的一段正文，没有标题。", ["没有结构的一段正文，没有标题。"]),
+        ("本报讯 没有标题的文章，第一句话比二十个字长得多，还在继续。后文。", ["没有标题的文章，第一句话比二十个字长得…"]),
     ],
 )
 def test_split_titles(page: str, titles: list[str]) -> None:

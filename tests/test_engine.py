@@ -1,7 +1,6 @@
 """kg.run.engine: batches, the local pool and a real two-worker Dask LocalCluster."""
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +11,7 @@ from kg.run.engine import Task, batches, iter_outcomes, read_task, run_task
 from kg.errors import DataError, InputError, KGError
 from kg.records import pickled_by_value
 
-from tests.test_build import same_exports
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = sorted((ROOT / "corpus").iterdir())
+from support import CORPUS, ROOT, copy_corpus, same_exports
 
 
 def quiet(msg: str) -> None:
@@ -24,11 +20,7 @@ def quiet(msg: str) -> None:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("corpus")
-    for path in CORPUS[:3]:
-        shutil.copy(path, d / path.name)
-    (d / "empty.txt").write_bytes(b"")
-    return d
+    return copy_corpus(tmp_path_factory.mktemp("corpus"), 3, {"empty.txt": b""})
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +67,6 @@ def test_local_pool_equals_serial(corpus, local_build, tmp_path):
 
 def test_dask_local_cluster_with_two_workers_equals_local_engine(corpus, local_build, tmp_path):
     """A real LocalCluster: two worker processes on the loopback interface."""
-    pytest.importorskip("distributed")
     skipped: list[str] = []
     summary = build([corpus], tmp_path / "out", engine="dask", workers=2, on_skip=skipped.append)
     assert summary.documents == 3
@@ -85,7 +76,7 @@ def test_dask_local_cluster_with_two_workers_equals_local_engine(corpus, local_b
 
 def test_dask_with_a_scheduler_address(corpus, local_build, tmp_path):
     """--scheduler tcp://HOST:PORT: the build connects to a running cluster."""
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a dependency (dask[distributed]); imported here, where it is used
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")

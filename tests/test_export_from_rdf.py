@@ -1,4 +1,8 @@
-"""Tests of kg.export.from_rdf: every RDF export reads back into the graph it came from."""
+"""Tests of kg.export.from_rdf: every RDF export reads back into the graph it came from.
+
+The graph: the conftest's ``hostile_graph``, the sample corpus with markup,
+quotes, two documents, investments, roles.
+"""
 from __future__ import annotations
 
 import pytest
@@ -11,12 +15,7 @@ from kg.export.trig import generate_trig
 from kg.export.turtle import serialize_turtle
 from kg.graph import build_graph, merge_graphs
 
-try:
-    from test_export_html import hostile_results
-    from test_graph import GAZETTEER, snapshot
-except ImportError:  # collected as a package
-    from tests.test_export_html import hostile_results
-    from tests.test_graph import GAZETTEER, snapshot
+from support import GAZETTEER, snapshot
 
 WRITERS = {
     "turtle": serialize_turtle,
@@ -26,15 +25,9 @@ WRITERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def graph():
-    # The sample corpus with markup, quotes, two documents, investments, roles.
-    return build_graph(hostile_results(), GAZETTEER)
-
-
 @pytest.mark.parametrize("fmt", WRITERS)
-def test_round_trip(graph, fmt):
-    assert snapshot(from_rdf(WRITERS[fmt](graph), fmt)) == snapshot(graph)
+def test_round_trip(hostile_graph, fmt):
+    assert snapshot(from_rdf(WRITERS[fmt](hostile_graph), fmt)) == snapshot(hostile_graph)
 
 
 def test_round_trip_of_the_empty_graph():
@@ -42,10 +35,10 @@ def test_round_trip_of_the_empty_graph():
     assert snapshot(from_rdf(serialize_turtle(g))) == snapshot(g)
 
 
-def test_statements_differing_in_rule_share_a_node(graph):
+def test_statements_differing_in_rule_share_a_node(hostile_graph):
     # Two evidences that differ only in their rule become one statement in
     # RDF; both come back.
-    g = merge_graphs(graph)
+    g = merge_graphs(hostile_graph)
     head, tail, rel, data = next(e for e in g.edges(keys=True, data=True) if e[3]["evidence"])
     data["evidence"] = [dict(data["evidence"][0], rule=r) for r in ("a", "b")]
     back = from_rdf(serialize_turtle(g))
@@ -53,11 +46,11 @@ def test_statements_differing_in_rule_share_a_node(graph):
 
 
 @pytest.mark.parametrize("suffix", [".ttl", ".nt", ".trig", ".jsonld"])
-def test_read_by_file_name(graph, tmp_path, suffix):
+def test_read_by_file_name(hostile_graph, tmp_path, suffix):
     fmt = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".jsonld": "json-ld"}[suffix]
     path = tmp_path / f"graph{suffix}"
-    path.write_text(WRITERS[fmt](graph), encoding="utf-8")
-    assert snapshot(read_rdf_graph(path)) == snapshot(graph)
+    path.write_text(WRITERS[fmt](hostile_graph), encoding="utf-8")
+    assert snapshot(read_rdf_graph(path)) == snapshot(hostile_graph)
 
 
 def test_errors_name_the_file(tmp_path):

@@ -23,52 +23,22 @@ from rdflib import RDFS, Graph
 import kg.export.view as view_module
 from kg.errors import KGError
 from kg.export.html import render_html, write_html
-from kg.export.page_data import to_page_data
+from kg.export.page_data import UNSAFE_IN_SCRIPT, escape_in_script, streamed_page_data, to_page_data
 from kg.export.view import KIND_STYLES, page_words, node_size, view_settings
 from kg.graph import build_graph
 from kg.ids import entity_id, iri
-from kg.records import Article, Document, DocResult, Entity, Mention, Relation
+
+from support import (ALIAS, BREAKOUT, COMPANY, GAZETTEER, LUCHENG, MARKER, PROJECT, XSS, ZHANG, hostile_results,
+                     page_json)
 
 KIND_NAMES, RELATION_NAMES = page_words().kinds, page_words().relations
 
-try:
-    from test_graph import (COMPANY, GAZETTEER, LUCHENG, PROJECT, TEXT_A, ZHANG, result_a,
-                            sample_results)
-except ImportError:  # collected as a package
-    from tests.test_graph import (COMPANY, GAZETTEER, LUCHENG, PROJECT, TEXT_A, ZHANG, result_a,
-                                  sample_results)
-
 ROOT = Path(__file__).resolve().parents[1]
-#: Markup that would run if it ever reached the DOM as HTML.
-XSS = "<img src=x onerror=window.__pwned=1>"
-BREAKOUT = "</script><script>window.__pwned=1</script><!--"
-ALIAS = '"quoted" & <b onmouseover=window.__pwned=1>alias</b>'
-MARKER = "%%PAGE_JS%% %%DATA%%"  # template markers inside corpus text stay text
-
-
-def hostile_results() -> list[DocResult]:
-    """The sample corpus plus an organization whose name, alias, evidence, rule and article are markup."""
-    base = result_a()
-    text = base.document.text + BREAKOUT
-    art = Article("a-1", "a.txt", 0, len(text), XSS, "2023-05-06")
-    doc = Document("a.txt", text, "utf-8", (art,))
-    org = entity_id("Organization", XSS)
-    rel = Relation(org, "undertakes", PROJECT, "a-1", len(TEXT_A), len(text), BREAKOUT,
-                   rule="<b>rule</b>")
-    extra = DocResult(doc, (Entity(org, "Organization", XSS, (ALIAS, MARKER)),
-                            base.entities[6]),
-                      (Mention(org, "a-1", 0, 1, "x"),), (rel,))
-    return [*sample_results(), extra]
 
 
 @pytest.fixture(scope="module")
-def graph():
-    return build_graph(hostile_results(), GAZETTEER)
-
-
-@pytest.fixture(scope="module")
-def page(graph, tmp_path_factory):
-    path = write_html(graph, tmp_path_factory.mktemp("html") / "kg.html", title="测试 <图谱>")
+def page(hostile_graph, tmp_path_factory):
+    path = write_html(hostile_graph, tmp_path_factory.mktemp("html") / "kg.html", title="测试 <图谱>")
     return path.read_bytes().decode("utf-8")  # strict: the file is UTF-8
 
 
@@ -160,63 +130,63 @@ def test_markup_in_corpus_text_is_inert(page):
     assert data["articles"][org["mentions"][0]]["title"] == XSS
 
 
-def test_data_block_is_the_page_data(graph, page):
-    assert page_data(page) == json.loads(json.dumps(to_page_data(graph)))
+def test_data_block_is_the_page_data(hostile_graph, page):
+    assert page_data(page) == json.loads(json.dumps(to_page_data(hostile_graph)))
 
 
-def test_every_entity_is_a_node_in_graph_order(graph):
-    data = to_page_data(graph)
-    assert [n["iri"] for n in data["nodes"]] == entities(graph)
+def test_every_entity_is_a_node_in_graph_order(hostile_graph):
+    data = to_page_data(hostile_graph)
+    assert [n["iri"] for n in data["nodes"]] == entities(hostile_graph)
     for n in data["nodes"]:
-        g = graph.nodes[n["iri"]]
+        g = hostile_graph.nodes[n["iri"]]
         assert n["label"] == g["label"] and n["kind"] == g["kind"] and n["aliases"] == g["aliases"]
         assert [data["articles"][a]["iri"] for a in n["mentions"]] == g["mentioned_in"]
         assert n["size"] == node_size(len(g["mentioned_in"]))
     lucheng = next(n for n in data["nodes"] if n["iri"] == iri(LUCHENG))
     assert (lucheng["level"], lucheng["adcode"]) == ("county", "140406")
     project = next(n for n in data["nodes"] if n["iri"] == iri(PROJECT))
-    assert project["investment"] == graph.nodes[iri(PROJECT)]["investment"]
+    assert project["investment"] == hostile_graph.nodes[iri(PROJECT)]["investment"]
     assert project["investment_evidence"][0]["value"] == project["investment"]
 
 
-def test_every_edge_keeps_its_evidence(graph):
-    data = to_page_data(graph)
+def test_every_edge_keeps_its_evidence(hostile_graph):
+    data = to_page_data(hostile_graph)
     ids = [n["iri"] for n in data["nodes"]]
     got = [(ids[e["from"]], ids[e["to"]], e["rel"],
             [(data["articles"][ev["article"]]["iri"], ev["start"], ev["end"], ev["text"])
              for ev in e["evidence"]]) for e in data["edges"]]
     want = [(h, t, k, [(ev["article"], ev["start"], ev["end"], ev["text"]) for ev in d["evidence"]])
-            for h, t, k, d in graph.edges(keys=True, data=True)]
+            for h, t, k, d in hostile_graph.edges(keys=True, data=True)]
     assert got == want
     works = next(e for e in data["edges"] if e["rel"] == "worksFor")
     assert {ev["role"] for ev in works["evidence"]} == {"局长"}
 
 
-def test_legend_counts_kinds_and_relations(graph):
-    data = to_page_data(graph)
+def test_legend_counts_kinds_and_relations(hostile_graph):
+    data = to_page_data(hostile_graph)
     kinds = {k["kind"]: k for k in data["kinds"]}
     assert list(kinds) == [k for k in KIND_STYLES if k in kinds]  # legend order is fixed
     for kind, k in kinds.items():
         assert k["name"] == KIND_NAMES[kind] and k["shape"] == KIND_STYLES[kind]["shape"]
-        assert k["count"] == sum(1 for _, d in graph.nodes(data=True) if d["kind"] == kind)
+        assert k["count"] == sum(1 for _, d in hostile_graph.nodes(data=True) if d["kind"] == kind)
     assert "Article" not in kinds  # articles are off by default
     rels = {r["rel"]: r for r in data["relations"]}
-    assert set(rels) == {k for _, _, k in graph.edges(keys=True)}
+    assert set(rels) == {k for _, _, k in hostile_graph.edges(keys=True)}
     for rel, r in rels.items():
         assert r["name"] == RELATION_NAMES[rel]
-        assert r["count"] == sum(1 for _, _, k in graph.edges(keys=True) if k == rel)
+        assert r["count"] == sum(1 for _, _, k in hostile_graph.edges(keys=True) if k == rel)
     assert rels["partOf"]["dashes"] and not rels["undertakes"]["dashes"]
     assert len({r["color"] for r in data["relations"]}) == len(rels)
     assert len({(k["color"], k["shape"]) for k in data["kinds"]}) == len(kinds)
     assert set(data["options"]["groups"]) >= set(kinds)
 
 
-def test_articles_can_be_drawn(graph):
-    data = to_page_data(graph, include_articles=True)
+def test_articles_can_be_drawn(hostile_graph):
+    data = to_page_data(hostile_graph, include_articles=True)
     arts = [n for n in data["nodes"] if n["kind"] == "Article"]
-    assert {n["iri"] for n in arts} == {k for k, d in graph.nodes(data=True) if d["kind"] == "Article"}
+    assert {n["iri"] for n in arts} == {k for k, d in hostile_graph.nodes(data=True) if d["kind"] == "Article"}
     mentioned = [e for e in data["edges"] if e["rel"] == "mentionedIn"]
-    assert len(mentioned) == sum(len(d.get("mentioned_in", ())) for _, d in graph.nodes(data=True))
+    assert len(mentioned) == sum(len(d.get("mentioned_in", ())) for _, d in hostile_graph.nodes(data=True))
     assert "Article" in {k["kind"] for k in data["kinds"]}
 
 
@@ -239,8 +209,8 @@ def star(n: int) -> nx.MultiDiGraph:
     return g
 
 
-def test_small_graphs_are_laid_out_in_the_browser(graph):
-    data = to_page_data(graph)
+def test_small_graphs_are_laid_out_in_the_browser(hostile_graph):
+    data = to_page_data(hostile_graph)
     assert data["options"]["physics"]["enabled"]
     assert 0 < data["options"]["physics"]["stabilization"]["iterations"] <= 500
     assert all("x" not in n for n in data["nodes"])
@@ -269,26 +239,26 @@ def test_view_settings_shrink_with_size():
 
 # -- focused views ----------------------------------------------------------------------
 
-def test_focus_draws_the_neighbourhood(graph):
-    page = render_html(graph, focus="潞城", depth=1)
+def test_focus_draws_the_neighbourhood(hostile_graph):
+    page = render_html(hostile_graph, focus="潞城", depth=1)
     data = page_data(page)
     labels = {n["label"] for n in data["nodes"]}
     assert "潞城区" in labels and "店上镇" in labels and "长治市" in labels and "山西省" in labels
     assert "张三" not in labels  # two relations away
     assert data["nodes"][data["focus"]]["label"] == "潞城区"
     assert "<title>潞城区 · 1 层邻域</title>" in page
-    assert to_page_data(graph)["focus"] is None
+    assert to_page_data(hostile_graph)["focus"] is None
 
 
-def test_focus_on_an_unknown_name_fails_with_suggestions(graph):
+def test_focus_on_an_unknown_name_fails_with_suggestions(hostile_graph):
     with pytest.raises(KGError, match="close matches: .*潞城区"):
-        render_html(graph, focus="潞城县")
+        render_html(hostile_graph, focus="潞城县")
 
 
 # -- determinism ----------------------------------------------------------------------------
 
-def test_rendering_is_deterministic(graph, tmp_path):
-    one = write_html(graph, tmp_path / "one.html").read_bytes()
+def test_rendering_is_deterministic(hostile_graph, tmp_path):
+    one = write_html(hostile_graph, tmp_path / "one.html").read_bytes()
     two = write_html(build_graph(hostile_results(), GAZETTEER), tmp_path / "two.html").read_bytes()
     assert one == two
     big = star(1200)
@@ -304,10 +274,9 @@ def test_lone_surrogates_are_escaped(tmp_path):
 
 _SCRIPT = """
 import sys
-from test_export_html import hostile_results, GAZETTEER
-from kg.graph import build_graph
+from support import make_hostile_graph
 from kg.export.html import write_html
-write_html(build_graph(hostile_results(), GAZETTEER), sys.argv[1])
+write_html(make_hostile_graph(), sys.argv[1])
 """
 
 
@@ -315,17 +284,17 @@ write_html(build_graph(hostile_results(), GAZETTEER), sys.argv[1])
                                  {"PYTHONHASHSEED": "7", "LC_ALL": "C", "LANG": "C",
                                   "PYTHONUTF8": "0", "PYTHONIOENCODING": "latin-1"}],
                          ids=["hash-seed", "C-locale"])
-def test_bytes_depend_on_neither_hash_seed_nor_locale(graph, tmp_path, env):
-    mine = write_html(graph, tmp_path / "mine.html").read_bytes()
+def test_bytes_depend_on_neither_hash_seed_nor_locale(hostile_graph, tmp_path, env):
+    mine = write_html(hostile_graph, tmp_path / "mine.html").read_bytes()
     full = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]), **env)
     subprocess.run([sys.executable, "-c", _SCRIPT, str(tmp_path / "other.html")], env=full,
                    check=True, cwd=tmp_path)
     assert (tmp_path / "other.html").read_bytes() == mine
 
 
-def test_people_and_companies_are_reachable_from_the_project(graph):
+def test_people_and_companies_are_reachable_from_the_project(hostile_graph):
     """The question the view exists for: who builds what, where."""
-    data = to_page_data(graph)
+    data = to_page_data(hostile_graph)
     ids = [n["iri"] for n in data["nodes"]]
     p = ids.index(iri(PROJECT))
     around = {(data["edges"][k]["rel"], ids[data["edges"][k]["from"]], ids[data["edges"][k]["to"]])
@@ -337,21 +306,19 @@ def test_people_and_companies_are_reachable_from_the_project(graph):
 
 @pytest.mark.parametrize("include_articles", [False, True])
 @pytest.mark.parametrize("which", ["hostile", "star", "odd kind"])
-def test_streamed_data_block_is_the_page_data(graph, include_articles, which):
+def test_streamed_data_block_is_the_page_data(hostile_graph, include_articles, which):
     """The page writes its data block record by record; the text is that of to_page_data."""
-    from kg.export.page_data import (UNSAFE_IN_SCRIPT as _UNSAFE_IN_SCRIPT, _json_for_html,
-                                     escape_in_script as _escape_in_script,
-                                     streamed_page_data as _streamed_page_data)
-    g = {"hostile": graph, "star": star(3000), "odd kind": graph.copy()}[which]
+    g = {"hostile": hostile_graph, "star": star(3000), "odd kind": hostile_graph.copy()}[which]
     if which == "odd kind":  # a kind without a style, a relation without a name, a lone surrogate
         node = next(iter(g.nodes))
         g.nodes[node].update(kind="Mystery", label="\ud800<")
         g.add_edge(node, node, key="relatesTo", rel="relatesTo", evidence=[])
     focus = next(iter(g.nodes))
     for centre in (None, focus):
-        streamed = "".join(_UNSAFE_IN_SCRIPT.sub(_escape_in_script, piece)
-                           for piece in _streamed_page_data(g, include_articles, centre))
-        assert streamed == _json_for_html(to_page_data(g, include_articles, centre))
+        streamed = "".join(UNSAFE_IN_SCRIPT.sub(escape_in_script, piece)
+                           for piece in streamed_page_data(g, include_articles, centre))
+        expected = page_json(to_page_data(g, include_articles, centre))
+        assert streamed == UNSAFE_IN_SCRIPT.sub(escape_in_script, expected)
 
 
 _VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
@@ -363,30 +330,45 @@ _VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan
        st.sampled_from(["a1", "a2", "unknown"]))
 def test_evidence_text_is_the_dumped_evidence(ev, article):
     """The data block writes an evidence from its parts: the same text as dumping its record."""
-    from kg.export.page_data import _dumps, _evidence, _evidence_text
-    ev = dict(ev, article=article)
-    index = {"a1": 0, "a2": 7}
-    assert _evidence_text(ev, index) == _dumps(_evidence(ev, index))
+    graph = _one_edge(dict(ev, article=article))
+    assert "".join(streamed_page_data(graph)) == page_json(to_page_data(graph))
+
+
+def _one_edge(evidence: dict) -> nx.MultiDiGraph:
+    """Articles a1 and a2, and one edge whose one evidence is ``evidence``."""
+    g = nx.MultiDiGraph()
+    g.add_node("a1", kind="Article", title="一")
+    g.add_node("a2", kind="Article", title="二")
+    g.add_node("x", kind="Agency", label="甲", mentioned_in=["a1"])
+    g.add_node("y", kind="Agency", label="乙", mentioned_in=["a2"])
+    g.add_edge("x", "y", key="administers", rel="administers", evidence=[evidence])
+    return g
+
+
+def _one_division(value) -> nx.MultiDiGraph:
+    """One division whose code and level are ``value`` (the data block writes them value by value)."""
+    g = nx.MultiDiGraph()
+    g.add_node("d", kind="Division", label="丙", adcode=value, level=value)
+    return g
 
 
 @settings(max_examples=300, deadline=None)
 @given(_VALUES)
 def test_value_is_dumps(value):
-    from kg.export.page_data import _dumps, _value
-    assert _value(value) == _dumps(value)
+    graph = _one_division(value)
+    assert "".join(streamed_page_data(graph)) == page_json(to_page_data(graph))
 
 
 def test_value_refuses_what_dumps_refuses():
-    from kg.export.page_data import _value
     for bad in (float("nan"), float("inf"), object()):
         with pytest.raises((ValueError, TypeError)):
-            _value(bad)
+            "".join(streamed_page_data(_one_division(bad)))
 
 
 def test_value_keeps_lone_surrogates_and_control_characters_as_dumps_does():
-    from kg.export.page_data import _dumps, _value
     for text in ("\ud800<", "a\udfffb", "\x00\x1f\u2028\"\\", "</script>"):
-        assert _value(text) == _dumps(text)
+        graph = _one_division(text)
+        assert "".join(streamed_page_data(graph)) == page_json(to_page_data(graph))
 
 
 def test_the_page_names_kinds_relations_and_fields_by_the_ontology_labels():

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph
 import pyshacl
 import pytest
 from rdflib import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
@@ -15,16 +16,10 @@ from kg.errors import ExportError
 from kg.export.atomic import atomic_write
 from kg.export.quads import KG, statement_iri, to_rdf
 from kg.export.turtle import serialize_turtle, write_turtle
-from kg.graph import build_graph
-from kg.ids import entity_id, iri
-from kg.records import Article, Document, DocResult, Entity, Mention, Relation
+from kg.ids import iri
 
-try:
-    from test_graph import (CHANGZHI, COMPANY, DIANSHANG, FGJ, GAZETTEER, LUCHENG, PROJECT,
-                            SHANXI, TEXT_A, ZHANG, result_a, sample_graph)
-except ImportError:  # collected as a package
-    from tests.test_graph import (CHANGZHI, COMPANY, DIANSHANG, FGJ, GAZETTEER, LUCHENG,
-                                  PROJECT, SHANXI, TEXT_A, ZHANG, result_a, sample_graph)
+from support import (CHANGZHI, COMPANY, DIANSHANG, FGJ, LUCHENG, NASTY, PROJECT, SHANXI, TEXT_A, ZHANG,
+                     benchmark, make_nasty_graph, make_sample_graph)
 
 # rdflib's Dataset, used inside pyshacl, warns about its own deprecated API.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
@@ -32,11 +27,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES = ROOT / "ontology" / "shapes.ttl"
 ONTOLOGY = ROOT / "ontology" / "kg.ttl"
-
-#: Untrusted text: quotes, backslashes, line breaks, markup and every C0 control.
-NASTY = ('say """hi""" \\ back\\slash \\" end\\"\n'
-         '<script>alert("x")</script> \'single\' '
-         + "".join(chr(c) for c in range(0x20)) + "\x7f 中文 \\u0041 ends with \\\"")
 
 
 def U(x: str) -> URIRef:
@@ -61,13 +51,8 @@ def validate(rdf: Graph) -> tuple[bool, str]:
 
 
 @pytest.fixture(scope="module")
-def graph():
-    return sample_graph()
-
-
-@pytest.fixture(scope="module")
-def rdf(graph):
-    return to_rdf(graph)
+def rdf(sample_graph):
+    return to_rdf(sample_graph)
 
 
 # -- the contract triples -------------------------------------------------------
@@ -97,18 +82,18 @@ def test_articles(rdf):
     assert rdf.value(U("b-1"), DCTERMS.date) is None
 
 
-def test_direct_relation_triples(rdf, graph):
-    for head, tail, rel in graph.edges(keys=True):
+def test_direct_relation_triples(rdf, sample_graph):
+    for head, tail, rel in sample_graph.edges(keys=True):
         assert (URIRef(head), KG[rel], URIRef(tail)) in rdf
     assert (U(ZHANG), KG.worksFor, U(FGJ)) in rdf
     assert (U(COMPANY), KG.undertakes, U(PROJECT)) in rdf
 
 
-def test_every_evidence_is_a_reified_statement(rdf, graph):
-    n_evidence = sum(len(d["evidence"]) for *_, d in graph.edges(keys=True, data=True))
-    n_invest = len(graph.nodes[iri(PROJECT)]["investment_evidence"])
+def test_every_evidence_is_a_reified_statement(rdf, sample_graph):
+    n_evidence = sum(len(d["evidence"]) for *_, d in sample_graph.edges(keys=True, data=True))
+    n_invest = len(sample_graph.nodes[iri(PROJECT)]["investment_evidence"])
     assert len(set(rdf.subjects(RDF.type, RDF.Statement))) == n_evidence + n_invest
-    ev = graph.edges[iri(ZHANG), iri(FGJ), "worksFor"]["evidence"][0]
+    ev = sample_graph.edges[iri(ZHANG), iri(FGJ), "worksFor"]["evidence"][0]
     s = statement_iri(iri(ZHANG), "worksFor", iri(FGJ), ev["article"], ev["start"], ev["end"])
     assert str(s).startswith("https://w3id.org/shanxi-kg/id/statement/") and len(str(s).rsplit("/", 1)[1]) == 16
     assert set(rdf.predicate_objects(s)) == {
@@ -138,8 +123,8 @@ def test_investment_is_decimal_and_reified(rdf):
         assert rdf.value(s, KG.evidence).language == "zh"
 
 
-def test_sparql_projects_in_a_city_at_any_depth(tmp_path, graph):
-    path = write_turtle(graph, tmp_path / "kg.ttl")
+def test_sparql_projects_in_a_city_at_any_depth(tmp_path, sample_graph):
+    path = write_turtle(sample_graph, tmp_path / "kg.ttl")
     query = """
         PREFIX kg: <https://w3id.org/shanxi-kg/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -158,35 +143,22 @@ def test_sparql_projects_in_a_city_at_any_depth(tmp_path, graph):
 
 # -- Turtle round trips ---------------------------------------------------------
 
-def test_turtle_parses_back_isomorphic(tmp_path, rdf, graph):
-    path = write_turtle(graph, tmp_path / "kg.ttl")
+def test_turtle_parses_back_isomorphic(tmp_path, rdf, sample_graph):
+    path = write_turtle(sample_graph, tmp_path / "kg.ttl")
     back = parse_turtle(path)
     assert len(back) == len(rdf)
     assert isomorphic(back, rdf)
 
 
-def test_rapper_reads_the_turtle(rapper, tmp_path, rdf, graph):
-    path = write_turtle(graph, tmp_path / "kg.ttl")
+def test_rapper_reads_the_turtle(rapper, tmp_path, rdf, sample_graph):
+    path = write_turtle(sample_graph, tmp_path / "kg.ttl")
     back = rapper_ntriples(rapper, path)
     assert len(back) == len(rdf)
     assert isomorphic(back, rdf)
 
 
-def nasty_graph():
-    res = result_a()
-    text = res.document.text + NASTY
-    art = Article("a-1", "a.txt", 0, len(text), NASTY, "2023-05-06")
-    doc = Document("a.txt", text, "utf-8", (art,))
-    org = entity_id("Organization", NASTY)
-    ent = Entity(org, "Organization", NASTY, (NASTY + "别名",))
-    rel = Relation(org, "undertakes", PROJECT, "a-1", len(res.document.text), len(text), NASTY,
-                   role=None, rule=NASTY)
-    return build_graph([DocResult(doc, (ent, res.entities[6]), (Mention(org, "a-1", 0, 1, "x"),),
-                                  (rel,))], GAZETTEER), org
-
-
 def test_untrusted_text_round_trips_exactly(tmp_path):
-    graph, org = nasty_graph()
+    graph, org = make_nasty_graph()
     rdf = to_rdf(graph)
     path = write_turtle(graph, tmp_path / "nasty.ttl")
     data = path.read_bytes()
@@ -195,14 +167,13 @@ def test_untrusted_text_round_trips_exactly(tmp_path):
         assert isomorphic(back, rdf)
         assert str(back.value(URIRef(iri(org)), RDFS.label)) == NASTY
         assert str(back.value(U("a-1"), DCTERMS.title)) == NASTY
-    pyoxigraph = pytest.importorskip("pyoxigraph")
     quads = list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))
     assert len(quads) == len(rdf)
     assert NASTY in {q.object.value for q in quads if isinstance(q.object, pyoxigraph.Literal)}
 
 
 def test_untrusted_text_round_trips_through_rapper(rapper, tmp_path):
-    graph, org = nasty_graph()
+    graph, org = make_nasty_graph()
     path = write_turtle(graph, tmp_path / "nasty.ttl")
     back = rapper_ntriples(rapper, path)
     assert len(back) == len(to_rdf(graph))
@@ -227,13 +198,13 @@ def test_bad_iri_is_an_export_error():
 
 # -- SHACL ----------------------------------------------------------------------
 
-def test_shacl_accepts_the_export(tmp_path, graph):
-    conforms, text = validate(parse_turtle(write_turtle(graph, tmp_path / "kg.ttl")))
+def test_shacl_accepts_the_export(tmp_path, sample_graph):
+    conforms, text = validate(parse_turtle(write_turtle(sample_graph, tmp_path / "kg.ttl")))
     assert conforms, text
 
 
 def test_shacl_accepts_untrusted_text():
-    conforms, text = validate(to_rdf(nasty_graph()[0]))
+    conforms, text = validate(to_rdf(make_nasty_graph()[0]))
     assert conforms, text
 
 
@@ -298,23 +269,23 @@ def test_shacl_rejects_a_broken_graph(rdf, breakage, message):
 
 # -- determinism and atomic writes ------------------------------------------------
 
-def test_two_writes_are_byte_identical(tmp_path, graph):
-    one = write_turtle(graph, tmp_path / "one.ttl").read_bytes()
-    two = write_turtle(sample_graph(), tmp_path / "two.ttl").read_bytes()
+def test_two_writes_are_byte_identical(tmp_path, sample_graph):
+    one = write_turtle(sample_graph, tmp_path / "one.ttl").read_bytes()
+    two = write_turtle(make_sample_graph(), tmp_path / "two.ttl").read_bytes()
     assert one == two
 
 
 _SCRIPT = """
 import sys
-from test_graph import sample_graph
+from support import make_sample_graph
 from kg.export.turtle import write_turtle
-write_turtle(sample_graph(), sys.argv[1])
+write_turtle(make_sample_graph(), sys.argv[1])
 """
 
 
 @pytest.mark.parametrize("seed", ["0", "12345"])
-def test_bytes_do_not_depend_on_hash_seed(tmp_path, graph, seed):
-    mine = write_turtle(graph, tmp_path / "mine.ttl").read_bytes()
+def test_bytes_do_not_depend_on_hash_seed(tmp_path, sample_graph, seed):
+    mine = write_turtle(sample_graph, tmp_path / "mine.ttl").read_bytes()
     env = dict(os.environ, PYTHONHASHSEED=seed,
                PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
     subprocess.run([sys.executable, "-c", _SCRIPT, str(tmp_path / "other.ttl")], env=env,
@@ -345,12 +316,12 @@ def test_atomic_write_failure_is_an_export_error(tmp_path):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from kg.export.blocks import ntriples_order as _ntriples_order  # noqa: E402
-from kg.export.index import GraphIndex as _GraphIndex, QuadIndex as _QuadIndex  # noqa: E402
-from kg.export.ntriples import _ntriples_chunks  # noqa: E402
-from kg.export.quads import iter_quads, statement_node as _statement  # noqa: E402
-from kg.export.trig import _trig_chunks  # noqa: E402
-from kg.export.turtle import _turtle_chunks  # noqa: E402
+from kg.export.blocks import ntriples_order  # noqa: E402
+from kg.export.index import GraphIndex, QuadIndex  # noqa: E402
+from kg.export.ntriples import iter_ntriples_bytes, serialize_ntriples  # noqa: E402
+from kg.export.quads import iter_quads, statement_node  # noqa: E402
+from kg.export.trig import iter_trig_bytes, serialize_trig  # noqa: E402
+from kg.export.turtle import iter_turtle_bytes  # noqa: E402
 from kg.ids import ID_NS, KG_NS  # noqa: E402
 
 #: Text that sorts differently raw and escaped, or as a prefix of another.
@@ -367,7 +338,7 @@ def _general(index):
 
 
 def _writers():
-    return (_turtle_chunks, _ntriples_chunks, _trig_chunks)
+    return (serialize_turtle, serialize_ntriples, serialize_trig)
 
 
 def _hostile_graph(bare: bool = True):
@@ -415,7 +386,7 @@ def _hostile_graph(bare: bool = True):
                                 ("n", "undertakes", [])):  # one relation: before, after the mentions
         g.add_node(iri(f"person/{name}"), kind="Person", label=name, mentioned_in=mentions)
         g.add_edge(iri(f"person/{name}"), div, key=rel, rel=rel, evidence=[])
-    clash = _statement(nodes[4], "worksFor", div, arts[0], 9, 10)
+    clash = statement_node(nodes[4], "worksFor", div, arts[0], 9, 10)
     g.add_edge(nodes[4], div, key="worksFor2", rel="worksFor",
                evidence=[{"article": arts[0], "start": 9, "end": 10, "text": "t"}])
     g.add_node(clash, kind="Person", label="撞", mentioned_in=[arts[4]])
@@ -429,16 +400,16 @@ def _hostile_graph(bare: bool = True):
 @pytest.mark.parametrize("bare", [True, False])
 def test_fast_paths_write_what_sorting_the_triples_writes(bare):
     graph = _hostile_graph(bare)
-    assert _GraphIndex(graph).bare_iris((KG_NS,)) is bare
-    for chunks in _writers():
-        fast = "".join(chunks(_GraphIndex(graph)))
-        assert fast == "".join(chunks(_general(_GraphIndex(graph)))), chunks.__name__
-        if chunks is not _trig_chunks:  # quads from rdflib have no named graphs
-            assert fast == "".join(chunks(_QuadIndex(iter_quads(graph)))), chunks.__name__
+    assert GraphIndex(graph).bare_iris((KG_NS,)) is bare
+    for serialize in _writers():
+        fast = serialize(GraphIndex(graph))
+        assert fast == serialize(_general(GraphIndex(graph))), serialize.__name__
+        if serialize is not serialize_trig:  # quads from rdflib have no named graphs
+            assert fast == serialize(QuadIndex(iter_quads(graph))), serialize.__name__
 
 
 def test_fast_paths_cover_the_usual_subjects():
-    index = _GraphIndex(_hostile_graph())
+    index = GraphIndex(_hostile_graph())
     assert sum(index.entity(s) is not None for s in index.subjects) >= 5
     assert sum(index.statement(s) is not None for s in index.subjects) >= 10
     assert sum(index.article(s) is not None for s in index.subjects) >= 4
@@ -457,57 +428,47 @@ def test_fast_paths_equal_general_paths_for_any_text(label, aliases, sentence, l
             data["level"] = level
     for *_, data in graph.edges(keys=True, data=True):
         data["evidence"] = [dict(ev, text=sentence) for ev in data["evidence"]]
-    for chunks in _writers():
+    for serialize in _writers():
         try:
-            expected = "".join(chunks(_general(_GraphIndex(graph))))
+            expected = serialize(_general(GraphIndex(graph)))
         except ExportError:  # a lone surrogate
             with pytest.raises(ExportError):
-                "".join(chunks(_GraphIndex(graph)))
+                serialize(GraphIndex(graph))
             continue
-        assert "".join(chunks(_GraphIndex(graph))) == expected, chunks.__name__
+        assert serialize(GraphIndex(graph)) == expected, serialize.__name__
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet="ab-/0>.", max_size=5), unique=True))
 def test_ntriples_order_is_the_order_of_the_subject_texts(subjects):
     subjects.sort()
-    assert list(_ntriples_order(subjects)) == sorted(subjects, key=lambda s: "<" + s + ">")
+    assert list(ntriples_order(subjects)) == sorted(subjects, key=lambda s: "<" + s + ">")
 
 
 def test_statement_iris_are_written_bare_only_without_a_prefix_for_them():
     graph = _hostile_graph()
     prefixes = {"st": ID_NS + "statement/", "kg": KG_NS}
-    text = "".join(_turtle_chunks(_GraphIndex(graph), prefixes))
-    assert text == "".join(_turtle_chunks(_general(_GraphIndex(graph)), prefixes))
+    text = serialize_turtle(GraphIndex(graph), prefixes)
+    assert text == serialize_turtle(_general(GraphIndex(graph)), prefixes)
 
 
 def test_statement_lines_are_written_in_the_general_order():
     from rdflib import RDF
 
-    from kg.export.blocks import (NTRIPLES_STATEMENT_ORDER as _NTRIPLES_STATEMENT_ORDER,
-                                  STATEMENT_FIELDS as _STATEMENT_FIELDS,
-                                  TURTLE_STATEMENT_ORDER as _TURTLE_STATEMENT_ORDER)
-    fields = _STATEMENT_FIELDS
-    assert _TURTLE_STATEMENT_ORDER == tuple(sorted(fields, key=lambda f: (fields[f] != str(RDF.type),
-                                                                          fields[f])))
-    assert _NTRIPLES_STATEMENT_ORDER == tuple(sorted(fields, key=lambda f: f"<{fields[f]}>"))
+    from kg.export.blocks import NTRIPLES_STATEMENT_ORDER, STATEMENT_FIELDS, TURTLE_STATEMENT_ORDER
+    fields = STATEMENT_FIELDS
+    assert TURTLE_STATEMENT_ORDER == tuple(sorted(fields, key=lambda f: (fields[f] != str(RDF.type),
+                                                                         fields[f])))
+    assert NTRIPLES_STATEMENT_ORDER == tuple(sorted(fields, key=lambda f: f"<{fields[f]}>"))
 
 
 def test_writers_hand_over_bounded_batches():
     """Memory stays bounded: the writers hand over batches of a few thousand blocks, never all."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from export_speed import synthetic_graph
-    finally:
-        sys.path.pop(0)
-    from kg.export.blocks import BATCH as _BATCH
-    from kg.export.ntriples import _ntriples_blocks
-    from kg.export.trig import _trig_bytes
-    from kg.export.turtle import _turtle_bytes
-    index = _GraphIndex(synthetic_graph(60_000))
-    for chunks in (_turtle_bytes(index), _ntriples_blocks(index), _trig_bytes(index)):
+    from kg.export.blocks import BATCH
+    index = GraphIndex(benchmark("export_speed").synthetic_graph(60_000))
+    for chunks in (iter_turtle_bytes(index), iter_ntriples_bytes(index), iter_trig_bytes(index)):
         sizes = [len(c) for c in chunks if isinstance(c, list)]
-        assert len(sizes) > 3 and max(sizes) <= 2 * _BATCH
+        assert len(sizes) > 3 and max(sizes) <= 2 * BATCH
 
 
 def _many_mentions_graph():
@@ -532,12 +493,12 @@ def test_bulk_mentions_and_small_batches_write_the_same_bytes(monkeypatch, bare)
     import kg.export.blocks as blocks
     import kg.export.entities as entities
     graphs = [_hostile_graph(bare), _many_mentions_graph()]
-    expected = [["".join(chunks(_general(_GraphIndex(g)))) for chunks in _writers()] for g in graphs]
+    expected = [[serialize(_general(GraphIndex(g))) for serialize in _writers()] for g in graphs]
     for many, batch in ((2, blocks.BATCH), (2, 2), (entities._MANY_MENTIONS, 1)):
         monkeypatch.setattr(entities, "_MANY_MENTIONS", many)
         monkeypatch.setattr(blocks, "BATCH", batch)
         for graph, texts in zip(graphs, expected):
-            assert ["".join(chunks(_GraphIndex(graph))) for chunks in _writers()] == texts, (many, batch)
+            assert [serialize(GraphIndex(graph)) for serialize in _writers()] == texts, (many, batch)
 
 
 def test_bulk_mentions_refuse_a_bad_iri(monkeypatch):
@@ -545,6 +506,6 @@ def test_bulk_mentions_refuse_a_bad_iri(monkeypatch):
     monkeypatch.setattr(entities, "_MANY_MENTIONS", 2)
     graph = _many_mentions_graph()
     graph.nodes[iri("person/many")]["mentioned_in"].append(iri("article/a b"))
-    for chunks in _writers():
+    for serialize in _writers():
         with pytest.raises(ExportError, match="a b"):
-            "".join(chunks(_GraphIndex(graph)))
+            serialize(GraphIndex(graph))

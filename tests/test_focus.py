@@ -14,17 +14,8 @@ from kg.focus import AmbiguousEntityError, EntityNotFoundError, close_matches, f
 from kg.graph import build_graph
 from kg.ids import entity_id, iri
 
-try:
-    from test_graph import (CHANGZHI, COMPANY, DIANSHANG, FGJ, GAZETTEER, GOV, LUCHENG, PROJECT,
-                            SHANXI, ZHANG, sample_graph, sample_results)
-except ImportError:  # collected as a package
-    from tests.test_graph import (CHANGZHI, COMPANY, DIANSHANG, FGJ, GAZETTEER, GOV, LUCHENG,
-                                  PROJECT, SHANXI, ZHANG, sample_graph, sample_results)
-
-
-@pytest.fixture(scope="module")
-def graph():
-    return sample_graph()
+from support import (CHANGZHI, COMPANY, DIANSHANG, FGJ, GAZETTEER, GOV, LUCHENG, PROJECT, SHANXI, ZHANG,
+                     sample_results)
 
 
 def entity_keys(g) -> set[str]:
@@ -42,32 +33,32 @@ def entity_keys(g) -> set[str]:
     (iri(PROJECT), PROJECT),             # IRI
     ("潞安集团", COMPANY),
 ])
-def test_find_entity(graph, name, expected):
-    assert find_entity(graph, name) == iri(expected)
+def test_find_entity(sample_graph, name, expected):
+    assert find_entity(sample_graph, name) == iri(expected)
 
 
-def test_canonical_name_wins_over_alias(graph):
-    g = graph.copy()
+def test_canonical_name_wins_over_alias(sample_graph):
+    g = sample_graph.copy()
     g.nodes[iri(GOV)]["aliases"] = ["潞城区"]  # a surface form shared with the county
     assert find_entity(g, "潞城区") == iri(LUCHENG)
 
 
-def test_unknown_name_offers_close_matches(graph):
+def test_unknown_name_offers_close_matches(sample_graph):
     with pytest.raises(EntityNotFoundError) as err:
-        find_entity(graph, "潞城光伏项目")
+        find_entity(sample_graph, "潞城光伏项目")
     msg = str(err.value)
     assert "'潞城光伏项目'" in msg and "潞城区光伏发电项目" in msg
     with pytest.raises(EntityNotFoundError, match="no close match"):
-        find_entity(graph, "平遥古城")
+        find_entity(sample_graph, "平遥古城")
 
 
-def test_articles_are_not_entities(graph):
+def test_articles_are_not_entities(sample_graph):
     with pytest.raises(EntityNotFoundError):
-        find_entity(graph, iri("a-1"))
+        find_entity(sample_graph, iri("a-1"))
 
 
-def test_ambiguous_name_lists_every_candidate(graph):
-    g = graph.copy()
+def test_ambiguous_name_lists_every_candidate(sample_graph):
+    g = sample_graph.copy()
     other = iri(entity_id("Project", "另一个"))
     g.add_node(other, kind="Project", label="另一个", aliases=["光伏项目"], mentioned_in=[])
     with pytest.raises(AmbiguousEntityError) as err:
@@ -77,48 +68,49 @@ def test_ambiguous_name_lists_every_candidate(graph):
     assert isinstance(err.value, KGError)
 
 
-def test_close_matches_prefers_shared_substrings(graph):
-    assert close_matches(graph, "光伏")[0] == "光伏项目"
-    assert "潞城区" in close_matches(graph, "潞城县")
-    assert len(close_matches(graph, "潞", n=2)) == 2
+def test_close_matches_prefers_shared_substrings(sample_graph):
+    assert close_matches(sample_graph, "光伏")[0] == "光伏项目"
+    assert "潞城区" in close_matches(sample_graph, "潞城县")
+    assert len(close_matches(sample_graph, "潞", n=2)) == 2
 
 
 # -- the neighbourhood -------------------------------------------------------------
 
-def test_depth_zero_is_the_entity_and_its_chain(graph):
-    assert entity_keys(focus_graph(graph, "店上镇", 0)) == {iri(k) for k in (DIANSHANG, LUCHENG, CHANGZHI, SHANXI)}
-    assert entity_keys(focus_graph(graph, "张三", 0)) == {iri(ZHANG)}
-    assert entity_keys(focus_graph(graph, "店上镇", 0, hierarchy=False)) == {iri(DIANSHANG)}
+def test_depth_zero_is_the_entity_and_its_chain(sample_graph):
+    assert entity_keys(focus_graph(sample_graph, "店上镇", 0)) == {
+        iri(k) for k in (DIANSHANG, LUCHENG, CHANGZHI, SHANXI)}
+    assert entity_keys(focus_graph(sample_graph, "张三", 0)) == {iri(ZHANG)}
+    assert entity_keys(focus_graph(sample_graph, "店上镇", 0, hierarchy=False)) == {iri(DIANSHANG)}
 
 
-def test_depth_follows_relations_both_ways(graph):
-    one = entity_keys(focus_graph(graph, "潞城区光伏发电项目", 1, hierarchy=False))
+def test_depth_follows_relations_both_ways(sample_graph):
+    one = entity_keys(focus_graph(sample_graph, "潞城区光伏发电项目", 1, hierarchy=False))
     assert one == {iri(k) for k in (PROJECT, COMPANY, DIANSHANG)}  # undertaken by, located in
-    two = entity_keys(focus_graph(graph, "潞城区光伏发电项目", 2, hierarchy=False))
+    two = entity_keys(focus_graph(sample_graph, "潞城区光伏发电项目", 2, hierarchy=False))
     assert two == one | {iri(LUCHENG)}
-    assert iri(ZHANG) not in entity_keys(focus_graph(graph, "潞城区光伏发电项目", 3, hierarchy=False))
-    assert iri(ZHANG) in entity_keys(focus_graph(graph, "区发改局", 1))
+    assert iri(ZHANG) not in entity_keys(focus_graph(sample_graph, "潞城区光伏发电项目", 3, hierarchy=False))
+    assert iri(ZHANG) in entity_keys(focus_graph(sample_graph, "区发改局", 1))
 
 
-def test_focused_graph_is_an_induced_copy_with_its_articles(graph):
-    sub = focus_graph(graph, "潞城区光伏发电项目", 1)
+def test_focused_graph_is_an_induced_copy_with_its_articles(sample_graph):
+    sub = focus_graph(sample_graph, "潞城区光伏发电项目", 1)
     assert sub.graph == {"focus": iri(PROJECT), "depth": 1}
     keep = set(sub)
-    assert list(sub) == [k for k in graph if k in keep]  # graph order
-    want = [(h, t, k) for h, t, k in graph.edges(keys=True) if h in keep and t in keep]
+    assert list(sub) == [k for k in sample_graph if k in keep]  # graph order
+    want = [(h, t, k) for h, t, k in sample_graph.edges(keys=True) if h in keep and t in keep]
     assert list(sub.edges(keys=True)) == want
     for h, t, k, d in sub.edges(keys=True, data=True):
-        assert d == graph.edges[h, t, k]
+        assert d == sample_graph.edges[h, t, k]
         assert all(ev["article"] in sub for ev in d["evidence"])
     for _, d in sub.nodes(data=True):
         assert all(a in sub for a in d.get("mentioned_in", ()))
     sub.nodes[iri(PROJECT)]["aliases"].append("changed")
-    assert "changed" not in graph.nodes[iri(PROJECT)]["aliases"]
+    assert "changed" not in sample_graph.nodes[iri(PROJECT)]["aliases"]
 
 
-def test_negative_depth_is_an_error(graph):
+def test_negative_depth_is_an_error(sample_graph):
     with pytest.raises(KGError, match="depth"):
-        focus_graph(graph, "潞城区", -1)
+        focus_graph(sample_graph, "潞城区", -1)
 
 
 # -- kg html ---------------------------------------------------------------------------
@@ -130,15 +122,15 @@ def page_labels(path) -> tuple[set[str], dict]:
 
 
 @pytest.fixture
-def ttl(tmp_path, graph):
-    return write_turtle(graph, tmp_path / "graph.ttl")
+def ttl(tmp_path, sample_graph):
+    return write_turtle(sample_graph, tmp_path / "graph.ttl")
 
 
-def test_kg_html_whole_graph_equals_the_build_page(tmp_path, ttl, graph):
+def test_kg_html_whole_graph_equals_the_build_page(tmp_path, ttl, sample_graph):
     out = tmp_path / "view.html"
     assert main(["html", "--graph", str(ttl), "--out", str(out)]) == 0
     # Read back from Turtle, the graph draws byte for byte as built.
-    assert out.read_bytes() == write_html(graph, tmp_path / "direct.html").read_bytes()
+    assert out.read_bytes() == write_html(sample_graph, tmp_path / "direct.html").read_bytes()
 
 
 def test_kg_html_focus(tmp_path, ttl, capsys):
@@ -187,7 +179,7 @@ def test_kg_html_graph_and_corpus_exclude_each_other(tmp_path, ttl, capsys):
     assert "not allowed with argument" in capsys.readouterr().err
 
 
-def test_sample_builds_one_graph(graph):
+def test_sample_builds_one_graph(sample_graph):
     # Guard for the fixtures above: the sample has the expected shape.
-    assert build_graph(sample_results(), GAZETTEER).number_of_nodes() == graph.number_of_nodes()
-    assert iri(FGJ) in graph and iri(ZHANG) in graph
+    assert build_graph(sample_results(), GAZETTEER).number_of_nodes() == sample_graph.number_of_nodes()
+    assert iri(FGJ) in sample_graph and iri(ZHANG) in sample_graph

@@ -8,7 +8,6 @@ text and cut out exactly the text it claims.
 """
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -156,13 +155,6 @@ def test_to_simplified_keeps_every_offset(text):
 
 
 # -- the tagger and the pipeline ---------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def nlp():
-    from kg.nlp.pipeline import make_nlp
-
-    return make_nlp()
-
 
 @PIPELINE
 @given(text=news)

@@ -83,6 +83,12 @@ def test_stoplisted_forms_do_not_resolve_as_short_forms(gaz, form):
     assert (form, True) not in set(gaz.names())
 
 
+def test_stoplisted_short_forms_resolve_when_asked(gaz):
+    # where the context already says the form is a place (a name's division prefix)
+    assert [d.level for d in gaz.lookup_short("长子", include_stoplisted=True)] == ["county"]
+    assert gaz.lookup_short("不是地名", include_stoplisted=True) == ()
+
+
 def test_stoplisted_full_names_still_looked_up(gaz):
     # The stop list guards matching text; lookup by full name stays exact.
     assert [d.id for d in gaz.lookup("小店区")] == ["140105"]

@@ -1,7 +1,7 @@
 """Tests of kg.graph: nodes, edges, evidence, gazetteer partOf chains, merging.
 
-The fixtures here (a four-level fake gazetteer and two small documents) are
-also used by tests/test_export_rdf.py and tests/test_export_html.py.
+The sample data (a four-level fake gazetteer and two small documents) is in
+tests/support.py.
 """
 from __future__ import annotations
 
@@ -11,126 +11,10 @@ import pytest
 from kg.errors import KGError
 from kg.graph import build_graph, merge_graphs
 from kg.ids import entity_id, iri
-from kg.records import Article, Attribute, Division, Document, DocResult, Entity, Mention, Relation
+from kg.records import Attribute, DocResult, Entity, Mention, Relation
 
-# -- fixtures -----------------------------------------------------------------
-
-#: A tiny gazetteer: 山西省 ← 长治市 ← 潞城区 ← 店上镇 (a township without code).
-GAZETTEER = {
-    d.id: d
-    for d in (
-        Division("140000", "140000", "山西省", "province", None, ("山西", "晋")),
-        Division("140400", "140400", "长治市", "prefecture", "140000", ("长治",)),
-        Division("140406", "140406", "潞城区", "county", "140400", ("潞城",)),
-        Division("140406-dsz", None, "店上镇", "township", "140406", ("店上",)),
-    )
-}
-
-SHANXI, CHANGZHI, LUCHENG, DIANSHANG = (
-    "division:140000", "division:140400", "division:140406", "division:140406-dsz")
-GOV = entity_id("Agency", "潞城区人民政府")
-FGJ = entity_id("Agency", "潞城区发展和改革局")
-ZHANG = entity_id("Person", "张三")
-PROJECT = entity_id("Project", "潞城区光伏发电项目")
-COMPANY = entity_id("Organization", "山西潞安集团有限公司")
-
-TEXT_A = ("长治市潞城区人民政府召开会议。"
-          "潞城区发展和改革局局长张三介绍，潞城区光伏发电项目总投资918000000元。"
-          "该项目由山西潞安集团有限公司承建，位于店上镇。")
-TEXT_B = ("潞城区光伏发电项目开工。"
-          "区发改局局长张三说，项目总投资9亿元。"
-          "潞城区光伏发电项目总投资900000000元，由潞安集团承建。")
-
-
-def sentence(text: str, n: int) -> tuple[int, int, str]:
-    """Offsets and text of the n-th sentence (from 0, ending in 。)."""
-    start = 0
-    for _ in range(n):
-        start = text.index("。", start) + 1
-    end = text.index("。", start) + 1
-    return start, end, text[start:end]
-
-
-def span(text: str, surface: str, after: int = 0) -> tuple[int, int]:
-    start = text.index(surface, after)
-    return start, start + len(surface)
-
-
-def result_a() -> DocResult:
-    """Document A: one article, every relation, one investment."""
-    art = Article("a-1", "a.txt", 0, len(TEXT_A), "潞城区召开会议", "2023-05-06")
-    doc = Document("a.txt", TEXT_A, "utf-8", (art,))
-    s0, s1, s2 = (sentence(TEXT_A, i) for i in range(3))
-    entities = (
-        Entity(CHANGZHI, "Division", "长治市", level="prefecture", code="140400", parent=SHANXI),
-        Entity(LUCHENG, "Division", "潞城区", ("潞城",), "county", "140406", CHANGZHI),
-        Entity(DIANSHANG, "Division", "店上镇", level="township", parent=LUCHENG),
-        Entity(GOV, "Agency", "潞城区人民政府"),
-        Entity(FGJ, "Agency", "潞城区发展和改革局"),
-        Entity(ZHANG, "Person", "张三"),
-        Entity(PROJECT, "Project", "潞城区光伏发电项目"),
-        Entity(COMPANY, "Organization", "山西潞安集团有限公司"),
-    )
-    mentions = tuple(
-        Mention(eid, "a-1", *span(TEXT_A, surface), surface)
-        for eid, surface in [(CHANGZHI, "长治市"), (LUCHENG, "潞城区"), (GOV, "潞城区人民政府"),
-                             (FGJ, "潞城区发展和改革局"), (ZHANG, "张三"),
-                             (PROJECT, "潞城区光伏发电项目"), (COMPANY, "山西潞安集团有限公司"),
-                             (DIANSHANG, "店上镇")]
-    )
-    relations = (
-        Relation(GOV, "administers", LUCHENG, "a-1", s0[0], s0[1], s0[2], rule="gov_of_division"),
-        Relation(FGJ, "subOrganizationOf", GOV, "a-1", s1[0], s1[1], s1[2], rule="name_prefix"),
-        Relation(ZHANG, "worksFor", FGJ, "a-1", s1[0], s1[1], s1[2], role="局长",
-                 rule="title_before_name"),
-        Relation(COMPANY, "undertakes", PROJECT, "a-1", s2[0], s2[1], s2[2], rule="chengjian"),
-        Relation(PROJECT, "locatedIn", DIANSHANG, "a-1", s2[0], s2[1], s2[2], rule="weiyu"),
-    )
-    attributes = (Attribute(PROJECT, "investment", "918000000", "a-1", s1[0], s1[1], s1[2]),)
-    return DocResult(doc, entities, mentions, relations, attributes, city=CHANGZHI)
-
-
-def result_b() -> DocResult:
-    """Document B: two articles; the worksFor fact again, a later investment value."""
-    cut = sentence(TEXT_B, 1)[1]
-    arts = (Article("b-1", "b.txt", 0, cut, "光伏项目开工"),
-            Article("b-2", "b.txt", cut, len(TEXT_B), "项目简讯"))
-    doc = Document("b.txt", TEXT_B, "utf-8", arts)
-    s1, s2 = sentence(TEXT_B, 1), sentence(TEXT_B, 2)
-    entities = (
-        Entity(LUCHENG, "Division", "潞城区", ("潞城",), "county", "140406", CHANGZHI),
-        Entity(FGJ, "Agency", "潞城区发展和改革局", ("区发改局",)),
-        Entity(ZHANG, "Person", "张三"),
-        Entity(PROJECT, "Project", "潞城区光伏发电项目", ("光伏项目",)),
-        Entity(COMPANY, "Organization", "山西潞安集团有限公司", ("潞安集团",)),
-    )
-    mentions = (
-        Mention(PROJECT, "b-1", *span(TEXT_B, "潞城区光伏发电项目"), "潞城区光伏发电项目"),
-        Mention(FGJ, "b-1", *span(TEXT_B, "区发改局"), "区发改局"),
-        Mention(ZHANG, "b-1", *span(TEXT_B, "张三"), "张三"),
-        Mention(PROJECT, "b-2", *span(TEXT_B, "潞城区光伏发电项目", s2[0]), "潞城区光伏发电项目"),
-        Mention(COMPANY, "b-2", *span(TEXT_B, "潞安集团"), "潞安集团"),
-    )
-    relations = (
-        Relation(ZHANG, "worksFor", FGJ, "b-1", s1[0], s1[1], s1[2], role="局长",
-                 rule="title_before_name"),
-        Relation(COMPANY, "undertakes", PROJECT, "b-2", s2[0], s2[1], s2[2], rule="chengjian"),
-    )
-    attributes = (Attribute(PROJECT, "investment", "900000000", "b-2", s2[0], s2[1], s2[2]),)
-    return DocResult(doc, entities, mentions, relations, attributes, city=CHANGZHI)
-
-
-def sample_results() -> list[DocResult]:
-    return [result_a(), result_b()]
-
-
-def sample_graph() -> nx.MultiDiGraph:
-    return build_graph(sample_results(), GAZETTEER)
-
-
-def snapshot(g: nx.MultiDiGraph) -> tuple[list, list]:
-    """Everything observable about a graph, including its order."""
-    return list(g.nodes(data=True)), list(g.edges(keys=True, data=True))
+from support import (CHANGZHI, COMPANY, DIANSHANG, FGJ, GAZETTEER, LUCHENG, PROJECT, SHANXI, TEXT_A, TEXT_B, ZHANG,
+                     make_sample_graph, result_a, result_b, snapshot)
 
 
 # -- nodes ----------------------------------------------------------------------
@@ -156,7 +40,7 @@ def test_article_nodes():
 
 
 def test_aliases_and_mentions_are_united_and_sorted():
-    g = sample_graph()
+    g = make_sample_graph()
     project = g.nodes[iri(PROJECT)]
     assert project["aliases"] == ["光伏项目"]
     assert project["mentioned_in"] == sorted([iri("a-1"), iri("b-1"), iri("b-2")])
@@ -164,7 +48,7 @@ def test_aliases_and_mentions_are_united_and_sorted():
 
 
 def test_nodes_and_edges_are_sorted():
-    g = sample_graph()
+    g = make_sample_graph()
     assert list(g.nodes) == sorted(g.nodes)
     assert list(g.edges(keys=True)) == sorted(g.edges(keys=True))
 
@@ -226,7 +110,7 @@ def test_relation_edges_carry_evidence():
 
 
 def test_same_fact_twice_keeps_both_evidences():
-    g = sample_graph()
+    g = make_sample_graph()
     evs = g.edges[iri(ZHANG), iri(FGJ), "worksFor"]["evidence"]
     assert [e["article"] for e in evs] == [iri("a-1"), iri("b-1")]
     assert TEXT_B[evs[1]["start"]:evs[1]["end"]] == evs[1]["text"]
@@ -239,7 +123,7 @@ def test_identical_evidence_collapses():
 
 
 def test_investment_keeps_earliest_value_and_all_evidence():
-    g = sample_graph()
+    g = make_sample_graph()
     project = g.nodes[iri(PROJECT)]
     assert project["investment"] == "918000000"  # article a-1 comes before b-2
     evs = project["investment_evidence"]

@@ -17,11 +17,7 @@ import pytest
 
 from kg.report.query import run_query
 
-try:
-    from test_export_formats import corpus_exports, corpus_graph, nasty_graph, write_all
-except ImportError:  # collected as a package
-    from tests.test_export_formats import (corpus_exports, corpus_graph, nasty_graph,
-                                           write_all)
+from support import make_nasty_graph, write_every_export
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,18 +44,23 @@ def cypher(conn: ladybug.Connection, query: str) -> list[tuple]:
     return rows
 
 
-def sparql(name: str, **bindings: str) -> list[tuple]:
-    result = run_query(str(ROOT / "queries" / name), corpus_exports() / "graph.ttl", bindings=bindings)
-    return [tuple(None if v is None else v.value for v in row) for row in result.rows]
+@pytest.fixture(scope="module")
+def sparql(corpus_exports):
+    """``sparql(name, **bindings)``: the rows of ``queries/<name>`` on the Turtle export of the bundled corpus."""
+    def run(name: str, **bindings: str) -> list[tuple]:
+        result = run_query(str(ROOT / "queries" / name), corpus_exports / "graph.ttl", bindings=bindings)
+        return [tuple(None if v is None else v.value for v in row) for row in result.rows]
+
+    return run
 
 
 @pytest.fixture(scope="module")
-def conn(tmp_path_factory):
-    return load(corpus_exports() / "neo4j", tmp_path_factory.mktemp("ladybug"))
+def conn(corpus_exports, tmp_path_factory):
+    return load(corpus_exports / "neo4j", tmp_path_factory.mktemp("ladybug"))
 
 
-def test_every_node_and_relationship_is_imported(conn):
-    graph = corpus_graph()
+def test_every_node_and_relationship_is_imported(conn, corpus_graph):
+    graph = corpus_graph
     assert cypher(conn, "MATCH (n) RETURN count(n)") == [(graph.number_of_nodes(),)]
     mentions = sum(len(d.get("mentioned_in", ())) for _, d in graph.nodes(data=True))
     assert cypher(conn, "MATCH ()-[r]->() RETURN count(r)") == [(graph.number_of_edges() + mentions,)]
@@ -70,14 +71,14 @@ def test_every_node_and_relationship_is_imported(conn):
     assert by_kind == kinds
 
 
-def test_agencies_administering_a_county(conn):
+def test_agencies_administering_a_county(conn, sparql):
     rows = cypher(conn, """
         MATCH (a)-[:administers]->(c:Division {label: '左权县', level: 'county'})
         RETURN c.label, a.label ORDER BY a.label""")
     assert rows == sparql("agencies_administering_county.rq", county="左权县") and rows
 
 
-def test_everything_located_within_a_prefecture(conn):
+def test_everything_located_within_a_prefecture(conn, sparql):
     # kg:locatedIn/kg:partOf* is a zero-or-more hop path in Cypher too
     rows = cypher(conn, """
         MATCH (x)-[:locatedIn]->(d:Division)-[:partOf*0..30]->(c:Division {label: '太原市', level: 'prefecture'})
@@ -85,7 +86,7 @@ def test_everything_located_within_a_prefecture(conn):
     assert sorted(rows) == sorted(sparql("located_in_prefecture.rq", prefecture="太原市")) and rows
 
 
-def test_sub_organizations_at_any_depth(conn):
+def test_sub_organizations_at_any_depth(conn, sparql):
     rows = cypher(conn, """
         MATCH (u)-[:subOrganizationOf*1..30]->(t), (u)-[:subOrganizationOf]->(p)
         WHERE NOT EXISTS { MATCH (t)-[:subOrganizationOf]->() }
@@ -93,7 +94,7 @@ def test_sub_organizations_at_any_depth(conn):
     assert sorted(rows) == sorted(sparql("sub_organizations.rq")) and rows
 
 
-def test_divisions_by_level(conn):
+def test_divisions_by_level(conn, sparql):
     rows = cypher(conn, """
         MATCH (d:Division)
         OPTIONAL MATCH (d)-[m:mentionedIn]->(:Article)
@@ -117,8 +118,8 @@ def test_evidence_arrays_are_aligned(conn):
 
 
 def test_untrusted_text_survives_the_import(tmp_path):
-    graph, org = nasty_graph()
-    out = write_all(graph, tmp_path / "exports")
+    graph, org = make_nasty_graph()
+    out = write_every_export(graph, tmp_path / "exports")
     conn = load(out / "neo4j", tmp_path)
     node = graph.nodes[next(k for k in graph.nodes if k.endswith(org.split(":", 1)[1]))]
     rows = cypher(conn, "MATCH (o:Organization) RETURN o.label, o.aliases")

@@ -36,11 +36,6 @@ SENTENCES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return make_nlp()
-
-
 @pytest.mark.parametrize("text, expected", [
     ("小店区住建局局长李红梅到太原市第五中学检查供暖工作。",
      [("小店区住建局", "Agency", iri(entity_id("Agency", "小店区住房和城乡建设局"))),

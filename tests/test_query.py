@@ -15,12 +15,7 @@ from kg.errors import QueryError
 from kg.export.turtle import write_turtle
 from kg.report.query import Value, format_csv, format_json, format_table, load_store, run_query
 
-try:
-    from test_export_formats import corpus_exports, write_all
-    from test_graph import sample_graph
-except ImportError:  # collected as a package
-    from tests.test_export_formats import corpus_exports, write_all
-    from tests.test_graph import sample_graph
+from support import make_sample_graph, write_every_export
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -40,8 +35,8 @@ def test_there_are_at_least_eight_competency_questions():
 
 
 @pytest.fixture(scope="module")
-def corpus_store():
-    return load_store(corpus_exports() / "graph.ttl")
+def corpus_store(corpus_exports):
+    return load_store(corpus_exports / "graph.ttl")
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)
@@ -52,23 +47,23 @@ def test_every_query_answers_on_the_bundled_corpus(query, corpus_store):
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)
-def test_rdflib_gives_the_same_answers_as_oxigraph(query):
-    path = corpus_exports() / "graph.ttl"
+def test_rdflib_gives_the_same_answers_as_oxigraph(query, corpus_exports):
+    path = corpus_exports / "graph.ttl"
     assert run_query(str(query), path, engine="rdflib") == run_query(str(query), path)
 
 
 @pytest.mark.parametrize("name", ["graph.nt", "graph.trig", "graph.jsonld"])
-def test_every_rdf_export_answers_the_same(name, corpus_store):
+def test_every_rdf_export_answers_the_same(name, corpus_store, corpus_exports):
     for query in QUERIES:
         expected = run_query(str(query), corpus_store)
-        assert run_query(str(query), corpus_exports() / name) == expected, (name, query.name)
+        assert run_query(str(query), corpus_exports / name) == expected, (name, query.name)
 
 
 # -- known answers on the hand-written sample graph ------------------------------------
 
 @pytest.fixture(scope="module")
-def sample_ttl(tmp_path_factory):
-    return write_turtle(sample_graph(), tmp_path_factory.mktemp("q") / "graph.ttl")
+def sample_ttl(sample_graph, tmp_path_factory):
+    return write_turtle(sample_graph, tmp_path_factory.mktemp("q") / "graph.ttl")
 
 
 def test_projects_in_prefecture_at_any_depth(sample_ttl):
@@ -99,7 +94,7 @@ def test_evidence_and_article_of_a_fact(sample_ttl):
 
 
 def test_named_graphs_of_the_trig_export(tmp_path):
-    out = write_all(sample_graph(), tmp_path)
+    out = write_every_export(make_sample_graph(), tmp_path)
     query = """
         PREFIX kg: <https://w3id.org/shanxi-kg/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -107,7 +102,7 @@ def test_named_graphs_of_the_trig_export(tmp_path):
         GROUP BY ?article ORDER BY ?article"""
     result = run_query(query, out / "graph.trig")
     counts: dict[str, int] = {}
-    for _, data in sample_graph().nodes(data=True):
+    for _, data in make_sample_graph().nodes(data=True):
         for article in data.get("mentioned_in", ()):
             counts[article] = counts.get(article, 0) + 1
     assert [(a, int(n)) for a, n in texts(result)] == sorted(counts.items())

@@ -66,6 +66,150 @@ def test_no_investment_for_a_total_over_a_list():
     assert result.attributes == ()
 
 
+@pytest.mark.parametrize("text, value", [
+    # a qualifier between the trigger and the amount (约, 近, 达): the amount written
+    ("本报讯 阳高县东山湿地公园项目总投资约1.2亿元。", "120000000"),
+    ("本报讯 阳高县东山湿地公园项目总投资达8000万元。", "80000000"),
+])
+def test_investment_after_a_qualifier(text, value):
+    result = process_text(text)
+    assert {(name_of(result, a.entity_id), a.value) for a in result.attributes} == \
+        {("阳高县东山湿地公园项目", value)}
+
+
+@pytest.mark.parametrize("text", [
+    # a count of projects before the amount, no project between: their total
+    "本报讯 阳高县集中开工12个重点项目,总投资30.5亿元。东山湿地公园项目今年完工。",
+    "本报讯 今年阳高县共引进重点项目25个,总投资79亿元,东山湿地公园项目已开工。",
+    # a count right after the amount
+    "本报讯 总投资8.6亿元的7个项目集中开工,东山湿地公园项目位列其中。",
+])
+def test_no_investment_for_the_total_of_a_count_of_projects(text):
+    assert process_text(text).attributes == ()
+
+
+def test_an_amount_of_its_own_after_a_count():
+    result = process_text("本报讯 阳高县此次开工的12个重点项目,有民生项目2个,包含投资1.2亿元的东山湿地公园项目。")
+    assert {(name_of(result, a.entity_id), a.value) for a in result.attributes} == \
+        {("东山湿地公园项目", "120000000")}
+
+
+def test_an_amount_of_its_own_is_not_the_earlier_amount():
+    # the first amount's clause names no project; the project after it has its own amount
+    result = process_text("本报讯 阳高县总投资2.6亿元对多条道路进行了改建,总投资1.2亿元的东山湿地公园项目主体完工。")
+    assert {(name_of(result, a.entity_id), a.value) for a in result.attributes} == \
+        {("东山湿地公园项目", "120000000")}
+
+
+@pytest.mark.parametrize("text, places", [
+    # 位于 + a chain of divisions: the last of the chain
+    ("本报讯 东山湿地公园项目位于阳高县龙泉镇。", {"龙泉镇"}),
+    # a list of chains after the site of the project named before
+    ("本报讯 阳高县东山湿地公园项目开工。项目建设地点位于阳高县龙泉镇、罗文皂镇和云州区境内。",
+     {"龙泉镇", "罗文皂镇", "云州区"}),
+    # 在 + chain + an event that places it
+    ("本报讯 东山湿地公园项目在阳高县龙泉镇落地开工。", {"龙泉镇"}),
+])
+def test_located_after_places_in_the_last_division_of_each_chain(text, places):
+    found = {t for h, r, t in triples(process_text(text), "locatedIn") if h.endswith("东山湿地公园项目")}
+    assert found == places
+
+
+def test_a_meeting_place_does_not_place_the_project():
+    found = triples(process_text("本报讯 东山湿地公园项目在阳高县龙泉镇召开推进会。"), "locatedIn")
+    assert ("东山湿地公园项目", "locatedIn", "龙泉镇") not in found
+
+
+@pytest.mark.parametrize("text, placed", [
+    # a province in a company's name is part of its brand: no place unless the province is named
+    ("本报讯 山西禾丰新材料有限公司扩大生产。", set()),
+    ("本报讯 山西省大力发展新材料产业,山西禾丰新材料有限公司扩大生产。", {"山西省"}),
+    # a county in the name places it
+    ("本报讯 阳高县禾丰新材料有限公司扩大生产。", {"阳高县"}),
+])
+def test_a_brand_place_in_an_organization_name(text, placed):
+    found = {t for h, r, t in triples(process_text(text), "locatedIn") if h.endswith("禾丰新材料有限公司")}
+    assert found == placed
+
+
+def test_a_title_chain_stops_after_another_persons_name():
+    result = process_text("本报讯 县委常委、县纪委书记钱立新,县人大常委会副主任、县总工会主席孙明远,"
+                          "县政协副主席苏振华出席活动。")
+    employers = {t for h, r, t in triples(result, "worksFor") if h == "苏振华"}
+    assert len(employers) == 1 and all("政协" in t for t in employers)
+    employers = {t for h, r, t in triples(result, "worksFor") if h == "孙明远"}
+    assert not any("纪" in t for t in employers)
+
+
+def test_a_qualified_title_keeps_its_chain():
+    result = process_text("本报讯 阳高县委常委、常务副县长钱立新出席。")
+    assert ("钱立新", "worksFor", "中共阳高县委员会") in triples(result)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the government is named: the head of government works for it
+    ("本报讯 阳高县政府召开常务会议。副县长钱立新出席。", True),
+    # a bare 县长 creates no government (GUIDELINES, Titles)
+    ("本报讯 阳高县委召开常委会议。阳高县委副书记、县长钱立新出席。", False),
+])
+def test_head_of_government_only_when_the_government_is_named(text, expected):
+    assert (("钱立新", "worksFor", "阳高县人民政府") in triples(process_text(text))) is expected
+
+
+def test_an_owner_inside_one_project_is_no_subject_of_the_next():
+    result = process_text("本报讯 分别是总投资5亿元的阳高县禾丰新材料有限公司年产10万吨碳材料项目,"
+                          "总投资0.6亿元的阳高县东山湿地公园项目。")
+    assert triples(result, "undertakes") == {
+        ("阳高县禾丰新材料有限公司", "undertakes", "阳高县禾丰新材料有限公司年产10万吨碳材料项目")}
+
+
+@pytest.mark.parametrize("text, undertaker", [
+    # a party committee with its government: the government undertakes (GUIDELINES, Undertakes)
+    ("本报讯 阳高县委、县政府实施东山湿地公园项目。", "阳高县人民政府"),
+    # a party committee alone undertakes nothing
+    ("本报讯 阳高县委实施东山湿地公园项目。", None),
+])
+def test_a_party_committee_undertakes_through_its_government(text, undertaker):
+    found = {h for h, r, t in triples(process_text(text), "undertakes") if t == "东山湿地公园项目"}
+    assert found == ({undertaker} if undertaker else set())
+
+
+def test_a_body_naming_a_persons_post_is_no_topic():
+    result = process_text("本报讯 阳高县住房和城乡建设局局长钱立新出席开工仪式。将建设东山湿地公园项目。")
+    assert triples(result, "undertakes") == set()
+
+
+def test_passive_agent_after_this_project_takes_the_project_named_before():
+    result = process_text("本报讯 阳高县东山湿地公园项目开工。据悉,该项目为首届招商大会签约项目,"
+                          "由山西禾丰新材料有限公司投资建设。")
+    assert ("山西禾丰新材料有限公司", "undertakes", "阳高县东山湿地公园项目") in triples(result)
+
+
+def test_a_place_found_for_one_mention_holds_for_the_entity():
+    # located-after places the project; its second mention is not placed again by its name
+    result = process_text("本报讯 阳高县东山湿地公园项目位于阳高县龙泉镇。阳高县东山湿地公园项目年底完工。")
+    assert {t for h, r, t in triples(result, "locatedIn")} == {"龙泉镇"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the group named on its own, then its company written after the group's name
+    ("本报讯 禾丰集团总经理钱立新介绍,禾丰集团鸿达公司承担建设任务。", {("禾丰集团鸿达公司", "禾丰集团")}),
+    # a legal form adds nothing: the same company, no subsidiary
+    ("本报讯 禾丰集团与阳高县签约。禾丰集团有限公司将投资建厂。", set()),
+])
+def test_branch_of_named(text, expected):
+    assert {(h, t) for h, r, t in triples(process_text(text), "subOrganizationOf")} == expected
+
+
+def test_a_parent_written_inside_its_branch_name_is_an_entity_with_a_mention():
+    text = "本报讯 山西禾丰新材料有限公司阳高分公司扩大生产。"
+    result = process_text(text)
+    parent = next(e for e in result.entities if e.name == "山西禾丰新材料有限公司")
+    assert parent.type == "Organization"
+    spans = [(m.start, m.end) for m in result.mentions if m.entity_id == parent.entity_id]
+    assert [text[s:e] for s, e in spans] == ["山西禾丰新材料有限公司"]
+
+
 @pytest.mark.parametrize("phrase, value", [
     ("9.1876亿元", Decimal("918760000")),
     ("100余万元", Decimal("1000000")),   # vague amounts: the lower bound
@@ -157,3 +301,12 @@ def test_a_rule_before_one_it_follows_is_a_load_error(tmp_path):
 ])
 def test_sentence_spans_strip_whitespace(text, expected):
     assert list(iter_sentence_spans(text)) == expected
+
+
+def test_the_paper_is_resolved_only_when_the_text_names_it():
+    # guideline, "Only the text counts": 本报 is a paper only when the text names it
+    unnamed = process_text("本报讯(记者张晓东)近日,晋城市召开会议。")
+    assert not {e.name for e in unnamed.entities if e.type == "Organization"}
+    assert not triples(unnamed, "worksFor")
+    named = process_text("汾源日报讯(记者张晓东)近日,晋城市召开会议。本报将持续关注。")
+    assert ("张晓东", "worksFor", "汾源日报") in triples(named, "worksFor")

@@ -28,3 +28,15 @@ def test_write_review_writes_an_index_and_one_page_per_article(tmp_path):
     written = write_review([result], tmp_path)
     assert (tmp_path / "index.html").exists()
     assert len(written) == len(result.document.articles) + 1
+
+
+def test_review_page_draws_each_entity_inline(tmp_path):
+    """Issue 17: no line break or indentation inside an entity's markup, and no pre-wrap around it
+    (displaCy's own template under ``white-space: pre-wrap`` drew each entity over three lines)."""
+    result = process_text("本报讯 灵石县住房和城乡建设局实施翠峰路改造工程。\n第二行，平遥县召开会议。\n")
+    page = render_article(result, result.document.articles[0].article_id)
+    marks = re.findall(r"<mark\b.*?</mark>", page, re.S)
+    assert len(marks) >= 3
+    assert all("\n" not in m and "  " not in m for m in marks), marks
+    assert "pre-wrap" not in page and "pre-line" not in page
+    assert "<br>" in page  # the text's own line break is still there

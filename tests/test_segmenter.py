@@ -16,15 +16,21 @@ from spacy.util import get_words_and_spaces
 from kg.nlp import segmenter
 from kg.nlp.pipeline import make_nlp
 from kg.nlp.segmenter import Dictionary, FastJieba
-from kg.nlp.tokenizer import JiebaTokenizer, _compiled_jieba, _prepare_jieba, words_and_spaces
+from kg.nlp.tokenizer import JiebaTokenizer, add_project_words, words_and_spaces
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = sorted((ROOT / "corpus").iterdir())
 
 
+def prepare_python_jieba() -> None:
+    """The project's words in Python jieba's own dictionary (``jieba.cut``, spaCy's jieba segmenter), as in a build."""
+    add_project_words("", "")
+    segmenter.python_jieba()
+
+
 @pytest.fixture(scope="module")
 def fast() -> FastJieba:
-    _prepare_jieba("", "")  # the project's words in jieba's dictionary, as in a build
+    prepare_python_jieba()
     return FastJieba.of(jieba.dt)
 
 
@@ -110,7 +116,7 @@ def test_words_must_tile_the_text():
 
 
 def test_tokenizer_makes_the_doc_of_spacys_jieba_tokenizer():
-    _prepare_jieba("", "")
+    prepare_python_jieba()
     theirs = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     ours = make_nlp()
     assert isinstance(ours.tokenizer, JiebaTokenizer) and ours.tokenizer.compiled
@@ -143,7 +149,7 @@ def test_tokenizer_doc_from_hashes_is_the_doc_from_strings():
     texts = [p.read_text(encoding="utf-8") for p in CORPUS[:2]] + ["新词𠀀测试 abc  123\n\n ", ""]
     for text in texts:
         ours = nlp.make_doc(text)
-        words, spaces = words_and_spaces(_compiled_jieba().cut(text), text)
+        words, spaces = words_and_spaces(segmenter.compiled().cut(text), text)
         plain = spacy.tokens.Doc(nlp.vocab, words=words, spaces=spaces, tags=[tags.get(w, "") for w in words])
         assert ours.to_bytes() == plain.to_bytes()
     with nlp.memory_zone():  # transient strings: words are passed as strings
@@ -177,7 +183,7 @@ def test_component_reads_the_docs_tokens():
 
 
 def test_snapshot_round_trip(tmp_path):
-    _prepare_jieba("", "")
+    prepare_python_jieba()
     dictionary = Dictionary.of(jieba.dt)
     path = tmp_path / "d.marshal"
     segmenter._write_snapshot(path, dictionary)

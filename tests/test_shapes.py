@@ -16,10 +16,7 @@ from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SH, Dataset, Graph, Literal, N
 
 from kg.export.quads import KG
 
-try:
-    from test_export_formats import corpus_exports, from_rapper
-except ImportError:  # collected as a package
-    from tests.test_export_formats import corpus_exports, from_rapper
+from support import from_rapper
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES = ROOT / "ontology" / "shapes.ttl"
@@ -40,8 +37,8 @@ def validate(data: Graph) -> tuple[bool, str]:
 
 
 @pytest.fixture(scope="module")
-def export() -> Graph:
-    return Graph().parse(corpus_exports() / "graph.ttl", format="turtle")
+def export(corpus_exports) -> Graph:
+    return Graph().parse(corpus_exports / "graph.ttl", format="turtle")
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +58,13 @@ def test_shapes_accept_the_turtle_export(export):
     assert conforms, report
 
 
-def test_shapes_accept_the_trig_and_jsonld_exports():
+def test_shapes_accept_the_trig_and_jsonld_exports(corpus_exports):
     ds = Dataset()
-    ds.parse(corpus_exports() / "graph.trig", format="trig")
+    ds.parse(corpus_exports / "graph.trig", format="trig")
     union = Graph()
     for s, p, o, _ in ds.quads((None, None, None, None)):
         union.add((s, p, o))
-    for data in (union, Graph().parse(corpus_exports() / "graph.jsonld", format="json-ld")):
+    for data in (union, Graph().parse(corpus_exports / "graph.jsonld", format="json-ld")):
         conforms, report = validate(data)
         assert conforms, report
 

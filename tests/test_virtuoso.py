@@ -22,14 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ensure_debian
 from kg.export.quads import iter_quads
 from kg.report.query import Value, load_store, run_query
 
-try:
-    from test_export_formats import corpus_exports, corpus_graph
-except ImportError:  # collected as a package
-    from tests.test_export_formats import corpus_exports, corpus_graph
+from support import ensure_debian
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -112,14 +108,14 @@ class Virtuoso:
 
 
 @pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory):
+def virtuoso(corpus_exports, tmp_path_factory):
     server = ensure_debian("virtuoso-opensource", "virtuoso-t")
     isql = shutil.which("isql-vt") or ensure_debian("virtuoso-opensource-7-bin", "isql-vt")
     d = tmp_path_factory.mktemp("virtuoso")
     data = d / "data"
     data.mkdir()
-    shutil.copy(corpus_exports() / "graph.ttl", data / "graph.ttl")
-    shutil.copy(corpus_exports() / "graph.trig", data / "graph.trig")
+    shutil.copy(corpus_exports / "graph.ttl", data / "graph.ttl")
+    shutil.copy(corpus_exports / "graph.trig", data / "graph.trig")
     sql, http = _free_port(), _free_port()
     (d / "virtuoso.ini").write_text(_INI.format(d=d, data=data, sql=sql, http=http), encoding="utf-8")
     proc = subprocess.Popen([server, "+foreground", "+configfile", str(d / "virtuoso.ini")],
@@ -161,17 +157,17 @@ def _normal(v: Value | None):
     return (v.kind, v.value, v.datatype, v.lang)
 
 
-def test_bulk_load_has_every_triple(virtuoso):
+def test_bulk_load_has_every_triple(virtuoso, corpus_exports):
     doc = virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     n = int(doc["results"]["bindings"][0]["n"]["value"])
-    assert n == len(list(load_store(corpus_exports() / "graph.ttl")))
+    assert n == len(list(load_store(corpus_exports / "graph.ttl")))
     out = _isql(virtuoso.isql, virtuoso.sql_port, "SELECT ll_state, ll_error FROM DB.DBA.LOAD_LIST;")
     assert out.count("NULL") == 2 and "2 Rows" in out  # both files, loaded without error
 
 
-def test_bulk_load_of_the_trig_keeps_one_graph_per_article(virtuoso):
+def test_bulk_load_of_the_trig_keeps_one_graph_per_article(virtuoso, corpus_graph):
     expected: dict[str, int] = {}
-    for s, p, o, g in set(iter_quads(corpus_graph())):
+    for s, p, o, g in set(iter_quads(corpus_graph)):
         if g is not None:
             expected[g] = expected.get(g, 0) + 1
     doc = virtuoso.select("""
@@ -181,13 +177,13 @@ def test_bulk_load_of_the_trig_keeps_one_graph_per_article(virtuoso):
     got = {b["g"]["value"]: int(b["n"]["value"]) for b in doc["results"]["bindings"]}
     assert got == expected and got
     doc = virtuoso.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=TRIG_DEFAULT)
-    n_default = len({q[:3] for q in iter_quads(corpus_graph()) if q[3] is None})
+    n_default = len({q[:3] for q in iter_quads(corpus_graph) if q[3] is None})
     assert int(doc["results"]["bindings"][0]["n"]["value"]) == n_default
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda p: p.stem)
-def test_virtuoso_answers_every_query_as_we_do(virtuoso, query):
-    expected = run_query(str(query), corpus_exports() / "graph.ttl")
+def test_virtuoso_answers_every_query_as_we_do(virtuoso, query, corpus_exports):
+    expected = run_query(str(query), corpus_exports / "graph.ttl")
     doc = virtuoso.select(query.read_text(encoding="utf-8"))
     assert tuple(doc["head"]["vars"]) == expected.variables
     got = [tuple(_normal(Value.from_json(b[v])) if v in b else None for v in expected.variables)

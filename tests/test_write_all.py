@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -22,19 +23,21 @@ from kg.errors import ExportError
 from kg.export import bundle
 from kg.export.atomic import TEMP_FILE
 from kg.export.bundle import write_all
-from kg.export.graphml import _graphml_chunks, serialize_graphml
+from kg.export.graphml import iter_graphml_text, json_pieces, serialize_graphml
 from kg.export.jsonld import serialize_jsonld, to_jsonld
-from kg.export.index import GraphIndex as _GraphIndex, QuadIndex as _QuadIndex
-from kg.export.ntriples import _ntriples_chunks
+from kg.export.index import GraphIndex, QuadIndex
+from kg.export.ntriples import iter_ntriples_bytes, serialize_ntriples
 from kg.export.quads import iter_quads
-from kg.export.trig import _trig_chunks
-from kg.export.turtle import _turtle_chunks
+from kg.export.trig import serialize_trig
+from kg.export.turtle import iter_turtle_bytes, serialize_turtle
 from kg.graph import build_graph
-from test_graph import sample_graph
+
+from support import make_sample_graph, page_json
 
 NAMES = ["graph.ttl", "graph.html", "graph.nt", "graph.trig", "graph.jsonld", "graph.graphml",
-         "neo4j/nodes.csv", "neo4j/relationships.csv", "neo4j/ladybug.cypher"]
-needs_fork = pytest.mark.skipif(not bundle._can_fork(), reason="no fork start method here")
+         "neo4j/nodes.csv", "neo4j/relationships.csv", "neo4j/ladybug.cypher", "facts.csv"]
+needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                                reason="no fork start method here")
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +54,7 @@ def _temp_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if TEMP_FILE.match(p.name))
 
 
-def _general(index: _GraphIndex) -> _GraphIndex:
+def _general(index: GraphIndex) -> GraphIndex:
     """The same index with the template fast paths turned off."""
     index.statement = {}.get
     index.article = {}.get
@@ -61,7 +64,7 @@ def _general(index: _GraphIndex) -> _GraphIndex:
 
 def _hostile() -> nx.MultiDiGraph:
     """Text that needs escaping everywhere, shared statement nodes, an article with a relation."""
-    g = sample_graph()
+    g = make_sample_graph()
     art = next(n for n, d in g.nodes(data=True) if d["kind"] == "Article")
     g.nodes[art]["title"] = 'a "title"\r\n<b>&\x01\u2028'
     g.nodes[art]["date"] = "2024-02-30"
@@ -88,7 +91,7 @@ def _long() -> nx.MultiDiGraph:
     return g
 
 
-GRAPHS = {"empty": lambda: build_graph([], {}), "sample": sample_graph, "hostile": _hostile,
+GRAPHS = {"empty": lambda: build_graph([], {}), "sample": make_sample_graph, "hostile": _hostile,
           "long": _long}
 
 
@@ -99,17 +102,17 @@ GRAPHS = {"empty": lambda: build_graph([], {}), "sample": sample_graph, "hostile
 @pytest.mark.parametrize("name", GRAPHS)
 def test_templates_write_what_sorting_the_triples_writes(name):
     graph = GRAPHS[name]()
-    for chunks in (_turtle_chunks, _ntriples_chunks, _trig_chunks, serialize_jsonld):
-        fast = "".join(chunks(_GraphIndex(graph)))
-        assert fast == "".join(chunks(_general(_GraphIndex(graph)))), chunks.__name__
+    for serialize in (serialize_turtle, serialize_ntriples, serialize_trig, serialize_jsonld):
+        fast = serialize(GraphIndex(graph))
+        assert fast == serialize(_general(GraphIndex(graph))), serialize.__name__
 
 
 @pytest.mark.parametrize("name", GRAPHS)
 def test_graph_index_writes_what_the_quads_write(name):
     graph = GRAPHS[name]()
-    quads = _QuadIndex(iter_quads(graph))
-    for chunks in (_turtle_chunks, _ntriples_chunks, _trig_chunks):
-        assert "".join(chunks(_GraphIndex(graph))) == "".join(chunks(quads)), chunks.__name__
+    quads = QuadIndex(iter_quads(graph))
+    for serialize in (serialize_turtle, serialize_ntriples, serialize_trig):
+        assert serialize(GraphIndex(graph)) == serialize(quads), serialize.__name__
 
 
 @pytest.mark.parametrize("name", GRAPHS)
@@ -122,15 +125,14 @@ def test_jsonld_text_is_json_dumps_of_the_document(name):
 @pytest.mark.parametrize("name", GRAPHS)
 def test_streamed_graphml_is_what_networkx_writes(name):
     graph = GRAPHS[name]()
-    assert "".join(_graphml_chunks(graph)).encode("utf-8") == serialize_graphml(graph)
+    assert "".join(iter_graphml_text(graph)).encode("utf-8") == serialize_graphml(graph)
 
 
 @pytest.mark.parametrize("value", [[], [1], ("a", None), list(range(600)),
                                    [{"text": t, "b": [t, 1.5]} for t in ['"<&>\r\u2028', "], [", "\ud7ff"] * 300],
                                    {"b": [1, 2], "a": "x"}, "plain"])
 def test_json_pieces_join_to_json_dumps(value):
-    from kg.export.graphml import _json_pieces
-    assert "".join(_json_pieces(value)) == json.dumps(value, ensure_ascii=False, sort_keys=True)
+    assert "".join(json_pieces(value)) == json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def test_long_lists_are_written_in_bounded_pieces(monkeypatch):
@@ -139,21 +141,19 @@ def test_long_lists_are_written_in_bounded_pieces(monkeypatch):
     import kg.export.page_data as page
     import kg.export.jsonld as jsonld
     import kg.export.blocks as blocks
-    import kg.export.ntriples as ntriples
-    import kg.export.turtle as turtle
     graph = _long()
-    expected = {"graphml": "".join(_graphml_chunks(graph)),
+    expected = {"graphml": "".join(iter_graphml_text(graph)),
                 "html": "".join(page.streamed_page_data(graph)),
                 "jsonld": serialize_jsonld(graph),
-                "ttl": "".join(_turtle_chunks(graph)), "nt": "".join(_ntriples_chunks(graph))}
-    assert expected["html"] == page._dumps(page.to_page_data(graph))
+                "ttl": serialize_turtle(graph), "nt": serialize_ntriples(graph)}
+    assert expected["html"] == page_json(page.to_page_data(graph))
     for module, name in [(graphml, "_CHUNK"), (jsonld, "_CHARS"), (blocks, "_BATCH_BYTES")]:
         monkeypatch.setattr(module, name, 5_000)
     monkeypatch.setattr(page, "_ITEMS_PER_CHUNK", 500)  # (list items and evidences per piece)
-    chunks = {"graphml": list(_graphml_chunks(graph)), "html": list(page.streamed_page_data(graph)),
-              "jsonld": list(jsonld._jsonld_chunks(graph)),
-              "ttl": [b"".join(c) if isinstance(c, list) else c for c in turtle._turtle_bytes(graph)],
-              "nt": [b"".join(c) for c in ntriples._ntriples_blocks(_GraphIndex(graph))]}
+    chunks = {"graphml": list(iter_graphml_text(graph)), "html": list(page.streamed_page_data(graph)),
+              "jsonld": list(jsonld.iter_jsonld_text(graph)),
+              "ttl": [b"".join(c) if isinstance(c, list) else c for c in iter_turtle_bytes(graph)],
+              "nt": [b"".join(c) for c in iter_ntriples_bytes(GraphIndex(graph))]}
     for name, pieces in chunks.items():
         text = "".join(p.decode("utf-8") if isinstance(p, bytes) else p for p in pieces)
         assert text == expected[name], name
@@ -165,7 +165,7 @@ def test_long_lists_are_written_in_bounded_pieces(monkeypatch):
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=12), st.text(max_size=12), st.text(max_size=12))
 def test_streamed_writers_equal_general_paths_for_any_text(label, sentence, title):
-    graph = sample_graph()
+    graph = make_sample_graph()
     node = next(n for n, d in graph.nodes(data=True) if d["kind"] != "Article")
     art = next(n for n, d in graph.nodes(data=True) if d["kind"] == "Article")
     graph.nodes[node]["label"] = label
@@ -173,20 +173,20 @@ def test_streamed_writers_equal_general_paths_for_any_text(label, sentence, titl
     for *_, data in graph.edges(keys=True, data=True):
         data["evidence"] = [dict(ev, text=sentence) for ev in data["evidence"]]
     try:
-        expected = {f: "".join(f(_general(_GraphIndex(graph)))) for f in (_turtle_chunks, _ntriples_chunks)}
+        expected = {f: f(_general(GraphIndex(graph))) for f in (serialize_turtle, serialize_ntriples)}
     except ExportError:
         with pytest.raises(ExportError):
-            "".join(_turtle_chunks(_GraphIndex(graph)))
+            serialize_turtle(GraphIndex(graph))
         return
     for f, text in expected.items():
-        assert "".join(f(_GraphIndex(graph))) == text
+        assert f(GraphIndex(graph)) == text
     assert serialize_jsonld(graph) == json.dumps(to_jsonld(graph), ensure_ascii=False, sort_keys=True,
                                                  indent=1) + "\n"
     try:
         old = serialize_graphml(graph)
     except ExportError:
         return
-    assert "".join(_graphml_chunks(graph)).encode("utf-8", "xmlcharrefreplace") == old
+    assert "".join(iter_graphml_text(graph)).encode("utf-8", "xmlcharrefreplace") == old
 
 
 # --------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_streamed_writers_equal_general_paths_for_any_text(label, sentence, titl
 
 
 def test_write_all_writes_every_export_in_order(tmp_path):
-    paths = write_all(sample_graph(), tmp_path)
+    paths = write_all(make_sample_graph(), tmp_path)
     assert [str(p.relative_to(tmp_path)) for p in paths] == NAMES
     assert all(p.is_file() for p in paths)
     assert _temp_files(tmp_path) == []
@@ -224,7 +224,7 @@ def _failing(monkeypatch, path: str, exc: BaseException) -> None:
 @pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
 @pytest.mark.parametrize("failing", ["graph.ttl", "graph.graphml", "neo4j/ladybug.cypher"])
 def test_a_failing_export_changes_nothing(tmp_path, monkeypatch, jobs, failing):
-    write_all(sample_graph(), tmp_path)
+    write_all(make_sample_graph(), tmp_path)
     before = _files(tmp_path)
     _failing(monkeypatch, failing, ExportError(f"cannot write {failing}: disk on fire"))
     with pytest.raises(ExportError, match=f"^cannot write {failing}: disk on fire$"):
@@ -251,7 +251,7 @@ def test_the_calling_process_writes_a_share_and_the_workers_the_rest(tmp_path, m
         return dataclasses.replace(export, write=write)
 
     monkeypatch.setattr(bundle, "EXPORTS", tuple(noting(e) for e in bundle.EXPORTS))
-    write_all(sample_graph(), tmp_path / "out", jobs=2)
+    write_all(make_sample_graph(), tmp_path / "out", jobs=2)
     pids = {p.name: int(p.read_text()) for p in record.iterdir()}
     assert len(pids) == len(NAMES)
     assert pids[_WORKERS_FIRST.replace("/", "_")] != os.getpid()
@@ -263,14 +263,14 @@ def test_the_calling_process_writes_a_share_and_the_workers_the_rest(tmp_path, m
 def test_other_errors_of_a_worker_arrive_as_they_were(tmp_path, monkeypatch):
     _failing(monkeypatch, _WORKERS_FIRST, KeyError("kind"))
     with pytest.raises(KeyError, match="kind") as info:
-        write_all(sample_graph(), tmp_path, jobs=2)
+        write_all(make_sample_graph(), tmp_path, jobs=2)
     assert "KeyError" in str(info.value.__cause__)  # the worker's traceback
     assert _temp_files(tmp_path) == []
 
 
 @needs_fork
 def test_a_worker_that_dies_is_an_export_error(tmp_path, monkeypatch):
-    write_all(sample_graph(), tmp_path)
+    write_all(make_sample_graph(), tmp_path)
     before = _files(tmp_path)
 
     def die(ctx, dest):
@@ -291,5 +291,5 @@ def test_unwritable_output_is_an_export_error(tmp_path):
     blocker.write_text("x", encoding="utf-8")
     for jobs in (1, 2):
         with pytest.raises(ExportError, match="cannot write .*file"):
-            write_all(sample_graph(), blocker / "out", jobs=jobs)
+            write_all(make_sample_graph(), blocker / "out", jobs=jobs)
     assert _temp_files(tmp_path) == []

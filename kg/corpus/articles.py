@@ -9,7 +9,11 @@ from kg.corpus.paragraphs import Block, paragraphs
 from kg.ids import article_id
 from kg.records import Article
 
-__all__ = ["split_articles"]
+__all__ = ["UNTITLED_MAX_CHARS", "split_articles", "first_words"]
+
+#: Characters of an untitled article's first words that make its title (:func:`first_words`).
+UNTITLED_MAX_CHARS = 20
+_CUT = "\u2026"  # the ellipsis after a cut title
 
 
 @dataclass(slots=True)
@@ -50,7 +54,11 @@ def split_articles(text: str, source: str) -> tuple[Article, ...]:
       title of the article before it when that one is untitled.
 
     ``title`` is the headline lines joined with one space (markdown ``#``
-    marks dropped; ``""`` for an untitled article); ``date`` the first valid
+    marks dropped).  An untitled article (no headline, as in a file that has
+    none) is titled by its first words instead, so that no view has to show
+    it by its id: its first sentence, without a lead marker (本报讯), cut
+    to :data:`UNTITLED_MAX_CHARS` characters with ``…`` where it was cut
+    (:func:`first_words`); ``""`` only for an article with no text.  ``date`` the first valid
     full date ``YYYY年M月D日`` in the article as ISO ``YYYY-MM-DD``.
     Articles are trimmed of surrounding blank space, do not overlap and only
     whitespace lies between them; a blank text has no articles.
@@ -95,7 +103,7 @@ def split_articles(text: str, source: str) -> tuple[Article, ...]:
                 source=source,
                 start=start,
                 end=end,
-                title=_title(text, draft.titles),
+                title=_title(text, draft.titles) or first_words(text, start, end, layout),
                 date=_first_date(text, start, end, layout),
             )
         )
@@ -112,6 +120,36 @@ def _title(text: str, blocks: list[Block]) -> str:
             if line:
                 parts.append(line)
     return " ".join(parts)
+
+
+def first_words(text: str, start: int, end: int, layout: Layout | None = None) -> str:
+    """The title of an untitled article ``text[start:end]``: its first words.
+
+    The first sentence of its first non-blank line (up to and with a
+    terminator of the layout's ``[sentences]``), a leading lead marker
+    (``本报讯``) and blank space removed, runs of blank space made one space;
+    longer than :data:`UNTITLED_MAX_CHARS` characters, it is cut there and
+    ends with ``…``.
+
+    >>> first_words("本报讯 2月9日某区消息，该区提出今年要办好十件实事。\\n下一段", 0, 30)
+    '2月9日某区消息，该区提出今年要办好十…'
+    >>> first_words("\\n  短句。后文", 0, 9)
+    '短句。'
+    """
+    layout = layout or load_layout()
+    for line in text[start:end].splitlines():
+        line = " ".join(line.split())
+        for marker in layout.lead_markers:
+            if line.startswith(marker):
+                line = line[len(marker):].lstrip()
+                break
+        if not line:
+            continue
+        m = layout.sentence_boundary.search(line)
+        if m is not None and m.end() <= UNTITLED_MAX_CHARS:
+            return line[:m.end()]
+        return line if len(line) <= UNTITLED_MAX_CHARS else line[:UNTITLED_MAX_CHARS - 1] + _CUT
+    return ""
 
 
 def _first_date(text: str, start: int, end: int, layout: Layout) -> str | None:

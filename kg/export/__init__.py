@@ -11,9 +11,13 @@
   fast paths), and one module per syntax: :mod:`~kg.export.turtle`,
   :mod:`~kg.export.ntriples`, :mod:`~kg.export.trig`, :mod:`~kg.export.jsonld`;
 * :mod:`~kg.export.graphml` and :mod:`~kg.export.neo4j` (property graphs);
+* :mod:`~kg.export.facts` (``facts.csv``, the facts table for spreadsheets) and
+  :mod:`~kg.export.csvsafe` (the one neutralisation of spreadsheet formula
+  cells, for every CSV meant for people);
 * the HTML view: :mod:`~kg.export.html` (the page), :mod:`~kg.export.page_data`
   (its data), :mod:`~kg.export.view` (its labels and look),
-  :mod:`~kg.export.layout` (positions of large graphs);
+  :mod:`~kg.export.layout` (positions of large graphs),
+  :mod:`~kg.export.summary` (what the page of a graph too large to draw whole holds);
 * :mod:`~kg.export.from_rdf`: an RDF export read back into the networkx graph.
 
 Only this package imports pyvis, and rdflib besides :mod:`kg.rdfio`.

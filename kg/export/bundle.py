@@ -1,7 +1,8 @@
 """Every export of a build, written in one staged block, optionally by forked processes.
 
 :func:`write_all` writes the files ``kg build`` writes (Turtle, HTML,
-N-Triples, TriG, JSON-LD, GraphML and the Neo4j/LadybugDB files) and renames
+N-Triples, TriG, JSON-LD, GraphML, the Neo4j/LadybugDB files and the facts
+table) and renames
 them into place together at the end (:func:`kg.export.atomic.staged_writes`).
 
 With ``jobs > 1`` (and the ``fork`` start method, i.e. not on Windows) the
@@ -40,6 +41,7 @@ import networkx as nx
 
 from kg.errors import ExportError
 from kg.export.atomic import PLANNED, STAGED, export_error, gc_paused, remove_stale_temp_files, staged_writes, temp_path
+from kg.export.facts import write_facts_csv
 from kg.export.graphml import write_graphml
 from kg.export.html import write_html
 from kg.export.index import GraphIndex, QuadIndex, subject_index
@@ -93,6 +95,7 @@ EXPORTS: tuple[_Export, ...] = (
     _Export("neo4j/nodes.csv", _writer(write_nodes_csv), 0.014),
     _Export("neo4j/relationships.csv", _writer(write_relationships_csv), 0.053),
     _Export("neo4j/ladybug.cypher", _writer(write_ladybug_script), 0.002),
+    _Export("facts.csv", _writer(write_facts_csv), 0.03),
 )
 
 
@@ -120,7 +123,7 @@ def write_all(graph: nx.MultiDiGraph, out_dir: str | os.PathLike[str], *, jobs: 
     list of pathlib.Path
         ``graph.ttl``, ``graph.html``, ``graph.nt``, ``graph.trig``,
         ``graph.jsonld``, ``graph.graphml``, ``neo4j/nodes.csv``,
-        ``neo4j/relationships.csv``, ``neo4j/ladybug.cypher``.
+        ``neo4j/relationships.csv``, ``neo4j/ladybug.cypher``, ``facts.csv``.
 
     Raises
     ------
@@ -249,7 +252,7 @@ def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int) -> list[tuple[Pa
     n_workers = min(jobs, len(EXPORTS)) - 1
     tasks, feed = os.pipe()
     try:
-        os.write(feed, bytes(order[n_workers:]))  # nine bytes: the pipe holds them
+        os.write(feed, bytes(order[n_workers:]))  # a byte per export: the pipe holds them
     finally:
         os.close(feed)  # every process reads the end of the tasks after the last
     workers: dict[Any, int] = {}  # connection -> pid (0 once reaped)

@@ -16,7 +16,7 @@ Everything else, markup characters included, round-trips exactly through
 
 The file is what ``networkx.write_graphml_xml`` writes for
 :func:`to_graphml_graph` (ElementTree, pretty-printed), but streamed by
-:func:`_graphml_chunks`, which does what ElementTree does (escapes,
+:func:`iter_graphml_text`, which does what ElementTree does (escapes,
 indentation, ``<x />`` for empty elements, key ids in order of first use,
 key elements in reverse order); graphs it does not cover (values of other
 types than str/int/float/bool, node ids that the XML clean-up would change)
@@ -34,7 +34,8 @@ and raises the error of the first element that has one.
 """
 from __future__ import annotations
 
-__all__ = ["to_graphml_graph", "serialize_graphml", "write_graphml"]
+__all__ = ["NotStreamable", "to_graphml_graph", "serialize_graphml", "iter_graphml_text", "json_pieces",
+           "write_graphml"]
 
 import itertools
 import json
@@ -63,8 +64,9 @@ _CHUNK = 1 << 20  # characters per write, about
 _ITEMS = 256  # list items per json.dumps call
 
 
-class _Unsupported(Exception):
-    """The graph needs networkx's writer."""
+class NotStreamable(Exception):
+    """The graph needs networkx's writer: values of other types than str/int/float/bool, or
+    node ids the XML clean-up would change (:func:`write_graphml` then uses it)."""
 
 
 def _xml_type(name: str, value_type: type) -> str:
@@ -75,7 +77,7 @@ def _xml_type(name: str, value_type: type) -> str:
         return "string"
     xml_type = _XML_TYPES.get(value_type)
     if xml_type is None:
-        raise _Unsupported
+        raise NotStreamable
     return xml_type
 
 
@@ -129,8 +131,8 @@ def _json_dumps(encode: Callable[[Any, int], list[str]] | None = None) -> Callab
     return lambda value: "".join(encode(value, 0))
 
 
-def _json_pieces(value: Any, dumps: Callable[[Any], str] | None = None) -> Iterator[str]:
-    """``json.dumps(value, ensure_ascii=False, sort_keys=True)`` in pieces.
+def json_pieces(value: Any, dumps: Callable[[Any], str] | None = None) -> Iterator[str]:
+    """``json.dumps(value, ensure_ascii=False, sort_keys=True)`` in pieces (how list values are written).
 
     A list or tuple goes a slice of items at a time (an edge's evidence
     list can be megabytes of JSON): json joins items with ``", "`` and
@@ -203,7 +205,7 @@ def _plan(names: tuple, types: tuple, scope: str, keys: dict[tuple[str, str, str
     name order: ``None`` values are left out, ``how`` says how the value
     becomes text, ``opening`` and ``empty`` are its ``<data>`` tag with and
     without text.  New keys get the next id, as networkx gives them in
-    order of first use; raises _Unsupported for a graph networkx's writer
+    order of first use; raises NotStreamable for a graph networkx's writer
     must write.
     """
     steps, lists = [], []
@@ -211,7 +213,7 @@ def _plan(names: tuple, types: tuple, scope: str, keys: dict[tuple[str, str, str
         if value_type is type(None):
             continue
         if type(name) is not str:
-            raise _Unsupported
+            raise NotStreamable
         key = keys.setdefault((name, _xml_type(name, value_type), scope), f"d{len(keys)}")
         how = (_INVESTMENT if name == "investment" else _JSON if issubclass(value_type, (list, tuple, dict))
                else _STRING if value_type is str else _SCALAR)
@@ -275,7 +277,7 @@ def _children(data: dict[str, Any], plan: tuple[tuple, ...], dumps: Callable[[An
 def _element_pieces(open_tag: str, tag: str, data: dict[str, Any], plan: tuple[tuple, ...],
                     dumps: Callable[[Any], str]) -> Iterator[str]:
     """The text of an element whose :func:`_children` are ``None``: a long list
-    value is escaped and yielded piece by piece (:func:`_json_pieces`);
+    value is escaped and yielded piece by piece (:func:`json_pieces`);
     ``xml_text`` and ``_cdata`` replace single characters, so they work the
     same on pieces (and leave a :func:`_plain` piece as it is)."""
     yield f"    {open_tag}>"
@@ -284,7 +286,7 @@ def _element_pieces(open_tag: str, tag: str, data: dict[str, Any], plan: tuple[t
         value = data[step[0]]
         if how == _JSON and isinstance(value, (list, tuple)) and len(value) > _ITEMS:
             yield opening
-            for piece in _json_pieces(value, dumps):
+            for piece in json_pieces(value, dumps):
                 yield piece if _plain(piece) else _cdata(xml_text(piece))
             yield "</data>"
         else:
@@ -399,14 +401,18 @@ class _Attribs(dict):
         return attrib
 
 
-def _graphml_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
-    """Text of the GraphML document of ``graph``; raises _Unsupported before yielding anything."""
-    node_data = graph._node
+def iter_graphml_text(graph: nx.MultiDiGraph) -> Iterator[str]:
+    """Text of the GraphML document of ``graph`` in pieces of about a megabyte, streamed.
+
+    The text of :func:`serialize_graphml` (the file needs ``encode("utf-8",
+    "xmlcharrefreplace")``, as :func:`write_graphml` does).  Raises
+    :class:`NotStreamable` before yielding anything for a graph only
+    networkx's writer covers.
+    """
+    node_data = graph.nodes
     nodes = sorted(node_data)
-    # (head, tail, key, data) sorted by (head, tail, key), which no two edges share;
-    # from the adjacency as graph.edges(keys=True, data=True) walks it, without its generators
-    edges = sorted([(head, tail, rel, data) for head, tails in graph._adj.items()
-                    for tail, rels in tails.items() for rel, data in rels.items()])
+    # (head, tail, key, data) sorted by (head, tail, key), which no two edges share
+    edges = sorted(graph.edges(keys=True, data=True))
     keys: dict[tuple[str, str, str], str] = {}
     # Node ids must be str that xml_text leaves as they are.  If one is not, the
     # checks node by node (which raise) give the error of the first node that
@@ -416,7 +422,7 @@ def _graphml_chunks(graph: nx.MultiDiGraph) -> Iterator[str]:
     if ids is None or not ids.isprintable() and (SURROGATE.search(ids) or XML_ILLEGAL.search(ids)):
         for key in nodes:
             if type(key) is not str or xml_text(key) != key:
-                raise _Unsupported
+                raise NotStreamable
             data = node_data[key]
             _plan(tuple(data), tuple(map(type, data.values())), "node", keys)
     node_datas = list(map(node_data.__getitem__, nodes))
@@ -461,9 +467,9 @@ def write_graphml(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
     # the batches are many small objects
     with gc_paused():
         try:
-            chunks = _graphml_chunks(graph)
+            chunks = iter_graphml_text(graph)
             first = next(chunks)
-        except _Unsupported:
+        except NotStreamable:
             with atomic_writer(path, "binary") as fh:
                 fh.write(serialize_graphml(graph))
             return Path(path)

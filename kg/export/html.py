@@ -17,7 +17,12 @@ What the page offers
     (canonical name, aliases, type, level and code, the ``partOf`` chain,
     investment, relations, articles) for a clicked node and (relation,
     endpoints, evidence sentences with their articles and offsets) for a
-    clicked edge.  Physics stops once the layout has stabilised.
+    clicked edge; a tooltip on hover that hides on click; at the full view
+    only the most important names, drawn to be read, all names once zoomed
+    in.  A facts table beside the graph (a tab) lists the rows of
+    ``facts.csv`` (:mod:`kg.export.facts`), sortable, filtered by the
+    legend and the search box, each row opening its evidence in the panel.
+    Physics stops once the layout has stabilised.
 Large graphs
     up to 500 nodes the browser lays the graph out (bounded force-directed
     iterations, then physics off); larger graphs come with positions from
@@ -26,7 +31,10 @@ Large graphs
     labels until zoomed in are dropped as graphs grow (:func:`kg.export.view.view_settings`;
     ``benchmarks/html_load.py`` measures the result).  ``focus=`` (and
     ``kg html --focus``) draws the neighbourhood of one entity instead
-    (:func:`kg.focus.focus_graph`).
+    (:func:`kg.focus.focus_graph`).  A graph too large to draw whole (more
+    entities, or evidence sentences, than :mod:`kg.export.summary` allows)
+    gets a summarised page, which says so above the graph; :func:`write_html`
+    then prints one line on stderr.
 Safety
     all corpus text is untrusted.  It travels as JSON inside a
     ``<script type="application/json">`` block with ``<``, ``>`` and ``&``
@@ -51,6 +59,7 @@ import hashlib
 import html
 import os
 import re
+import sys
 from importlib import resources
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,6 +69,7 @@ import networkx as nx
 from kg.errors import ExportError
 from kg.export.atomic import atomic_writer
 from kg.export.page_data import UNSAFE_IN_SCRIPT, escape_in_script, streamed_page_data
+from kg.export.summary import PagePlan, plan_page
 from kg.export.view import page_words
 from kg.focus import focus_graph
 
@@ -127,6 +137,12 @@ def generate_html(graph: nx.MultiDiGraph, title: str | None = None, include_arti
     KGError
         ``focus`` names no entity or several (see :func:`kg.focus.find_entity`).
     """
+    return _generate(*_prepare(graph, title, focus, depth), include_articles)
+
+
+def _prepare(graph: nx.MultiDiGraph, title: str | None, focus: str | None,
+             depth: int) -> tuple[nx.MultiDiGraph, str, str | None, PagePlan]:
+    """The graph the page draws (focused, summarised), its title, its centre and the plan of what it holds."""
     centre = None
     if focus is not None:
         graph = focus_graph(graph, focus, depth)
@@ -136,6 +152,12 @@ def generate_html(graph: nx.MultiDiGraph, title: str | None = None, include_arti
                                              depth=depth)
     if title is None:
         title = page_words().ui["title"]
+    graph, plan = plan_page(graph)
+    return graph, title, centre, plan
+
+
+def _generate(graph: nx.MultiDiGraph, title: str, centre: str | None, plan: PagePlan,
+              include_articles: bool) -> Iterator[str]:
     # Without its source-map comment, so not even developer tools look for a file.
     vis_js = _SOURCE_MAP.sub("", _vis_asset("vis-network.min.js"))
     vis_js = _inline(vis_js, "script", "pyvis' vis-network.min.js")
@@ -158,7 +180,7 @@ def generate_html(graph: nx.MultiDiGraph, title: str | None = None, include_arti
     for m in _MARKER.finditer(template):
         yield template[end:m.start()]
         if m.group(1) == "DATA":
-            for piece in streamed_page_data(graph, include_articles, centre):
+            for piece in streamed_page_data(graph, include_articles, centre, plan.per_fact, plan.page_note()):
                 yield UNSAFE_IN_SCRIPT.sub(escape_in_script, piece)
         else:
             yield parts[m.group(1)]
@@ -171,6 +193,9 @@ def write_html(graph: nx.MultiDiGraph, path: str | os.PathLike[str], title: str 
                depth: int = 1) -> Path:
     """Write :func:`render_html` of ``graph`` to ``path`` atomically, as UTF-8.
 
+    A summarised page (see :mod:`kg.export.summary`) is also named in one
+    line on stderr (:meth:`kg.export.summary.PagePlan.notice`).
+
     Examples
     --------
     >>> import tempfile, networkx as nx
@@ -181,8 +206,11 @@ def write_html(graph: nx.MultiDiGraph, path: str | os.PathLike[str], title: str 
     >>> "山西省" in p.read_text(encoding="utf-8")
     True
     """
+    graph, title, centre, plan = _prepare(graph, title, focus, depth)
     with atomic_writer(path) as fh:
-        for piece in generate_html(graph, title=title, include_articles=include_articles,
-                                   focus=focus, depth=depth):
+        for piece in _generate(graph, title, centre, plan, include_articles):
             fh.write(piece)
+    if plan.summarised:
+        # flushed at once: a forked export worker ends with os._exit
+        print(plan.notice(Path(path).name), file=sys.stderr, flush=True)
     return Path(path)

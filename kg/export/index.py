@@ -24,6 +24,8 @@ from kg.export.quads import (STATEMENT_NS, TYPE, Lit, Quad, Term, article_quads,
 from kg.export.terms import IRI_FORBIDDEN, SURROGATE, Memo
 from kg.ids import KG_NS
 
+_NO_NODE = object()  # no node key: before the first edge
+
 # -- subjects and their triples -------------------------------------------------
 #
 # The writers work subject by subject.  A triple of a subject is a tuple
@@ -121,29 +123,26 @@ class GraphIndex:
         # head -> [(predicate, tail)] of the direct relation triples
         self.relations: dict[Any, list[tuple[str, Any]]] = {}
         one, sha1 = self._one, hashlib.sha1
-        nodes = graph._node
+        nodes = graph.nodes
         relations, own_names, predicates = self.relations, _OWN_NAMES, Memo(lambda rel: KG_NS + rel)
         general = set()  # heads of a relation named like an entity's own predicate
-        # the adjacency as MultiDiGraph.edges(keys=True, data=True) walks it;
-        # the loop inlines _add (it runs once per evidence)
-        for head, tails in graph._adj.items():
-            if not tails:
-                continue
-            head_relations = relations[head] = []
-            for tail, edges in tails.items():
-                for rel, data in edges.items():
-                    rel = data.get("rel", rel)
-                    head_relations.append((predicates[rel], tail))
-                    if rel in own_names:
-                        general.add(head)
-                    for ev in data.get("evidence", ()):
-                        article, start, end = ev["article"], ev["start"], ev["end"]
-                        digest = sha1(f"{head}|{rel}|{tail}|{article}|{start}|{end}".encode("utf-8"))
-                        s = f"{STATEMENT_NS}{digest.hexdigest()[:16]}"  # as statement_node
-                        recipe = (head, rel, tail, ev, tail, ev["text"], ev.get("role"), ev.get("rule"),
-                                  article, start, end)
-                        if one.setdefault(s, recipe) is not recipe:
-                            self._share(s, recipe)
+        # the loop inlines _add (it runs once per evidence); edges come grouped by head
+        last_head, head_relations = _NO_NODE, []
+        for head, tail, rel, data in graph.edges(keys=True, data=True):
+            if head != last_head:
+                last_head, head_relations = head, relations.setdefault(head, [])
+            rel = data.get("rel", rel)
+            head_relations.append((predicates[rel], tail))
+            if rel in own_names:
+                general.add(head)
+            for ev in data.get("evidence", ()):
+                article, start, end = ev["article"], ev["start"], ev["end"]
+                digest = sha1(f"{head}|{rel}|{tail}|{article}|{start}|{end}".encode("utf-8"))
+                s = f"{STATEMENT_NS}{digest.hexdigest()[:16]}"  # as statement_node
+                recipe = (head, rel, tail, ev, tail, ev["text"], ev.get("role"), ev.get("rule"),
+                          article, start, end)
+                if one.setdefault(s, recipe) is not recipe:
+                    self._share(s, recipe)
         # Entities that are nothing else (not a statement; no relation named
         # like one of their own predicates), written by entity_block from
         # (kind, label, aliases, mentions, investment, relations, data), read
@@ -151,7 +150,7 @@ class GraphIndex:
         # else (no relations, not a statement).
         entities: dict[Any, tuple] = {}
         articles: dict[Any, Mapping[str, Any]] = {}
-        for key, data in nodes.items():
+        for key, data in nodes(data=True):
             kind = data.get("kind")
             if kind == "Article":
                 if key not in relations:
@@ -166,8 +165,8 @@ class GraphIndex:
                                  investment, relations.get(key), data)
         subjects = list(nodes)
         subjects += one
-        if not nodes.keys().isdisjoint(one):
-            for s in nodes.keys() & one.keys():  # a statement IRI that is a node
+        if not one.keys().isdisjoint(nodes):
+            for s in one.keys() & set(nodes):  # a statement IRI that is a node
                 self._share(s)
                 entities.pop(s, None)
                 articles.pop(s, None)
@@ -211,7 +210,7 @@ class GraphIndex:
         """Whether every node is an IRI written ``<iri>``: allowed in RDF, under none of ``namespaces``."""
         bare = self._bare.get(namespaces)
         if bare is None:
-            nodes = self.graph._node
+            nodes = self.graph.nodes
             try:
                 text = "".join(nodes)
             except TypeError:  # not all strings
@@ -268,12 +267,12 @@ class GraphIndex:
         When ``mentions`` is not empty, the subjects are statements, whose
         IRIs all start with ``STATEMENT_NS`` and no mention's does.
         """
-        nodes = self.graph._node
-        split = (nodes.keys().isdisjoint(self._many)  # no statement IRI is a node's
+        nodes = self.graph.nodes
+        split = (self._many.keys().isdisjoint(nodes)  # no statement IRI is a node's
                  and not any(map(operator.methodcaller("startswith", STATEMENT_NS), nodes)))
         mentions: dict[str, list[Any]] = {}
         statements: dict[str, list[str]] = {}
-        for key, data in nodes.items():
+        for key, data in nodes(data=True):
             if data.get("kind") != "Article":
                 for article in data.get("mentioned_in", ()):
                     group = mentions.get(article)

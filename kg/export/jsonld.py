@@ -27,7 +27,7 @@ triples, in UTF-8 pieces.
 """
 from __future__ import annotations
 
-__all__ = ["CONTEXT", "to_jsonld", "serialize_jsonld", "write_jsonld"]
+__all__ = ["CONTEXT", "to_jsonld", "iter_jsonld_text", "serialize_jsonld", "write_jsonld"]
 
 import json
 import os
@@ -390,15 +390,15 @@ def _jsonld_bytes(graph: nx.MultiDiGraph | GraphIndex) -> Iterator[bytes]:
     yield (sep + b",\n".join(batch) if batch else b"") + tail
 
 
-def _jsonld_chunks(graph: nx.MultiDiGraph | GraphIndex) -> Iterator[str]:
-    """The document as text, in pieces (:func:`_jsonld_bytes`)."""
+def iter_jsonld_text(graph: nx.MultiDiGraph | GraphIndex) -> Iterator[str]:
+    """The text of :func:`serialize_jsonld` in pieces of a bounded size, streamed node by node."""
     for chunk in _jsonld_bytes(graph):
         yield chunk.decode("utf-8")
 
 
 def serialize_jsonld(graph: nx.MultiDiGraph) -> str:
     """JSON-LD text: UTF-8, keys sorted, one-space indent, ending in a newline."""
-    return "".join(_jsonld_chunks(graph))
+    return "".join(iter_jsonld_text(graph))
 
 
 def write_jsonld(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:

@@ -27,7 +27,20 @@ leaves a lone CR unquoted (a reader then splits the record), and its
 "quote non-numeric" mode cannot write a null.  Arrays are joined with ``;``
 (Neo4j's ``--array-delimiter``), which has no escape: a ``;`` *inside* an
 array element is written as the full-width ``；`` (U+FF1B) that Chinese text
-uses anyway.  Scalars (``label``, ``title``) are exact.
+uses anyway.  Scalars (``label``, ``title``) are exact, but for one mark:
+
+Spreadsheet formulas: people open these files in spreadsheets too, and a
+spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@``.  So a
+text cell that would start a formula (or starts with an apostrophe) is
+written with one leading apostrophe (:func:`kg.export.csvsafe.safe_cell`;
+for an array, the cell's start is its first element's).  Both importers read
+such a cell as text like any other; the load script of LadybugDB takes the
+apostrophe off again (``regexp_replace(x, "^'", "")``), so the database
+holds the exact text.  ``neo4j-admin`` cannot change a value while it
+imports: after an import into Neo4j, the properties that can hold such text
+(:data:`MARKED_PROPERTIES`) are restored by the statements
+:func:`neo4j_unmark_statements` gives (the README lists them).  IRIs, kinds,
+levels, codes, dates, offsets and rule names never start so.
 
 :func:`ladybug_script` writes the Cypher that creates the schema and loads
 both files into LadybugDB (a Kùzu fork, which needs one table per node
@@ -36,6 +49,8 @@ label and typed relationship tables).
 from __future__ import annotations
 
 __all__ = [
+    "MARKED_PROPERTIES",
+    "neo4j_unmark_statements",
     "NODE_COLUMNS",
     "RELATIONSHIP_COLUMNS",
     "ARRAY_DELIMITER",
@@ -59,6 +74,7 @@ import networkx as nx
 
 from kg.errors import ExportError
 from kg.export.atomic import atomic_write, atomic_writer
+from kg.export.csvsafe import MARK, safe_cell
 from kg.ids import ID_NS
 
 #: Neo4j's default array delimiter, also passed explicitly in the README command.
@@ -114,7 +130,7 @@ def _field(value: Any) -> str:
         if not value:
             return ""
         value = ARRAY_DELIMITER.join(_array_item(v) for v in value)
-    return '"' + str(value).replace('"', '""') + '"'
+    return '"' + safe_cell(str(value)).replace('"', '""') + '"'
 
 
 def iter_node_rows(graph: nx.MultiDiGraph) -> Iterator[list[Any]]:
@@ -181,7 +197,7 @@ def _write_lines(path: Path, lines: Iterable[str], batch: int = 5000) -> Path:
 
 def _quoted(value: str) -> str:
     """``_field`` of a str (the class itself, not a subclass such as _Number)."""
-    return '"' + value.replace('"', '""') + '"'
+    return '"' + safe_cell(value).replace('"', '""') + '"'
 
 
 class _Fields(dict):
@@ -199,14 +215,14 @@ def _node_lines(graph: nx.MultiDiGraph) -> Iterator[str]:
     yield ",".join(h for h, _ in NODE_COLUMNS)
     attrs = [attr for _, attr in NODE_COLUMNS]
     iri, investment = attrs.index("iri"), attrs.index("investment")
-    node_data = graph._node
+    node_data = graph.nodes
     for key in sorted(node_data):
         values = list(map(node_data[key].get, attrs))
         values[iri] = key
         if values[investment] is not None:
             values[investment] = _Number(values[investment])
         # what iter_node_rows and _field make of each value, a str quoted here
-        yield ",".join(['"' + v.replace('"', '""') + '"' if v.__class__ is str
+        yield ",".join([_quoted(v) if v.__class__ is str
                         else "" if v is None else _field(v if v != [] else None) for v in values])
 
 
@@ -250,11 +266,9 @@ def _relationship_lines(graph: nx.MultiDiGraph) -> Iterator[str]:
     # made as they are written, not all held at once
     rows: list[tuple[Any, Any, Any, dict[str, Any] | None]] = []
     append = rows.append
-    for head, tails in graph._adj.items():
-        for tail, edges in tails.items():
-            for rel, data in edges.items():
-                append((head, data.get("rel", rel), tail, data))
-    for key, data in graph._node.items():
+    for head, tail, rel, data in graph.edges(keys=True, data=True):
+        append((head, data.get("rel", rel), tail, data))
+    for key, data in graph.nodes(data=True):
         for article in data.get("mentioned_in", ()):
             append((key, _MENTIONED_IN, article, None))
     rows.sort(key=operator.itemgetter(0, 1, 2))  # stable, as iter_relationship_rows' sort
@@ -283,6 +297,54 @@ def _relationship_lines(graph: nx.MultiDiGraph) -> Iterator[str]:
             yield ",".join(line)
 
 
+def _unmarked(name: str) -> str:
+    """Cypher (LadybugDB) for the text of column ``name`` without the mark of :func:`safe_cell`.
+
+    A regular expression, not ``CASE WHEN … STARTS WITH …``: LadybugDB
+    0.x evaluates that ``CASE`` inside ``LOAD … WHERE`` against the wrong
+    rows (each row got the value of the row before it).
+    """
+    return f"regexp_replace({name}, {_cypher_string('^' + MARK)}, '')"
+
+
+def _text_properties(columns: Iterable[str]) -> list[tuple[str, bool]]:
+    """``(property, is an array)`` of the text columns among Neo4j headers ``columns``."""
+    out = []
+    for header in columns:
+        name, _, type_ = header.partition(":")
+        if name and type_ in ("", "string", "string[]"):
+            out.append((name, type_ == "string[]"))
+    return out
+
+
+#: Text properties (node properties, then relationship properties) that can
+#: hold a cell :func:`safe_cell` marked: every text column but the ids.
+MARKED_PROPERTIES: tuple[tuple[str, ...], tuple[str, ...]] = (
+    tuple(name for name, _ in _text_properties(h for h, _ in NODE_COLUMNS)),
+    tuple(name for name, _ in _text_properties(h for h, *_ in RELATIONSHIP_COLUMNS)))
+
+
+def neo4j_unmark_statements() -> list[str]:
+    """Cypher statements (Neo4j 5) that take the mark of :func:`safe_cell` off every
+    text property after ``neo4j-admin database import``, so the database holds
+    the exact text (LadybugDB's load script does this as it loads).
+
+    >>> print(neo4j_unmark_statements()[0])
+    MATCH (n) WHERE n.label STARTS WITH "'" SET n.label = substring(n.label, 1);
+    """
+    out = []
+    for pattern, var, headers in (("(n)", "n", [h for h, _ in NODE_COLUMNS]),
+                                  ("()-[r]->()", "r", [h for h, *_ in RELATIONSHIP_COLUMNS])):
+        for name, array in _text_properties(headers):
+            p = f"{var}.{name}"
+            if array:  # the cell's start is the first element's
+                out.append(f'MATCH {pattern} WHERE {p}[0] STARTS WITH "{MARK}" '
+                           f"SET {p} = [substring({p}[0], 1)] + {p}[1..];")
+            else:
+                out.append(f'MATCH {pattern} WHERE {p} STARTS WITH "{MARK}" SET {p} = substring({p}, 1);')
+    return out
+
+
 def _kind_prefix(kind: str) -> str:
     # kg.ids puts the kind into every IRI (…/id/agency/…); LadybugDB's COPY
     # of a relationship table needs the endpoint tables, and reads them here.
@@ -308,21 +370,18 @@ def ladybug_script(graph: nx.MultiDiGraph, nodes_csv: str = "nodes.csv",
     ExportError
         A node IRI does not follow :mod:`kg.ids` (``…/id/<kind>/…``).
     """
-    # (the node and adjacency dicts, walked as graph.nodes(data=True) and
-    # graph.edges(keys=True, data=True) walk them, without the views' generators)
-    nodes = graph._node
-    kinds = sorted({d["kind"] for d in nodes.values()})
+    nodes = graph.nodes
+    kinds = sorted({d["kind"] for _, d in nodes(data=True)})
     prefixes = {kind: _kind_prefix(kind) for kind in kinds}
-    for key, data in nodes.items():
+    for key, data in nodes(data=True):
         if not key.startswith(prefixes[data["kind"]]):
             raise ExportError(f"node {key} is a {data['kind']} but its IRI does not start "
                               f"with {_kind_prefix(data['kind'])}; build ids with kg.ids")
     pairs: dict[str, set[tuple[str, str]]] = {}
-    for head, tails in graph._adj.items():
-        for tail, edges in tails.items():
-            for rel, data in edges.items():
-                pairs.setdefault(data.get("rel", rel), set()).add((nodes[head]["kind"], nodes[tail]["kind"]))
-    for key, data in nodes.items():
+    kind_of = dict(nodes(data="kind"))  # one lookup per edge end, not a node view's
+    for head, tail, rel, data in graph.edges(keys=True, data=True):
+        pairs.setdefault(data.get("rel", rel), set()).add((kind_of[head], kind_of[tail]))
+    for key, data in nodes(data=True):
         if data.get("mentioned_in"):
             pairs.setdefault(_MENTIONED_IN, set()).add((data["kind"], "Article"))
 
@@ -346,10 +405,10 @@ def ladybug_script(graph: nx.MultiDiGraph, nodes_csv: str = "nodes.csv",
 
     def value(name: str, type_: str) -> str:
         if type_ == "STRING[]":
-            return f"string_split({name}, {_cypher_string(ARRAY_DELIMITER)})"
+            return f"string_split({_unmarked(name)}, {_cypher_string(ARRAY_DELIMITER)})"
         if type_ == "INT64[]":
             return f"CAST(string_split({name}, {_cypher_string(ARRAY_DELIMITER)}) AS INT64[])"
-        return name
+        return _unmarked(name) if type_ == "STRING" else name
 
     out = []
     def props(kind: str) -> list[tuple[str, str]]:

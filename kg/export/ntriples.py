@@ -1,7 +1,7 @@
 """N-Triples export: each triple once, lines sorted by code point (the canonical N-Triples form)."""
 from __future__ import annotations
 
-__all__ = ["generate_ntriples", "write_ntriples"]
+__all__ = ["iter_ntriples_bytes", "generate_ntriples", "serialize_ntriples", "write_ntriples"]
 
 import os
 from collections.abc import Iterator
@@ -48,21 +48,30 @@ def _ntriples_chunks(graph: nx.MultiDiGraph | Graph | GraphIndex | QuadIndex) ->
     return as_text(_ntriples_blocks(subject_index(graph)))
 
 
-def generate_ntriples(graph: nx.MultiDiGraph | Graph) -> Iterator[str]:
+def generate_ntriples(graph: nx.MultiDiGraph | Graph | GraphIndex | QuadIndex) -> Iterator[str]:
     """Lines (without newline) of the canonical N-Triples of ``graph``.
 
     Each triple once, lines sorted by code point (which is UTF-8 byte order,
     so ``LC_ALL=C sort`` agrees); full IRIs, UTF-8 text, and the escapes of
-    the RDF canonical N-Triples form.
+    the RDF canonical N-Triples form.  ``graph``: a networkx or rdflib graph,
+    or a subject index of one (:mod:`kg.export.index`).
     """
     yield from as_lines(_ntriples_chunks(graph))
+
+
+def serialize_ntriples(graph: nx.MultiDiGraph | Graph | GraphIndex | QuadIndex) -> str:
+    """Canonical N-Triples text of ``graph`` (see :func:`generate_ntriples`)."""
+    return "".join(_ntriples_chunks(graph))
 
 
 def write_ntriples(graph: nx.MultiDiGraph | Graph, path: str | os.PathLike[str]) -> Path:
     """Write the N-Triples export of ``graph`` to ``path`` atomically, streamed."""
     # the index is built inside write_chunks (with the garbage collector paused)
-    return write_chunks(path, _ntriples_bytes(graph))
+    return write_chunks(path, iter_ntriples_bytes(graph))
 
 
-def _ntriples_bytes(graph: nx.MultiDiGraph | Graph | GraphIndex | QuadIndex) -> Iterator[list[bytes]]:
+def iter_ntriples_bytes(graph: nx.MultiDiGraph | Graph | GraphIndex | QuadIndex) -> Iterator[list[bytes]]:
+    """The N-Triples export as :func:`write_ntriples` writes it: lists of UTF-8
+    subject blocks, at most ``2 * kg.export.blocks.BATCH`` a list (memory stays
+    bounded).  ``graph``: as for :func:`generate_ntriples`."""
     yield from _ntriples_blocks(subject_index(graph))

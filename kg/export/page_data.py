@@ -48,7 +48,8 @@ def _evidence_text(ev: dict[str, Any], article_index: dict[str, int]) -> str:
 
 
 def to_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
-                 focus: str | None = None) -> dict[str, Any]:
+                 focus: str | None = None, per_fact: int | None = None,
+                 summarised: dict[str, Any] | None = None) -> dict[str, Any]:
     """The data block of the page: everything the script draws and shows.
 
     Parameters
@@ -61,6 +62,12 @@ def to_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
         panel either way).
     focus
         Key of a node to select when the page opens (a focused view's centre).
+    per_fact
+        Evidence sentences listed per relation and per investment at most
+        (:func:`kg.export.summary.plan_page`); a longer list is cut, and its
+        record gets ``total`` (``investment_total``) with the full count.
+    summarised
+        What a summarised page leaves out (:meth:`kg.export.summary.PagePlan.page_note`).
 
     Returns
     -------
@@ -69,10 +76,11 @@ def to_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
         graph order), ``articles`` (every article node, referred to by
         index), ``kinds`` and ``relations`` present with style and count,
         ``options`` for vis-network, the ``ui`` strings, ``levels``,
-        ``view`` (:func:`view_settings`) and ``focus`` (a node id or
-        ``None``).  Above :data:`kg.export.view.PHYSICS_MAX` nodes, each node has ``x``/``y``.
+        ``view`` (:func:`view_settings`), ``focus`` (a node id or
+        ``None``) and ``summarised`` (``None`` for a whole graph).  Above
+        :data:`kg.export.view.PHYSICS_MAX` nodes, each node has ``x``/``y``.
     """
-    page = _Page(graph, include_articles)
+    page = _Page(graph, include_articles, per_fact, summarised)
     nodes = list(page.node_records())
     edges = list(page.edge_records())
     page.place(nodes)
@@ -83,8 +91,10 @@ class _Page:
     """The records of the data block, one at a time (:func:`to_page_data` keeps
     them all; :func:`streamed_page_data` writes each as it comes)."""
 
-    def __init__(self, graph: nx.MultiDiGraph, include_articles: bool) -> None:
+    def __init__(self, graph: nx.MultiDiGraph, include_articles: bool, per_fact: int | None = None,
+                 summarised: dict[str, Any] | None = None) -> None:
         self.graph, self.include_articles = graph, include_articles
+        self.per_fact, self.summarised = per_fact, summarised
         self.articles: list[dict[str, Any]] = []
         self.article_index: dict[str, int] = {}
         for key, data in graph.nodes(data=True):
@@ -123,8 +133,10 @@ class _Page:
                 rec["size"] = node_size(0)
             if data.get("investment") is not None:
                 rec["investment"] = str(data["investment"])
-                rec["investment_evidence"] = [_evidence(ev, article_index)
-                                              for ev in data.get("investment_evidence", ())]
+                listed, total = self._listed(data.get("investment_evidence", ()))
+                rec["investment_evidence"] = [_evidence(ev, article_index) for ev in listed]
+                if total is not None:
+                    rec["investment_total"] = total
             yield rec
 
     def node_texts(self, xy: list[tuple[float, float]] | None) -> Iterator[str]:
@@ -150,8 +162,10 @@ class _Page:
                 parts.append(f'"article":{article_index[key]}')
             if data.get("investment") is not None:
                 parts.append('"investment":' + _value(str(data["investment"])))
-                parts.append('"investment_evidence":' + _dumps([_evidence(ev, article_index)
-                                                                for ev in data.get("investment_evidence", ())]))
+                listed, total = self._listed(data.get("investment_evidence", ()))
+                parts.append('"investment_evidence":' + _dumps([_evidence(ev, article_index) for ev in listed]))
+                if total is not None:
+                    parts.append(f'"investment_total":{total}')
             parts.append('"iri":' + _value(key))
             parts.append('"kind":' + _value(kind))
             parts.append('"label":' + _value(data.get("label") or key))
@@ -169,10 +183,13 @@ class _Page:
         node_index, article_index = self.node_index, self.article_index
         for head, tail, rel, data in self.graph.edges(keys=True, data=True):
             if head in node_index and tail in node_index:
-                yield self._counted({"from": node_index[head], "to": node_index[tail],
-                                     "rel": data.get("rel", rel),
-                                     "evidence": [_evidence(ev, article_index)
-                                                  for ev in data.get("evidence", ())]})
+                listed, total = self._listed(data.get("evidence", ()))
+                record = self._counted({"from": node_index[head], "to": node_index[tail],
+                                        "rel": data.get("rel", rel),
+                                        "evidence": [_evidence(ev, article_index) for ev in listed]})
+                if total is not None:
+                    record["total"] = total
+                yield record
         if self.include_articles:
             for key, data in self.graph.nodes(data=True):
                 for a in data.get("mentioned_in", ()):
@@ -198,8 +215,9 @@ class _Page:
             if head in node_index and tail in node_index:
                 edge = self._counted({"from": node_index[head], "to": node_index[tail],
                                       "rel": data.get("rel", rel)})
-                end = f'],"from":{edge["from"]},"rel":{_value(edge["rel"])},"to":{edge["to"]}}}'
-                evidence = data.get("evidence", ())
+                evidence, total = self._listed(data.get("evidence", ()))
+                end = (f'],"from":{edge["from"]},"rel":{_value(edge["rel"])},"to":{edge["to"]}'
+                       + ("}" if total is None else f',"total":{total}}}'))
                 if len(evidence) <= _ITEMS_PER_CHUNK:
                     texts.append('{"evidence":[' + ",".join([_evidence_text(ev, article_index)
                                                              for ev in evidence]) + end)
@@ -230,6 +248,12 @@ class _Page:
         if texts:
             yield sep + ",".join(texts)
         yield "]"
+
+    def _listed(self, evidence: Any) -> tuple[Any, int | None]:
+        """The evidences of a fact the page lists, and their full count if some are left out (else None)."""
+        if self.per_fact is None or len(evidence) <= self.per_fact:
+            return evidence, None
+        return evidence[:self.per_fact], len(evidence)
 
     def _counted(self, edge: dict[str, Any]) -> dict[str, Any]:
         self.rel_counts[edge["rel"]] = self.rel_counts.get(edge["rel"], 0) + 1
@@ -274,18 +298,20 @@ class _Page:
                       "count": present[r]} for r in order]
         return {"kinds": self.kinds(), "relations": relations, "options": self.options(), "ui": words.ui,
                 "levels": words.levels, "view": view_settings(len(self.node_index), len(self.pairs)),
-                "focus": self.node_index.get(focus) if focus is not None else None}
+                "focus": self.node_index.get(focus) if focus is not None else None,
+                "summarised": self.summarised}
 
 
 def streamed_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
-                        focus: str | None = None) -> Iterator[str]:
+                        focus: str | None = None, per_fact: int | None = None,
+                        summarised: dict[str, Any] | None = None) -> Iterator[str]:
     """The JSON text of :func:`to_page_data`, made a few thousand records at a time.
 
     The records are never all held: the keys come sorted, so the edges (whose
     ends the layout needs) come before the nodes, and the counts and options
     after both lists.
     """
-    page = _Page(graph, include_articles)
+    page = _Page(graph, include_articles, per_fact, summarised)
     yield '{"articles":'
     yield from _list_pieces(iter(page.articles))
     yield ',"edges":'
@@ -295,7 +321,7 @@ def streamed_page_data(graph: nx.MultiDiGraph, include_articles: bool = False,
         yield f",{_dumps(key)}:{_dumps(summary[key])}"
     yield ',"nodes":'
     yield from _list_pieces(page.node_texts(page.layout()), ",".join)  # (texts already JSON)
-    for key in ("options", "relations", "ui", "view"):
+    for key in ("options", "relations", "summarised", "ui", "view"):
         yield f",{_dumps(key)}:{_dumps(summary[key])}"
     yield "}"
 

@@ -2,7 +2,7 @@
 (the mentions pointing to it and the statements derived from it)."""
 from __future__ import annotations
 
-__all__ = ["generate_trig", "write_trig"]
+__all__ = ["iter_trig_bytes", "generate_trig", "serialize_trig", "write_trig"]
 
 import bisect
 import os
@@ -45,15 +45,18 @@ def _coalesced(chunks: Iterable[list[bytes] | bytes], size: int = blocks.BATCH) 
         yield batch
 
 
-def _trig_bytes(graph: nx.MultiDiGraph | GraphIndex,
-                prefixes: Mapping[str, str] | None = None) -> Iterator[list[bytes]]:
+def iter_trig_bytes(graph: nx.MultiDiGraph | GraphIndex,
+                    prefixes: Mapping[str, str] | None = None) -> Iterator[list[bytes]]:
+    """The TriG export as :func:`write_trig` writes it: lists of UTF-8 pieces,
+    streamed (memory stays bounded).  ``graph``: a networkx graph or its
+    :class:`~kg.export.index.GraphIndex`."""
     # an article's graph is small: its pieces are joined with the next ones'
     return _coalesced(_trig_pieces(graph, prefixes))
 
 
 def _trig_chunks(graph: nx.MultiDiGraph | GraphIndex,
                  prefixes: Mapping[str, str] | None = None) -> Iterator[str]:
-    return as_text(_trig_bytes(graph, prefixes))
+    return as_text(iter_trig_bytes(graph, prefixes))
 
 
 def _trig_pieces(graph: nx.MultiDiGraph | GraphIndex,
@@ -126,7 +129,7 @@ def _mention_text(entities: list[str], tail: str, bare: bool, enc: Encoder) -> b
     return "".join(map(("\n    {}" + _braces(tail)).format, map(enc.iri, entities))).encode("utf-8")
 
 
-def generate_trig(graph: nx.MultiDiGraph, prefixes: Mapping[str, str] | None = None) -> Iterator[str]:
+def generate_trig(graph: nx.MultiDiGraph | GraphIndex, prefixes: Mapping[str, str] | None = None) -> Iterator[str]:
     """Lines (without newline) of the canonical TriG of ``graph``.
 
     The default graph (the first ``{ … }`` block) holds entities, articles
@@ -134,11 +137,17 @@ def generate_trig(graph: nx.MultiDiGraph, prefixes: Mapping[str, str] | None = N
     article's IRI, with the ``kg:mentionedIn`` triples pointing to it and
     the reified statements derived from it.  Graphs in IRI order, each laid
     out like :func:`generate_turtle`; the union of all graphs is the graph
-    of the Turtle export.
+    of the Turtle export.  ``graph``: a networkx graph or its
+    :class:`~kg.export.index.GraphIndex`.
     """
     yield from as_lines(_trig_chunks(graph, prefixes))
 
 
+def serialize_trig(graph: nx.MultiDiGraph | GraphIndex, prefixes: Mapping[str, str] | None = None) -> str:
+    """Canonical TriG text of ``graph`` (see :func:`generate_trig`)."""
+    return "".join(_trig_chunks(graph, prefixes))
+
+
 def write_trig(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
     """Write the TriG export (one named graph per article) of ``graph`` to ``path`` atomically, streamed."""
-    return write_chunks(path, _trig_bytes(graph))
+    return write_chunks(path, iter_trig_bytes(graph))

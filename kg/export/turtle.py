@@ -19,7 +19,8 @@ networkx one, they write the very same bytes for the same triples.
 """
 from __future__ import annotations
 
-__all__ = ["TurtleBlocks", "subject_blocks", "generate_turtle", "serialize_turtle", "write_turtle"]
+__all__ = ["TurtleBlocks", "subject_blocks", "iter_turtle_bytes", "generate_turtle", "serialize_turtle",
+           "write_turtle"]
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -78,8 +79,15 @@ def subject_blocks(index: GraphIndex | QuadIndex, enc: Encoder, subjects: Iterab
                    general_block)
 
 
-def _turtle_bytes(graph: nx.MultiDiGraph | Graph | GraphIndex | QuadIndex,
-                  prefixes: Mapping[str, str] | None = None) -> Iterator[list[bytes] | bytes]:
+def iter_turtle_bytes(graph: nx.MultiDiGraph | Graph | GraphIndex | QuadIndex,
+                      prefixes: Mapping[str, str] | None = None) -> Iterator[list[bytes] | bytes]:
+    """The Turtle export as :func:`write_turtle` writes it: UTF-8 pieces, streamed.
+
+    First the prefix lines, then lists of subject blocks, at most
+    ``2 * kg.export.blocks.BATCH`` blocks a list, so memory stays bounded
+    whatever the size of the graph.  ``graph`` is a networkx or rdflib graph
+    or its subject index (:func:`kg.export.index.subject_index`).
+    """
     prefixes = dict(sorted((prefixes or PREFIXES).items()))
     index = subject_index(graph)
     enc = Encoder(prefixes)
@@ -89,22 +97,23 @@ def _turtle_bytes(graph: nx.MultiDiGraph | Graph | GraphIndex | QuadIndex,
 
 def _turtle_chunks(graph: nx.MultiDiGraph | Graph | GraphIndex | QuadIndex,
                    prefixes: Mapping[str, str] | None = None) -> Iterator[str]:
-    return as_text(_turtle_bytes(graph, prefixes))
+    return as_text(iter_turtle_bytes(graph, prefixes))
 
 
-def generate_turtle(graph: nx.MultiDiGraph | Graph,
+def generate_turtle(graph: nx.MultiDiGraph | Graph | GraphIndex | QuadIndex,
                     prefixes: Mapping[str, str] | None = None) -> Iterator[str]:
     """Lines (without newline) of the canonical Turtle of ``graph``.
 
     ``graph`` is a networkx knowledge graph (the fast path, no rdflib terms
-    are built) or an rdflib graph; the same triples give the same lines.
+    are built) or an rdflib graph; the same triples give the same lines.  A
+    subject index of either (:mod:`kg.export.index`) is taken as it is.
     Subjects in IRI order, ``rdf:type`` first, then predicates and objects in
     order; one predicate–object pair per line.
     """
     yield from as_lines(_turtle_chunks(graph, prefixes))
 
 
-def serialize_turtle(graph: nx.MultiDiGraph | Graph, prefixes: Mapping[str, str] | None = None) -> str:
+def serialize_turtle(graph: nx.MultiDiGraph | Graph | GraphIndex | QuadIndex, prefixes: Mapping[str, str] | None = None) -> str:
     """Canonical Turtle text of ``graph`` (see :func:`generate_turtle`)."""
     return "".join(_turtle_chunks(graph, prefixes))
 
@@ -115,4 +124,4 @@ def write_turtle(graph: nx.MultiDiGraph | Graph, path: str | os.PathLike[str]) -
     The bytes depend only on the graph's content: two runs, with any
     ``PYTHONHASHSEED``, write identical files.
     """
-    return write_chunks(path, _turtle_bytes(graph))
+    return write_chunks(path, iter_turtle_bytes(graph))

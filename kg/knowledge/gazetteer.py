@@ -318,9 +318,10 @@ class Gazetteer:
         """All divisions with this full name, sorted by id (stop list not applied)."""
         return self._by_name.get(name, ())
 
-    def lookup_short(self, form: str) -> tuple[Division, ...]:
-        """All divisions with this short form, sorted by id; () if the form is stoplisted."""
-        if form in self.stoplist:
+    def lookup_short(self, form: str, *, include_stoplisted: bool = False) -> tuple[Division, ...]:
+        """All divisions with this short form, sorted by id; () if the form is stoplisted
+        (unless ``include_stoplisted``: where the context already says it is a place)."""
+        if form in self.stoplist and not include_stoplisted:
             return ()
         return self._by_short.get(form, ())
 

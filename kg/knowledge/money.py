@@ -38,6 +38,10 @@ class Money:
         self.currency = lexicon.string("money", "currency")
         #: one amount, as a regular expression without groups (to embed in other patterns)
         self.pattern = rf"{_NUMBER}(?:{vague})?(?:{unit_words})?{currency}"
+        #: the words that may qualify an amount after its trigger (总投资约1.94亿元), a group-free
+        #: regular expression matching one of them or nothing
+        approximate = sorted(lexicon.words("money", "approximate"), key=len, reverse=True)
+        self.qualifier = "(?:" + "|".join(map(re.escape, approximate)) + ")?" if approximate else ""
         # the pattern with its number (group 1) and unit (group 3): the fallback of parse
         self._amount = re.compile(rf"({_NUMBER})({vague})?({unit_words})?{currency}")
         self._unit_values = {**units, None: 1}

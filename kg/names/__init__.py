@@ -32,7 +32,7 @@ from kg.names.matcher import DivisionMatcher
 from kg.names.organizations import find_organizations
 from kg.names.persons import find_persons
 from kg.names.projects import find_projects
-from kg.names.registry import FINDERS, Finder, finder_of, finders, name_finder
+from kg.names.registry import FINDERS, Finder, finder_of, finders, name_finder, name_pass
 
 __all__ = [
     "Candidate",
@@ -50,6 +50,7 @@ __all__ = [
     "finder_of",
     "finders",
     "name_finder",
+    "name_pass",
 ]
 
 
@@ -61,15 +62,26 @@ def find_all(text: str, ctx: Context) -> list[Candidate]:
     # persons never are); the candidates stay in the order they were found
     w = ctx.words
     quantity, slogan, inner_count = w.quantity.match, w.slogan.match, w.inner_count.search
-    for finder in finders():
-        found = finder.fn(text, ctx, divisions)
+    # (a name that starts with a division's name is never a count: 五台县 is not 五 + 台)
+    placed = {c.start for c in divisions}
+
+    def keep(finder: Finder, found: list[Candidate]) -> None:
         if not finder.checked:
             out.extend(found)
-            continue
+            return
         for c in found:
             surface = c.name or c.text
-            if not (quantity(surface) or slogan(c.text) or (c.type == "Project" and inner_count(surface))):
+            if not ((quantity(surface) and c.start not in placed) or slogan(c.text)
+                    or (c.type == "Project" and inner_count(surface))):
                 out.append(c)
+
+    for finder in finders():
+        keep(finder, finder.fn(text, ctx, divisions))
+    # second passes read what every finder found (one snapshot: no pass sees another's)
+    found_all = tuple(out)
+    for finder in finders():
+        for second in finder.passes:
+            keep(finder, second(text, ctx, divisions, found_all))
     # a total order (set order varies with PYTHONHASHSEED)
     return sorted(set(out), key=_order)
 

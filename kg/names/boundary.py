@@ -16,7 +16,7 @@ from kg.names.personal import name_at
 from kg.names.trie import ending_at, overlapping
 
 __all__ = ["CJK", "protected_map", "scan_left", "trim", "jurisdiction", "suffix_heads", "word_hits", "is_specific",
-           "suffix_names", "continues_word", "place_prefix"]
+           "suffix_names", "continues_word", "counted", "place_prefix"]
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9０-９Ａ-Ｚａ-ｚ×+]")
@@ -32,21 +32,17 @@ def _protected(text: str, ctx: Context, divisions: Sequence[Candidate]) -> list[
 class _Protected(dict):
     """Protected spans of a text keyed by their end (``end -> start``), and the set of their starts.
 
-    ``stops`` are the offsets right after a clause verb (介绍, 积极参与), a
-    byline or a credited name: the scan never crosses them.  ``special`` holds every offset where the left
-    scan has more to do than look at the character before it: a protected
-    span's end or start, a stop, or a one-character jurisdiction word
-    (``juris``, offsets of those characters).
+    ``special`` holds every offset where the left scan has more to do than look
+    at the character before it: a protected span's end or start, or a
+    one-character jurisdiction word (``juris``, offsets of those characters).
     """
 
-    __slots__ = ("starts", "stops", "special")
+    __slots__ = ("starts", "special")
 
-    def __init__(self, spans: Iterable[tuple[int, int]], juris: Iterable[int] = (),
-                 stops: Iterable[int] = ()) -> None:
+    def __init__(self, spans: Iterable[tuple[int, int]], juris: Iterable[int] = ()) -> None:
         super().__init__((e, s) for s, e in spans)
         self.starts = set(self.values())
-        self.stops = frozenset(stops)
-        self.special = self.starts.union(self, juris, self.stops)
+        self.special = self.starts.union(self, juris)
 
 
 def protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _Protected:
@@ -55,68 +51,19 @@ def protected_map(text: str, ctx: Context, divisions: Sequence[Candidate]) -> _P
     protected = ctx.cache.get(key)
     if protected is None:
         juris = [m.start() for m in ctx.words.juris_char_re.finditer(text)]
-        protected = ctx.cache[key] = _Protected(_protected(text, ctx, divisions), juris,
-                                                _clause_verb_ends(text, ctx) + _credit_ends(text, ctx)
-                                                + _glued_preposition_ends(text, ctx))
+        protected = ctx.cache[key] = _Protected(_protected(text, ctx, divisions), juris)
     return protected
-
-
-def _glued_preposition_ends(text: str, ctx: Context) -> list[int]:
-    """Offsets right after a preposition the segmenter glued to the unknown word
-    after it (为百校…, 自某某): it starts that word, and the word has no tag and at
-    most four characters (the segmenter's guesses are short; a longer untagged
-    word is one the project added: 自然资源局)."""
-    out = []
-    if not ctx.token_starts:
-        return out
-    for m in ctx.words.glued_prep_re.finditer(text):
-        s = m.start()
-        if s in ctx.token_starts and s + 1 not in ctx.token_starts:
-            word = ctx.starting_at(s)
-            if word is not None and word[1] == "" and word[0] - s <= _GUESSED_WORD_MAX:
-                out.append(s + 1)
-    return out
-
-
-_GUESSED_WORD_MAX = 4
-
-
-def _credit_ends(text: str, ctx: Context) -> list[int]:
-    """Offsets that end a byline or a credit: a name never starts before them.
-
-    The ``)`` of a parenthesised byline (某报讯(记者某某)道路改造…) and the end of
-    the name after a credit label (责编:某某 glued to the next line's 某某日报).
-    """
-    w = ctx.words
-    out = [m.end() for m in w.byline_parens_re.finditer(text)]
-    for m in w.credit_label_re.finditer(text):
-        span = name_at(text, m.end(), ctx, strict_end=False)
-        if span is not None:
-            out.append(span[1])
-    return out
-
-
-def _clause_verb_ends(text: str, ctx: Context) -> list[int]:
-    """Offsets right after a clause verb that ends a segmenter word: the verb is
-    that word (介绍) or its end (积极参与, 贯彻落实), never a word's middle or a
-    pair of characters across two words (为了|解决 holds no 了解)."""
-    out = []
-    for s, e, _verb in overlapping(ctx.words.clause_verb_re, text):
-        if not ctx.token_ends:
-            out.append(e)
-            continue
-        word = ctx.ending_at(e)
-        if word is not None and word[0] <= s:
-            out.append(e)
-    return out
 
 
 def scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, max_len: int) -> int:
     """Start of the name whose head begins at ``head_start``.
 
     Moves left one character at a time; jumps over protected spans (keyed by
-    their end); stops at hard punctuation or at a boundary word that is a
-    whole token.
+    their end); stops at hard punctuation (unless it joins two parts of the
+    name, :func:`_joined_across`), after a credit label's name, at the
+    bracket closing a byline, at a boundary word that is a whole token (or a
+    clause verb ending a longer one: 积极参与), or after a preposition glued to
+    the unknown word after it (为|百校…).
     """
     w = ctx.words
     starts, special = protected.starts, protected.special
@@ -125,12 +72,9 @@ def scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, m
     left, scan_table, juris_chars = w.left, w.scan_table, w.juris_chars
     i = head_start
     lowest = head_start - max_len
-    stops, left_chars = protected.stops, w.left_chars
     while i > 0 and i > lowest:
         if i in special:  # (a few offsets; the tests below are exact)
-            if i in stops:
-                return i  # right after a clause verb (介绍|某某工程, 积极参与|某某项目)
-            if tokens and i < head_start and text[i - 1] in left_chars and i not in token_starts \
+            if tokens and i < head_start and text[i - 1] in w.left_chars and i not in token_starts \
                     and i - 1 in token_starts and i + 1 in token_ends and text[i] in juris_chars:
                 return i  # a preposition glued to a jurisdiction word: 由区|教育局, 从市|交通局
             if i < head_start and (i in starts or (text[i] in juris_chars and i in token_starts
@@ -146,20 +90,70 @@ def scan_left(text: str, head_start: int, ctx: Context, protected: _Protected, m
             i -= 1
             continue
         if not lengths:  # hard punctuation or whitespace
-            joined = _joined_across(text, i, head_start, ctx, protected)
-            if joined is None:
-                break
-            i = joined
+            ch = text[i - 1]
+            if ch in w.joiners:
+                joined = _joined_across(text, i, head_start, ctx, protected)
+                if joined is not None:
+                    i = joined
+                    continue
+            elif ch in w.credit_seps_and_spaces:
+                return _after_credited_name(text, i, head_start, ctx)
+            break
+        if text[i - 1] in w.closers:
+            if _closes_byline(text, i, ctx):
+                return i  # (记者某某)|道路改造…
+            i -= 1
             continue
         if not tokens or i in token_ends:
             # a boundary word counts only as whole tokens: it ends at a token end and
-            # starts at a token start (the longest such word decides)
+            # starts at a token start (the longest such word decides); a clause verb
+            # may end a longer word (积极参与, 贯彻落实)
             for k in lengths:
-                if k <= i and (not tokens or i - k in token_starts) and text[i - k:i] in left:
+                if k <= i and text[i - k:i] in left and (not tokens or i - k in token_starts or (
+                        text[i - k:i] in w.clause_verb_set and ctx.ending_at(i)[0] < i - k)):
                     if not _inside_name(text, i - k, i, head_start, ctx):
                         return i
                     break
+        elif text[i - 1] in w.glued_preps and i - 1 in token_starts and _glued(ctx, i - 1):
+            return i  # 为|百校…: the preposition opens the unknown word after it
         i -= 1
+    return i
+
+
+#: the segmenter's guesses are short; a longer untagged word is one the project added (自然资源局)
+_GUESSED_WORD_MAX = 4
+
+
+def _glued(ctx: Context, start: int) -> bool:
+    """The word starting at ``start`` (inside which the scan is) is an unknown word
+    of at most four characters: a preposition the segmenter glued to a name."""
+    word = ctx.starting_at(start)
+    return word is not None and word[1] == "" and word[0] - start <= _GUESSED_WORD_MAX
+
+
+def _closes_byline(text: str, i: int, ctx: Context) -> bool:
+    """``text[i - 1]`` closes a parenthesised byline (记者某某 通讯员某某)."""
+    m = ctx.words.byline_parens_before.search(text, max(0, i - _BYLINE_MAX), i)
+    return m is not None and m.end() == i
+
+
+_BYLINE_MAX = 40
+
+
+def _after_credited_name(text: str, i: int, head_start: int, ctx: Context) -> int:
+    """Where a name starts after the hard stop ``text[i - 1]``: ``i``, or the end of the
+    name a credit label gives there (责编:某某 glued to the next line's 某某日报)."""
+    w = ctx.words
+    j = i - 1
+    while j > 0 and text[j].isspace():
+        j -= 1
+    if text[j] in w.credit_seps and ending_at(text, j, w.credit_label_sets) is not None:
+        k = i
+        while k < head_start and text[k].isspace():
+            k += 1
+        span = name_at(text, k, ctx, strict_end=False)
+        if span is not None and span[1] < head_start:
+            return span[1]
     return i
 
 
@@ -172,10 +166,12 @@ def _inside_name(text: str, start: int, end: int, head_start: int, ctx: Context)
     opening a list item (、和美…).
     """
     w = ctx.words
-    word = text[start:end]
-    tokens = bool(ctx.token_starts)
-    if _names_a_street(text, end, ctx):
+    if text.startswith(w.street_word_tuple, end) and _names_a_street(text, end, ctx):
         return True  # 新建|街, 建设|路: a street named with the word
+    word = text[start:end]
+    if word not in w.inside_words:
+        return False  # (most boundary words)
+    tokens = bool(ctx.token_starts)
     if word in w.head_premodifiers or word in w.company_premodifiers:
         if end != head_start:  # (or one word before the head: 投资|控股|有限公司)
             after = ctx.starting_at(end)
@@ -276,7 +272,8 @@ def trim(text: str, start: int, end: int, ctx: Context) -> int:
     while changed and start < end:
         changed = False
         for n, words in w.trim_sets:
-            if text[start:start + n] in words and end - start > n + 1 and not _names_a_street(text, start + n, ctx):
+            if text[start:start + n] in words and end - start > n + 1 and not (
+                    text.startswith(w.street_word_tuple, start + n) and _names_a_street(text, start + n, ctx)):
                 start += n
                 changed = True
                 break
@@ -416,11 +413,16 @@ def suffix_names(text: str, ctx: Context, divisions: Sequence[Candidate], suffix
             continue
         start = scan_left(text, s, ctx, prot, max_len)
         start = _reference_start(text, trim(text, start, e, ctx), ctx)
-        if e - start <= len(suffix) or ctx.words.quantity.match(text, start):
+        if e - start <= len(suffix) or counted(text, start, ctx, divisions):
             continue
         out.append(Candidate(start, e, type_, text[start:e], rule,
                              juris=jurisdiction(text, start, e, ctx, divisions)))
     return out
+
+
+def counted(text: str, start: int, ctx: Context, divisions: Sequence[Candidate]) -> bool:
+    """Does a count start here (23个…, 三大…)?  A division's name never is one (五台县: 五 + 台)."""
+    return ctx.words.quantity.match(text, start) is not None and not _divisions_starting(divisions, start, ctx)
 
 
 def _continued_head(text: str, end: int, suffix: str, ctx: Context) -> bool:

@@ -10,7 +10,7 @@ from kg.names.context import Context
 
 __all__ = ["NAME_END", "name_at", "function_word", "verb_after", "common_word"]
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 #: characters that end a name written before them (punctuation, brackets, bars)
 NAME_END = frozenset("，。、；：！？,;:!? （(）)“”\"\n[]【】|｜")
@@ -41,13 +41,13 @@ def name_at(text: str, i: int, ctx: Context, *, strict_end: bool = True) -> tupl
         if e > len(text):
             continue
         piece = text[i:e]
-        if not all(_CJK.match(ch) for ch in piece):
+        if not _CJK_RUN.fullmatch(piece):
             continue
         if given == 2 and (text.startswith(w.speech, e - 1) or text[e - 1] in w.given_name_stops):
             continue  # 赵强说, 郭某等: the last character is the verb or a function word
         if piece in w.not_names or text[i + sur:e] in w.not_names or text[i + sur:e] in w.title_set:
             continue
-        if ctx.tag(i, e) in w.function_surname_tags:
+        if e in ctx.token_ends and ctx.tag(i, e) in w.function_surname_tags:
             continue  # 关于, 要求: one function word or verb
         if given == 1 and verb_after(text, e, ctx):
             best = (i, e)  # 张某致辞: a verb word right after the name
@@ -69,7 +69,7 @@ def function_word(text: str, i: int, ctx: Context) -> bool:
     """The surname character at ``i`` is a function word of its own before an
     ordinary word (和|部分, 向|记者, 要|持续), not a surname (于|建国: a name word)."""
     w = ctx.words
-    if ctx.tag(i, i + 1) not in w.function_surname_tags:
+    if i + 1 not in ctx.token_ends or ctx.tag(i, i + 1) not in w.function_surname_tags:
         return False
     after = ctx.tag_starting_at(i + 1)
     return after is not None and after != "" and after not in w.name_word_tags
@@ -87,4 +87,4 @@ def verb_after(text: str, e: int, ctx: Context) -> bool:
 def common_word(text: str, span: tuple[int, int], ctx: Context) -> bool:
     """The would-be name is one dictionary word of a common class (单位/n): a title
     or a speech verb next to it is no evidence of a person (a credit is)."""
-    return ctx.tag(span[0], span[1]) in ctx.words.common_word_tags
+    return span[1] in ctx.token_ends and ctx.tag(span[0], span[1]) in ctx.words.common_word_tags

@@ -48,7 +48,7 @@ def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -
                 out.append(Candidate(nxt[0], nxt[1], "Person", text[nxt[0]:nxt[1]], "title-name", title=m.group(0)))
                 j = nxt[1]
     # labelled credits: 编辑:某某, 作者:某某  责任编辑:某某, 摄影: 某某 某 某
-    for m in w.credit_label_re.finditer(text):
+    for m in (w.credit_label_re.finditer(text) if any(c in text for c in w.credit_label_separators) else ()):
         start = end = m.end()
         limit = min(len(text), start + _CREDIT_VALUE_MAX)
         while end < limit and text[end] not in _CREDIT_VALUE_END:
@@ -87,7 +87,7 @@ def find_persons(text: str, ctx: Context, divisions: Sequence[Candidate] = ()) -
                 out.append(Candidate(i, s, "Person", text[i:s], "speaker"))
                 break
     # a doctrine after a leader's name: 某某某新时代…思想 (a name the segmenter knows)
-    for m in w.doctrine_re.finditer(text):
+    for m in (w.doctrine_re.finditer(text) if any(t in text for t in w.doctrine_tails) else ()):
         word = ctx.ending_at(m.start())
         if word is not None and word[1] in w.doctrine_name_tags and 2 <= m.start() - word[0] <= 4:
             span = _name_at(text, word[0], ctx, strict_end=False)

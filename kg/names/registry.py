@@ -18,10 +18,12 @@ from dataclasses import dataclass
 
 from kg.names.context import Candidate, Context
 
-__all__ = ["Finder", "FINDERS", "FAMILIES", "name_finder", "finder_of", "finders"]
+__all__ = ["Finder", "FINDERS", "FAMILIES", "name_finder", "name_pass", "finder_of", "finders"]
 
 #: A finder: the article's text, its context and the division candidates found first.
 FinderFn = Callable[[str, Context, Sequence[Candidate]], list[Candidate]]
+#: A second pass: the text, its context, the divisions and every candidate the finders found.
+PassFn = Callable[[str, Context, Sequence[Candidate], Sequence[Candidate]], list[Candidate]]
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Finder:
     rules: tuple[str, ...]
     #: its names are dropped when they are a quantity or a slogan (boundaries.toml patterns)
     checked: bool
+    #: second passes of the family (:func:`name_pass`), run after every finder, in order
+    passes: tuple[PassFn, ...] = ()
 
 
 #: The open classes, in the order their finders run.
@@ -50,6 +54,20 @@ def name_finder(family: str, *, rules: tuple[str, ...], checked: bool = True):
         if family in FINDERS:
             raise ValueError(f"two finders for {family}: {FINDERS[family].fn.__module__}, {fn.__module__}")
         FINDERS[family] = Finder(family, fn, tuple(rules), checked)
+        return fn
+    return register
+
+
+def name_pass(family: str, *, rules: tuple[str, ...] = ()):
+    """Register a second pass of ``family``'s finder: it reads what every finder found (a
+    project's name holds its owner; an institution a construction list names is a project)
+    and gives candidates of ``family``; ``rules`` are its new ``Candidate.rule`` values."""
+    def register(fn: PassFn) -> PassFn:
+        finder = FINDERS.get(family)
+        if finder is None:
+            raise ValueError(f"a pass of {family} before its finder ({fn.__module__})")
+        FINDERS[family] = Finder(family, finder.fn, finder.rules + tuple(rules), finder.checked,
+                                 finder.passes + (fn,))
         return fn
     return register
 

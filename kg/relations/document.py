@@ -1,5 +1,5 @@
 """The relation stage of one document: every article's relations and attributes, the
-document's mentions and entities (with 本报, the home paper, when a reporter of it is named)."""
+document's mentions and entities (with 本报, the paper, when a reporter of it is named and the text names it)."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,13 +15,14 @@ __all__ = ["relate_document"]
 
 def relate_document(doc, resolutions, entities, city, gazetteer, lexicon) -> DocResult:
     """Relations, attributes, mentions and entities of a resolved document."""
-    newspaper = _newspaper(resolutions, lexicon, gazetteer, city)
+    newspaper = _newspaper(resolutions, lexicon)
     if newspaper is not None:
         entities.setdefault(newspaper.entity_id, Entity(newspaper.entity_id, "Organization", newspaper.name))
     mentions: list[Mention] = []
     relations: list[Relation] = []
     attributes: list[Attribute] = []
     extra_aliases: dict[str, set[str]] = {}
+    divisions = frozenset(e.entity_id.split(":", 1)[1] for e in entities.values() if e.type == "Division")
     for res in resolutions:
         art = res.art
         for m in res.mentions:
@@ -35,7 +36,13 @@ def relate_document(doc, resolutions, entities, city, gazetteer, lexicon) -> Doc
                 mentions.append(Mention(newspaper.entity_id, art.article.article_id, s, e, self_reference))
                 extra_aliases.setdefault(newspaper.entity_id, set()).add(self_reference)
         # evidence cut from the source as the records are made (not copied into new ones after)
-        rels, attrs = extract_relations(res, lexicon, gazetteer, newspaper=newspaper, source=doc.text)
+        named: dict[str, Resolved] = {}
+        rels, attrs = extract_relations(res, lexicon, gazetteer, newspaper=newspaper, source=doc.text,
+                                        document_divisions=divisions, named=named)
+        # entities read inside a name (a parent company inside its branch's name)
+        for eid, m in named.items():
+            entities.setdefault(eid, Entity(eid, m.type, m.name))
+            mentions.append(art.to_mention(m))
         relations.extend(rels)
         attributes.extend(attrs)
     # make sure every relation endpoint is an entity (fixed employers such as 中共中央)
@@ -63,21 +70,26 @@ def _find_all(text: str, word: str) -> Iterator[int]:
         i = text.find(word, i + 1)
 
 
-def _newspaper(resolutions, lexicon, gazetteer, city):
-    """The home paper (本报) as an organization when a reporter of it is named."""
+def _newspaper(resolutions, lexicon):
+    """The paper 本报 stands for, when a reporter of it is named and the text names the paper.
+
+    Guideline (*Only the text counts*): 本报 is a paper only when the text names it
+    as its outlet, in a source line or a dateline (来源:某某日报, 某某日报讯;
+    ``org-source`` candidates); otherwise 本报 stays unresolved.
+    """
     self_reference = lexicon.string("organization", "self_reference")
     reporters = frozenset(lexicon.words("relations", "reporter.titles"))
-    if not city:
-        return None
     has_reporter = any(m.type == "Person" and m.title in reporters for res in resolutions for m in res.mentions)
     mentions_self = any(self_reference in res.art.text for res in resolutions)
     if not (has_reporter and mentions_self):
         return None
-    div = gazetteer.get(city)
-    short = next((f for f in div.short_forms if len(f) >= 2), div.name)
-    name = short + lexicon.string("organization", "newspaper_suffix")
-    # (a mention of no one place: the document's 本报 are found in each article)
-    return Resolved(entity_id("Organization", name), "", 0, 0, self_reference, "Organization", name, "newspaper")
+    paper_heads = tuple(lexicon.words("organization", "paper_heads"))
+    for res in resolutions:
+        for m in res.mentions:
+            if m.type == "Organization" and m.rule == "org-source" and m.name.endswith(paper_heads):
+                # (a mention of no one place: the document's 本报 are found in each article)
+                return Resolved(m.entity_id, "", 0, 0, self_reference, "Organization", m.name, "newspaper")
+    return None
 
 
 def _national_name(lexicon, eid: str) -> str | None:

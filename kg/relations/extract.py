@@ -7,6 +7,8 @@ source file, so that ``document.text[start:end] == evidence``.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from kg.knowledge.gazetteer import Gazetteer
 from kg.knowledge.lexicon import Lexicon
 from kg.records import Attribute, Relation
@@ -19,15 +21,20 @@ __all__ = ["extract_relations"]
 
 
 def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer: Gazetteer, *,
-                      newspaper: Resolved | None = None,
-                      source: str | None = None) -> tuple[list[Relation], list[Attribute]]:
+                      newspaper: Resolved | None = None, source: str | None = None,
+                      document_divisions: Iterable[str] | None = None,
+                      named: dict[str, Resolved] | None = None) -> tuple[list[Relation], list[Attribute]]:
     """All relations and attributes of one resolved article.
 
     With ``source``, the text of the article's file, each record's evidence is cut
     from it (``source[start:end]``); without it, the evidence is left empty.  A fact
     two rules find in one sentence is credited to the rule that runs first.
+    ``document_divisions`` are the gazetteer ids of the document's division entities
+    (default: the article's own).  Entities the rules read inside names that no mention
+    stands for (a parent company inside its branch's name) are added to ``named``, by id,
+    with the span they are written at.
     """
-    art = ArticleFacts(res, gazetteer, lexicon, newspaper)
+    art = ArticleFacts(res, gazetteer, lexicon, newspaper, document_divisions, source)
     to_source = res.art.to_source
     article_id = res.art.article.article_id
     relations: dict[tuple, Relation] = {}
@@ -43,6 +50,8 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer: Gazet
                 if h == t:
                     continue
                 s, e = span or art.sentence_of(pos)
+                s, e = art.evidence(s, e, [pos, *(p for x in (head, tail) if not isinstance(x, str)
+                                                  for p in (x.start, x.end - 1))])
                 ss, se = to_source(s, e)
                 key = (h, rel, t, ss, se)
                 if key not in relations:
@@ -55,4 +64,7 @@ def extract_relations(res: ArticleResolution, lexicon: Lexicon, gazetteer: Gazet
                 if key not in attributes:
                     attributes[key] = Attribute(entity.entity_id, attr, value, article_id, ss, se,
                                                 "" if source is None else source[ss:se])
+    if named is not None:
+        for eid, m in art.named.items():
+            named.setdefault(eid, m)
     return list(relations.values()), list(attributes.values())

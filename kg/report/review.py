@@ -40,7 +40,10 @@ _PAGE = """<!DOCTYPE html>
 <style>
 body {{ font-family: sans-serif; margin: 1.5em; max-width: 1200px; }}
 .row {{ display: flex; gap: 1.5em; border-bottom: 1px solid #eee; padding: .4em 0; }}
-.text {{ flex: 3; line-height: 2.2; white-space: pre-wrap; }}
+.text {{ flex: 3; line-height: 2.2; }}
+.text mark {{ padding: .1em .3em; margin: 0 .1em; border-radius: .35em; line-height: 1;
+  -webkit-box-decoration-break: clone; box-decoration-break: clone; }}
+.text mark span {{ font-size: .7em; font-weight: bold; margin-left: .3em; vertical-align: middle; }}
 .rels {{ flex: 2; font-size: 90%; color: #333; }}
 .rels li {{ margin: .2em 0; }}
 .legend span {{ padding: .2em .5em; margin-right: .5em; border-radius: .3em; }}
@@ -53,6 +56,13 @@ code {{ background: #f4f4f4; }}
 {rows}
 </body></html>
 """
+
+
+# displaCy's own entity template wraps the name and its label in line breaks
+# and indentation; under ``white-space: pre-wrap`` each entity took three
+# lines.  This one is a single line, and the text needs no pre-wrap: displaCy
+# writes the text's line breaks as <br>.
+_ENT_TEMPLATE = '<mark class="entity" style="background: {bg}">{text}<span>{label}{kb_link}</span></mark>'
 
 
 def _legend() -> str:
@@ -96,7 +106,7 @@ def render_article(result: DocResult, article_id: str) -> str:
                 ents.append({"start": m.start - a, "end": m.end - a, "label": label})
                 last = m.end
         rendered = displacy.render({"text": doc.text[a:b], "ents": ents, "title": None}, style="ent",
-                                   manual=True, page=False, options={"colors": COLORS})
+                                   manual=True, page=False, options={"colors": COLORS, "template": _ENT_TEMPLATE})
         items = []
         for r in sorted(by_sentence.get((a, b), []), key=lambda r: (r.rel, r.head, r.tail)):
             head = names[r.head].name if r.head in names else r.head

@@ -13,7 +13,7 @@ from kg.nlp.segmenter import compiled
 from kg.resolve.resolved import Resolved
 from kg.resolve.resolver import Resolver
 
-__all__ = ["canonical", "strip_spaces"]
+__all__ = ["canonical", "jurisdiction_word", "strip_spaces"]
 
 _SPACES = re.compile(r"[\s\u3000]+")
 
@@ -27,9 +27,19 @@ def strip_spaces(text: str) -> str:
 def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], city: str | None,
                county: str | None, mentions: Sequence[Resolved], parents: Sequence[Resolved],
                last_agency: tuple[int, str | None] | None, own: bool = True,
-               named: Sequence[Candidate] = ()) -> tuple[str | None, str | None]:
-    """Canonical name and jurisdiction id of an agency/organization/project candidate."""
+               named: Sequence[Candidate] = (), home: str | None = None) -> tuple[str | None, str | None]:
+    """Canonical name and jurisdiction id of an agency/organization/project candidate.
+
+    ``home`` is the jurisdiction of a body written without one (能源局): the article's
+    dominant county (:meth:`Resolver.dominant_county`), else the home city.
+    """
+    if home is None:
+        home = city
     surface = strip_spaces(c.surface)
+    if c.type == "Agency":
+        written = _written_committee(r, text, c, divs)  # 中共某市委, 政协某县委员会
+        if written is not None:
+            return written
     juris_id: str | None = None
     rest = surface
     prefix = ""
@@ -91,7 +101,7 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
             if expanded != surface[len(strip_spaces(lead.text)):]:
                 return r.division_name(lead.division_id) + expanded, lead.division_id
             return surface, lead.division_id
-        if _generic_name(rest):
+        if _generic_name(rest, r.body_words):
             # 自来水公司 among named bodies: the home county's; alone (项目公司) it names no one;
             # 示范小学, 人民医院: a local institution of the home county
             local = rest.endswith(r.local_institutions) and rest.startswith(r.institution_modifiers)
@@ -103,14 +113,21 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
     # agencies
     if c.rule == "national-body":
         return r.national.get(surface, surface), None
+    if c.juris is None and not prefix and _glued_committee(r, surface):
+        # a committee's short form glued to its jurisdiction character in one word (市政协文史委)
+        juris_id = r.jurisdiction_for(surface[0], city, county, own)
+        if juris_id is None:
+            return None, None
+        prefix, rest = r.division_name(juris_id), surface[1:]
+    if prefix:
+        full = r.committee_name(prefix, rest)  # 县委 → 中共某县委员会, 市政协文史委 → …文史委员会
+        if full:
+            return full, juris_id
     if c.rule == "party-government":
-        word = surface[len(prefix):] if prefix else rest
-        base = prefix or surface
-        tail = rest
-        if tail == r.party["suffix"]:
-            return f"{r.party['prefix_full']}{base}{r.party['suffix_full']}", juris_id
-        return base + r.expand_agency(tail), juris_id
-    generic = _generic_name(rest)
+        if not prefix and c.juris is not None:
+            return None, None  # 县委 with no county the article establishes: no name to give it
+        return (prefix or surface) + r.expand_agency(rest), juris_id
+    generic = _generic_name(rest, r.body_words)
     rest = r.expand_agency(rest)
     if prefix:
         return prefix + rest, juris_id
@@ -124,9 +141,47 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
             and text[last_agency[0]:c.start] in ("、", ""):
         juris_id = last_agency[1]
         return r.division_name(juris_id) + rest, juris_id
-    if generic and city:
-        return r.division_name(city) + rest, city
+    if generic and home:
+        return r.division_name(home) + rest, home
     return rest, None
+
+
+def _glued_committee(r: Resolver, surface: str) -> bool:
+    """Is the name a committee's short form glued to its jurisdiction character (市政协文史委)?"""
+    return surface[:1] in r.level_of and r.committee_name("", surface[1:]) is not None
+
+
+def jurisdiction_word(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved]) -> tuple[int, int] | None:
+    """The span of the bare jurisdiction word (省, 市, 县, 区) that stands for the
+    jurisdiction of ``c`` (市住建局, 县委, 市政协文史委), None if the name writes
+    its jurisdiction out (晋城市住建局) or has none."""
+    if c.juris is not None:
+        js, je = c.juris
+        if je - js == 1 and text[js] in r.level_of and not any(d.start == js and d.end == je for d in divs):
+            return js, je
+        return None
+    if c.type == "Agency" and _glued_committee(r, strip_spaces(c.surface)):
+        return c.start, c.start + 1
+    return None
+
+
+def _written_committee(r: Resolver, text: str, c: Candidate, divs: Sequence[Resolved]) -> tuple[str, str] | None:
+    """A committee written in full or half-full, prefix + place + body (+ unit):
+    中共某市委宣传部, 政协某县委员会 → (canonical name, division id); None otherwise."""
+    for prefix, short in r.committee_written:
+        if not text.startswith(prefix, c.start):
+            continue
+        place = next((d for d in divs if d.start == c.start + len(prefix) and d.end < c.end), None)
+        if place is None:
+            return None
+        body = strip_spaces(text[place.end:c.end])
+        for written in r.committee_bodies:
+            if body.startswith(written):
+                body = short + body[len(written):]
+                break
+        full = r.committee_name(r.division_name(place.division_id) or place.name, body)
+        return (full, place.division_id) if full else None
+    return None
 
 
 def _named_neighbour(text: str, c: Candidate, named: Sequence[Candidate]) -> bool:
@@ -164,29 +219,34 @@ def _ends_with_subunit(r: Resolver, name: str) -> bool:
     return any(name.endswith(s) for s in r.subunits) and not name.endswith(r.self_named_subunits)
 
 
-def _generic_name(name: str) -> bool:
-    """A name made only of common words (自来水公司, 消防支队): no proper name in it.
+def _generic_name(name: str, common: frozenset[str] = frozenset()) -> bool:
+    """A name made only of common words (自来水公司, 消防支队, 住房和城乡建设局): no proper
+    name in it.  ``common``: the project's own words of body names (住房和城乡建设,
+    住建局), which the segmenter knows without a tag.
 
-    Remembered per name while jieba's dictionary stays the same (names recur
-    across articles).
+    Remembered per name while jieba's dictionary and ``common`` stay the same (names
+    recur across articles).
     """
     fast = compiled()
-    if _GENERIC_NAMES.get(None) is not fast or len(_GENERIC_NAMES) > 100_000:
+    state = _GENERIC_NAMES.get(None)
+    if state is None or state[0] is not fast or state[1] != common or len(_GENERIC_NAMES) > 100_000:
         _GENERIC_NAMES.clear()
-        _GENERIC_NAMES[None] = fast
+        _GENERIC_NAMES[None] = (fast, common)
     known = _GENERIC_NAMES.get(name)
     if known is None:
-        known = _GENERIC_NAMES[name] = _segment_generic(fast, name)
+        known = _GENERIC_NAMES[name] = _segment_generic(fast, name, common)
     return known
 
 
-_GENERIC_NAMES: dict = {}  # name -> _segment_generic(name); None -> the FastJieba they were cut with
+_GENERIC_NAMES: dict = {}  # name -> _segment_generic(name); None -> (the FastJieba they were cut with, common)
 
 
-def _segment_generic(fast, name: str) -> bool:
+def _segment_generic(fast, name: str, common: frozenset[str]) -> bool:
     tags = fast.dictionary.tags
     for word in fast.cut(name):
         tag = tags.get(word)
+        if tag is None and word in common:
+            continue
         if tag is None or tag in ("ns", "nz", "nr", "nrt", "nt") or re.search(r"[0-9A-Za-z]", word):
             return False
     return True

@@ -18,7 +18,7 @@ from kg.ids import division_entity_id, entity_id
 from kg.knowledge.lexicon import Lexicon
 from kg.names import Candidate
 from kg.records import Entity
-from kg.resolve.canonical import canonical, strip_spaces
+from kg.resolve.canonical import canonical, jurisdiction_word, strip_spaces
 from kg.resolve.divisions import division_mention, unknown_division
 from kg.resolve.resolved import ArticleResolution, ArticleText, Resolved
 from kg.resolve.resolver import HIGH, Resolver, home_city
@@ -72,11 +72,16 @@ def resolve_document(articles: Sequence[tuple[ArticleText, Sequence[Candidate]]]
 def _merge_variants(r: "Resolver", results: Sequence["ArticleResolution"]) -> None:
     """Name variants of one entity within a document become one entity.
 
-    * 某某集团 and 某某集团有限公司 (legal form added);
-    * 某基金会 and 山西省某基金会, 某项目 and 某区某项目 (place prefixed);
+    * 某某集团 and 某某集团有限公司 (legal form added), 某某中学 and 某某中学校;
+    * 某基金会 and 山西省某基金会, 某项目 and 某市某区某项目 (places prefixed);
     * 某县住房和城乡建设局 and 某县住房和城乡建设管理局 (an expanded abbreviation
-      and the body's local full name: same stem, same body word).
-    The longest variant is the canonical name; the others stay as aliases.
+      and the body's local full name: same stem, same body word);
+    * projects: 某某项目 and 年产5万吨某某项目 or 某公司某某项目 (a longer name ending
+      in it), 某某道路 and 某某道路工程, 某某项目 and 某某项目(一期), dashes written
+      differently, 某某技改项目 and 某某技改扩建项目(一期) (the short name's stem
+      starts the long one).
+    The longest variant is the canonical name; the others stay as aliases.  A name
+    that two different longer names could stand for stays as it is.
     """
     names: dict[str, set[str]] = {}
     for res in results:
@@ -84,20 +89,6 @@ def _merge_variants(r: "Resolver", results: Sequence["ArticleResolution"]) -> No
             if m.type in ("Agency", "Organization", "Project"):
                 names.setdefault(m.type, set()).add(m.name)
     mapping: dict[tuple[str, str], str] = {}
-    for type_, group in names.items():
-        longest_first = sorted(group, key=lambda n: (-len(n), n))
-        for x in sorted(group, key=len):
-            head = x[:4]
-            for y in longest_first:
-                if len(y) <= len(x):
-                    break
-                # a variant starts as x does (its first four) or ends with x: the
-                # other names are ruled out here, without a call per pair
-                if (y.startswith(head) or y.endswith(x)) and _variant(r, type_, x, y):
-                    mapping[(type_, x)] = y
-                    break
-    if not mapping:
-        return
 
     def final(type_: str, name: str) -> str:
         seen = set()
@@ -106,6 +97,36 @@ def _merge_variants(r: "Resolver", results: Sequence["ArticleResolution"]) -> No
             name = mapping[(type_, name)]
         return name
 
+    for type_, group in names.items():
+        longest_first = sorted(group, key=lambda n: (-len(n), n))
+        keys = {n: _variant_key(r, n) for n in group} if type_ == "Project" else {}
+        for k, x in enumerate(longest_first):
+            head = x[:4]
+            found: dict[str, set[str]] = {}  # kind of variant -> the names x may stand for
+            for y in longest_first[:k]:
+                if len(y) < len(x) or len(y) == len(x) and not (type_ == "Project" and keys[x] == keys[y]):
+                    continue  # (某某工程 and 某某项目: one stands for the other)
+                # a variant starts as x does (its first four) or ends with x: the
+                # other names are ruled out here, without a call per pair
+                if y.startswith(head) or y.endswith(x) or type_ == "Project" and keys[y].startswith(keys[x][:4]):
+                    kind = _variant(r, type_, x, y, keys)
+                    if kind:
+                        found.setdefault(kind, set()).add(y)
+            owned = found.get("owner", set())
+            if len(owned) == 1 and (type_, next(iter(owned))) not in mapping:
+                # 某公司某某项目: the project is 某某项目, named with its owner before it
+                mapping[(type_, owned.pop())] = x
+                continue
+            # a same-name variant first; a short name whose stem starts the long one only
+            # when there is none; a name two different entities could stand for stays
+            for kind in ("same", "stem"):
+                targets = {final(type_, y) for y in found.get(kind, ())}
+                if targets:
+                    if len(targets) == 1:
+                        mapping[(type_, x)] = targets.pop()
+                    break
+    if not mapping:
+        return
     for res in results:
         new = []
         for m in res.mentions:
@@ -116,15 +137,62 @@ def _merge_variants(r: "Resolver", results: Sequence["ArticleResolution"]) -> No
         res.mentions = new
 
 
-def _variant(r: "Resolver", type_: str, x: str, y: str) -> bool:
-    if type_ == "Organization" and y.startswith(x) and y[len(x):] in r.legal_forms:
-        return True
+def _variant_key(r: "Resolver", name: str) -> str:
+    """A project's name without what its variants add or write otherwise: dashes in one
+    form, no parenthesised phase at the end, no trailing project head (某某道路工程项目 → 某某道路)."""
+    key = r.variant_dashes.sub("—", name)
+    key = r.phase_end.sub("", key)
+    changed = True
+    while changed:
+        changed = False
+        for head in r.variant_heads:
+            if key.endswith(head) and len(key) > len(head):
+                key = key[: -len(head)]
+                changed = True
+    return key
+
+
+def _division_chain(r: "Resolver", head: str) -> bool:
+    """Is ``head`` a chain of division names or short forms (大同市新荣区, 某县某镇)?"""
+    i = 0
+    while i < len(head):
+        for j in range(len(head), i, -1):
+            piece = head[i:j]
+            if r.gaz.lookup(piece) or r.gaz.lookup_short(piece, include_stoplisted=True) or \
+                    piece in r.province_names:
+                i = j
+                break
+        else:
+            return False
+    return bool(head)
+
+
+def _variant(r: "Resolver", type_: str, x: str, y: str, keys: dict[str, str]) -> str | None:
+    """Is ``y`` (longer) a variant of ``x``: "same" (one name written more fully), "stem"
+    (``x`` is a short name of ``y``), "owner" (``y`` is the project ``x`` named with its
+    owner before it); None if not."""
+    if type_ == "Organization" and y.startswith(x) and y[len(x):] in r.legal_forms + r.org_variant_tails:
+        return "same"
     if y.endswith(x):
         head = y[: len(y) - len(x)]
-        if r.gaz.lookup(head) or r.gaz.lookup_short(head) or head in r.province_names:
-            return True
+        if _division_chain(r, head):
+            return "same"
+        if type_ == "Project" and len(keys[x]) >= r.variant_stem_min:
+            if head.endswith(r.org_heads):
+                return "owner"  # 某某有限公司某某项目: the project, named with its owner
+            if r.capacity.fullmatch(head):
+                return "same"  # 年产5万吨某某项目: the same project, more fully named
+    if type_ == "Project":
+        kx, ky = keys[x], keys[y]
+        if kx == ky:
+            return "same"
+        # a short name (某某技改项目) whose stem starts the full one; not a facility
+        # without a head (某某污水处理厂 is no short name of 某某污水处理厂管网工程)
+        if len(kx) >= r.variant_stem_min and ky.startswith(kx) and \
+                (x.endswith(r.variant_heads) or r.phase_end.search(x)):
+            return "stem"
     if type_ == "Agency" and len(x) >= 6 and y.startswith(x[:-1]) and y.endswith(x[-1]) and len(y) - len(x) <= 3:
-        return True
+        return "same"
     if type_ == "Agency" and x[:4] == y[:4]:  # (a common start of 4 is needed below)
         # the same unit written without its number: …支队某中心 = …支队110某中心
         common = 0
@@ -133,8 +201,8 @@ def _variant(r: "Resolver", type_: str, x: str, y: str) -> bool:
         x_rest, y_rest = x[common:], y[common:]
         if common >= 4 and len(x_rest) >= 2 and y_rest.endswith(x_rest) and \
                 re.fullmatch(r"[0-9０-９]+", y_rest[: len(y_rest) - len(x_rest)]):
-            return True
-    return False
+            return "same"
+    return None
 
 
 def _add_entity(entities: dict[str, tuple], aliases: dict[str, set[str]], m: Resolved, r: "Resolver") -> None:
@@ -147,7 +215,7 @@ def _add_entity(entities: dict[str, tuple], aliases: dict[str, set[str]], m: Res
             entities[m.entity_id] = ("Division", div.name, div.level, div.code, parent)
         else:
             entities[m.entity_id] = (m.type, m.name, None, None, None)
-    if m.rule != "home-reference":  # 我市/全县 refer to it but are not its names
+    if m.rule not in ("home-reference", "jurisdiction-word"):  # 我市, 市(住建局) refer to it, not its names
         aliases.setdefault(m.entity_id, set()).add(strip_spaces(m.text))
     else:
         aliases.setdefault(m.entity_id, set())
@@ -245,6 +313,7 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
             mentions.append(Resolved(division_entity_id(target), article_id, pos, pos + len(word), word, "Division",
                                      div.name, "home-reference", division_id=target))
     # open-class names
+    home = r.dominant_county(text, county, resolved_divs) if own else None
     last_agency_juris: tuple[int, str | None] | None = None
     parents: list[Resolved] = []
     for c in open_class:
@@ -254,12 +323,20 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
                                      c.rule, title=c.title))
             continue
         name, juris = canonical(r, c, text, resolved_divs, city, county, mentions, parents, last_agency_juris, own,
-                                 open_class)
+                                 open_class, home or city)
         if name is None:
             continue
         m = Resolved(entity_id(c.type, name), article_id, c.start, c.end, c.surface, c.type, name, c.rule,
                      juris=juris)
         mentions.append(m)
+        word = jurisdiction_word(r, c, text, resolved_divs) if c.type == "Agency" and juris and gaz.get(juris) \
+            else None
+        if word is not None:
+            # guideline: the division an agency's bare 市委/县住建局 stands for counts, as for 我市
+            # (not an organization's: 省某某学会 does not make the province an entity)
+            div = gaz.get(juris)
+            mentions.append(Resolved(division_entity_id(juris), article_id, word[0], word[1], text[word[0]:word[1]],
+                                     "Division", div.name, "jurisdiction-word", division_id=juris))
         if c.type == "Organization" and c.rule != "org-anaphor":
             r.seen_orgs.append(name)
         if c.type == "Agency":

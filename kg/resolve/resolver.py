@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from kg.errors import DataError
 from kg.knowledge.lexicon import Lexicon
 from kg.names import Candidate
 from kg.records import Division
@@ -45,9 +46,19 @@ class Resolver:
                                          key=lambda kv: -len(kv[0])))
 
         self.national = lexicon.table("abbreviations", "national")
-        # party committees: 晋城市委 -> 中共晋城市委员会
-        self.party = {key: lexicon.string("abbreviations", f"party.{key}") for key in ("suffix", "prefix_full",
-                                                                                      "suffix_full")}
+        # the project's words of body names, known to the segmenter without a tag (住建局, 住房和城乡建设)
+        self.body_words = frozenset(self.abbrev_agency) | frozenset(lexicon.words("agency", "domain_compounds"))
+        # committees whose full name wraps the jurisdiction (晋城市委 -> 中共晋城市委员会),
+        # longest short form first (纪委 before 委)
+        data = lexicon.file("abbreviations")
+        for key, template in data.table("committees").items():
+            if template.count("{}") != 1:
+                raise DataError(f"{data.where('committees.' + key)}: 'committees.{key}' must hold "
+                                "one {} (where the jurisdiction goes)")
+        self.committees = tuple(sorted(data.table("committees").items(), key=lambda kv: -len(kv[0])))
+        self.committee_units = data.table("committee_units")
+        self.committee_written = tuple(sorted(data.table("committee_written").items(), key=lambda kv: -len(kv[0])))
+        self.committee_bodies = tuple(sorted(data.words("committee_bodies"), key=len, reverse=True))
         self.juris_words = set(lexicon.words("agency", "jurisdiction_words"))
         self.school_abbrev = lexicon.table("organization", "school_abbreviations")
         self.subunits = lexicon.words("agency", "subunit_suffixes")
@@ -82,8 +93,16 @@ class Resolver:
         # a village name: a few characters and a village suffix (as written, suffixes are patterns)
         self.village_after = re.compile(r"[\u3400-\u9fff]{1,5}?(?:" + "|".join(self.village_suffixes) + ")")
         self.legal_forms = lexicon.words("organization", "legal_forms")
+        # an organization's name ends here (某某有限公司): before a project's name, its owner
+        self.org_heads = tuple(lexicon.words("organization", "suffixes.strong"))
         self.local_institutions = tuple(lexicon.words("organization", "local_institutions"))
         self.institution_modifiers = lexicon.words("organization", "institution_modifiers")
+        self.variant_heads = lexicon.words("references", "variant_heads")
+        self.phase_end = lexicon.regex("references", "variant_phase")
+        self.variant_dashes = lexicon.regex("references", "variant_dashes")
+        self.variant_stem_min = lexicon.integer("references", "variant_stem_min")
+        self.org_variant_tails = lexicon.words("references", "org_variant_tails")
+        self.capacity = lexicon.regex("references", "variant_capacity")
         self.extra: dict[str, Division] = {}  # divisions found in text, missing from the gazetteer
         self.known: dict[tuple[str, ...], list[Division]] = {}  # see divisions_of (callers do not mutate)
         self.not_place_stems = lexicon.words("references", "not_place_stems")
@@ -144,6 +163,39 @@ class Resolver:
         # only a whole abbreviated body (住建局), not a word inside a longer domain
         # (教育科技局 stays: 科技局 there is part of the body's own name)
         return self.abbrev_agency.get(body, body)
+
+    def dominant_county(self, text: str, county: str | None, divs: Sequence[Resolved]) -> str | None:
+        """The article's home county when the article is about it: the only county-level
+        division it names outside other names, or one it calls its own (我县, 本区, 全县,
+        该区: a home word of the county level ending in the county's last character).
+        None otherwise (a city paper naming several districts keeps its bodies at the city)."""
+        if county is None:
+            return None
+        div = self.gaz.get(county)
+        if div is None:
+            return None
+        named = {d.division_id for d in divs if not d.in_name}
+        others = [did for did in named if did != county and (self.get(did) is not None) and
+                  self.get(did).level in ("county", "zone")]
+        if not others:
+            return county
+        last = div.name[-1:]
+        if any(level == "county" and w.endswith(last) and w in text for w, level in self.home_levels):
+            return county
+        return None
+
+    def committee_name(self, place: str, body: str) -> str | None:
+        """The full name of a committee written as its jurisdiction ``place`` + short form
+        (+ unit) ``body`` (委 → 中共{place}委员会, 委办 → …委员会办公室); None if ``body``
+        is no committee's short form."""
+        for short, template in self.committees:
+            if body.startswith(short):
+                unit = body[len(short):]
+                if not unit:
+                    return template.replace("{}", place)
+                if unit in self.committee_units:
+                    return template.replace("{}", place) + self.committee_units[unit]
+        return None
 
     def jurisdiction_for(self, word: str, city: str | None, county: str | None,
                          own_county: bool = True) -> str | None:

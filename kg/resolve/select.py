@@ -19,6 +19,9 @@ def _preference(c: Candidate) -> tuple:
             len(c.surface), c.surface, c.rule)
 
 
+# Rules whose project is named by the item and words written elsewhere (a shared head).
+_ASSEMBLED_RULES = ("project-list-distributed",)
+
 _TYPE_RANK = {"Agency": 0, "Organization": 1, "Project": 2, "Person": 3}
 
 
@@ -31,17 +34,22 @@ def select_open(cands: Sequence[Candidate], branch_heads: tuple[str, ...]) -> li
     other names are dropped.
     """
     open_c = [c for c in cands if c.type != "Division"]
-    # same span, several types: facility being built is a project; else by rank
-    by_span: dict[tuple[int, int], Candidate] = {}
+    # same span, several types: facility being built is a project; else by rank.  A list
+    # item whose project's name is assembled (某某中学 in 某某中学、某某二中3所学校的某某工程)
+    # names the institution as well: both stay.
+    by_span: dict[tuple[int, int, bool], Candidate] = {}
     for c in open_c:
-        key = (c.start, c.end)
+        key = (c.start, c.end, c.rule in _ASSEMBLED_RULES)
         old = by_span.get(key)
         if old is None:
             by_span[key] = c
             continue
         if _preference(c) > _preference(old):
             by_span[key] = c
-    chosen = sorted(by_span.values(), key=lambda c: (c.start, -(c.end - c.start)))
+    # (a bare project of that span gives way to the assembled one)
+    chosen = sorted((c for (a, b, assembled), c in by_span.items()
+                     if assembled or c.type != "Project" or (a, b, True) not in by_span),
+                    key=lambda c: (c.start, -(c.end - c.start)))
     # Only a longer candidate that overlaps (or holds) c can drop it; such a one
     # starts in [c.start - longest, c.end], so each c looks at a window of the
     # start-sorted list (linear for names of bounded length, not quadratic).
@@ -60,8 +68,8 @@ def select_open(cands: Sequence[Candidate], branch_heads: tuple[str, ...]) -> li
                 if c.type == "Agency" and o.type == "Agency" and c.start == o.start and \
                         o.text.endswith(branch_heads):
                     continue  # parent body inside a branch's name (某局某分局)
-                if c.type == "Organization" and o.type == "Project" and c.start == o.start:
-                    continue  # 某厂 in 某厂某某综合利用: the undertaker
+                if c.type in ("Organization", "Agency") and o.type == "Project" and c.start == o.start:
+                    continue  # 某厂 in 某厂某某综合利用, 某县公安局 in 某县公安局业务用房项目: the undertaker
                 drop = True
                 break
             if o.start < c.start < o.end < c.end or c.start < o.start < c.end < o.end:

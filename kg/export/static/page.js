@@ -1,10 +1,11 @@
 /* Page script of kg.export.html: draws the graph held in the #kg-data JSON
- * block with vis-network and wires the legend filters, the search box and
- * the details panel.
+ * block with vis-network and wires the legend filters, the search box, the
+ * details panel, the tooltip, the names drawn at each zoom and the facts
+ * table beside the graph.
  *
  * All names and sentences come from the corpus and are untrusted: they reach
- * the DOM only through textContent and value (never innerHTML), the canvas
- * (vis-network labels) and vis-network's tooltips (innerText for strings).
+ * the DOM only through textContent and value (never innerHTML), and the
+ * canvas (vis-network labels).
  */
 (function () {
   "use strict";
@@ -51,6 +52,16 @@
   document.getElementById("kg-kinds-title").textContent = UI.kinds;
   document.getElementById("kg-rels-title").textContent = UI.relations;
   document.getElementById("kg-legend-note").textContent = UI.legend_note;
+  document.getElementById("kg-tab-graph").textContent = UI.tab_graph;
+  document.getElementById("kg-tab-facts").textContent = UI.tab_facts;
+  if (DATA.summarised) {
+    // A summarised page says what it leaves out (kg.export.summary).
+    var S = DATA.summarised, said = [];
+    if (S.drawn < S.entities) { said.push(fmt(UI.summary_entities, S)); }
+    if (S.per_fact !== null) { said.push(fmt(UI.summary_evidence, S)); }
+    said.push(UI.summary_hint);
+    document.getElementById("kg-summary").textContent = said.join(" ");
+  }
   var details = document.getElementById("kg-details");
   var status = document.getElementById("kg-status");
   var stats = document.getElementById("kg-stats");
@@ -61,10 +72,15 @@
   var adjacency = N.map(function () { return []; });
   E.forEach(function (e, i) { adjacency[e.from].push(i); adjacency[e.to].push(i); });
 
+  function articleTitle(a) {
+    // Untitled articles got their first words as title (kg.corpus.articles);
+    // a graph read from elsewhere may still have none: never show the IRI.
+    return a.title || fmt(UI.untitled, {source: a.source, start: a.start});
+  }
   function articleText(index) {
     var a = A[index];
     if (!a) { return "?"; }
-    return (a.title || a.iri) + "（" + a.source + (a.date ? "，" + a.date : "") + "）";
+    return articleTitle(a) + "（" + a.source + (a.date ? "，" + a.date : "") + "）";
   }
   function kindName(kind) { return KINDS[kind] ? KINDS[kind].name : kind; }
   function relName(rel) { return RELS[rel] ? RELS[rel].name : rel; }
@@ -87,16 +103,17 @@
   function edgeTip(e) {
     var lines = [N[e.from].label + " —" + relName(e.rel) + "→ " + N[e.to].label];
     if (e.evidence.length) {
-      var text = e.evidence[0].text;
+      var text = e.evidence[0].text, total = e.total || e.evidence.length;
       lines.push("「" + (text.length > 120 ? text.slice(0, 120) + "…" : text) + "」");
-      if (e.evidence.length > 1) { lines.push(fmt(UI.tip_evidence, {n: e.evidence.length})); }
+      if (total > 1) { lines.push(fmt(UI.tip_evidence, {n: total})); }
     }
     return lines.join("\n");
   }
 
   var nodes = new vis.DataSet(N.map(function (n, i) {
-    // Large graphs get their labels once zoomed in (see showLabels).
-    var item = {id: i, group: n.kind, size: n.size, title: nodeTip(n)};
+    // Large graphs get their labels once laid out (see updateLabels).  No
+    // vis-network "title": the page draws its own tooltip (see showTip).
+    var item = {id: i, group: n.kind, size: n.size};
     if (!VIEW.lazy_labels) { item.label = n.label; }
     if (n.x !== undefined) { item.x = n.x; item.y = n.y; }
     return item;
@@ -106,8 +123,7 @@
     // Dashes and widths cost drawing time: large graphs draw thin solid lines.
     var item = {id: i, from: e.from, to: e.to, dashes: VIEW.detail && r.dashes,
                 width: VIEW.detail ? r.width : 1,
-                color: {color: r.color, highlight: r.color, hover: r.color, inherit: false},
-                title: edgeTip(e)};
+                color: {color: r.color, highlight: r.color, hover: r.color, inherit: false}};
     if (VIEW.edge_labels && r.label) { item.label = r.name; }
     return item;
   }));
@@ -208,6 +224,8 @@
     var sel = network.getSelectedNodes().filter(function (id) { return !nodeHidden[id]; });
     network.selectNodes(sel);
     showStats();
+    scheduleLabels();
+    facts.refresh();
   }
   function count(flags) { return flags.reduce(function (s, h) { return s + (h ? 0 : 1); }, 0); }
   function showStats() {
@@ -221,10 +239,30 @@
   function more(list, total) {
     if (total > LIST_MAX) { add(list, "li", fmt(UI.more, {n: total}), "meta"); }
   }
-  function evidenceList(list) {
+  function marked(parent, text, names) {
+    // ``text`` into ``parent`` as text nodes, every occurrence of ``names`` in a <mark>.
+    var found = [];
+    names.forEach(function (name) {
+      if (!name) { return; }
+      for (var at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+        found.push([at, at + name.length]);
+      }
+    });
+    found.sort(function (x, y) { return x[0] - y[0] || y[1] - x[1]; });
+    var pos = 0;
+    found.forEach(function (f) {
+      if (f[0] < pos) { return; }  // overlaps a longer or earlier name
+      parent.appendChild(document.createTextNode(text.slice(pos, f[0])));
+      add(parent, "mark", text.slice(f[0], f[1]));
+      pos = f[1];
+    });
+    parent.appendChild(document.createTextNode(text.slice(pos)));
+  }
+  function evidenceList(list, names, current) {
     list.forEach(function (ev) {
-      var box = add(details, "div", null, "ev");
-      add(box, "div", "「" + ev.text + "」", "text");
+      var box = add(details, "div", null, ev === current ? "ev current" : "ev");
+      var text = add(box, "div", null, "text");
+      marked(text, "「" + ev.text + "」", names || []);
       var src = [UI.article + "：" + articleText(ev.article),
                  fmt(UI.offsets, {start: ev.start, end: ev.end})];
       if (ev.role) { src.push(UI.role + "：" + ev.role); }
@@ -233,6 +271,7 @@
       add(box, "div", src.join(" · "), "src");
     });
   }
+  function names(i) { return [N[i].label].concat(N[i].aliases); }
   function parentChain(i) {
     var chain = [], seen = {};
     seen[i] = true;
@@ -270,7 +309,11 @@
     }
     if (n.investment) {
       add(details, "div", UI.investment + "：" + yuan(n.investment), "meta");
-      evidenceList(n.investment_evidence || []);
+      if (n.investment_total) {
+        add(details, "div", fmt(UI.evidence_listed, {n: n.investment_total, k: n.investment_evidence.length}),
+            "meta");
+      }
+      evidenceList(n.investment_evidence || [], names(i));
     }
     var links = adjacency[i].slice().sort(function (x, y) {
       var ex = E[x], ey = E[y];
@@ -304,8 +347,9 @@
     row.appendChild(document.createTextNode(" → "));
     link(row, N[e.to].label, function () { select(e.to, true); });
     if (e.evidence.length) {
-      section(fmt(UI.evidence, {n: e.evidence.length}));
-      evidenceList(e.evidence);
+      section(e.total ? fmt(UI.evidence_listed, {n: e.total, k: e.evidence.length})
+                      : fmt(UI.evidence, {n: e.evidence.length}));
+      evidenceList(e.evidence, names(e.from).concat(names(e.to)));
     } else if (e.rel === "partOf") {
       add(details, "p", UI.gazetteer, "meta");
     }
@@ -313,6 +357,7 @@
   var moving = false;  // a focus animation is running (see kgView.busy)
   network.on("animationFinished", function () { moving = false; });
   function select(i, zoom) {
+    showTab("graph");
     network.selectNodes([i]);
     if (zoom) {
       moving = true;
@@ -322,14 +367,69 @@
     showNode(i);
   }
   function selectEdge(k) {
+    showTab("graph");
     network.selectEdges([k]);
     showEdge(k);
   }
   network.on("click", function (params) {
+    clickedTip(params.pointer.DOM);
     if (params.nodes.length) { showNode(params.nodes[0]); }
     else if (params.edges.length) { showEdge(params.edges[0]); }
     else { hint(); }
   });
+
+  // -- tooltip: the page's own, so that a click hides it ---------------------------------
+  // vis-network's tooltip stays up after a click (over the labels and the
+  // selection) and comes back while the pointer is still on the object; this
+  // one hides on click, drag and zoom, and stays hidden for the clicked
+  // object until the pointer leaves it.
+  var tip = el("div", null, "kg-tooltip");
+  tip.id = "kg-tooltip";
+  tip.hidden = true;
+  container.appendChild(tip);
+  var tipFor = null, tipTimer = null, tipSuppressed = null;
+  function objectAt(p) {
+    var n = network.getNodeAt(p);
+    if (n !== undefined) { return "n" + n; }
+    var k = network.getEdgeAt(p);
+    return k !== undefined ? "e" + k : null;
+  }
+  function hideTip() {
+    tip.hidden = true;
+    tipFor = null;
+  }
+  function showTip(p) {
+    var id = objectAt(p);
+    if (id !== tipSuppressed) { tipSuppressed = null; }  // the pointer left the clicked object
+    if (id === null || id === tipSuppressed) { hideTip(); return; }
+    if (id !== tipFor) {
+      var i = Number(id.slice(1));
+      tip.textContent = id[0] === "n" ? nodeTip(N[i]) : edgeTip(E[i]);
+      tipFor = id;
+    }
+    tip.hidden = false;
+    var box = container.getBoundingClientRect();
+    tip.style.left = Math.max(0, Math.min(p.x + 12, box.width - tip.offsetWidth - 4)) + "px";
+    tip.style.top = Math.max(0, Math.min(p.y + 14, box.height - tip.offsetHeight - 4)) + "px";
+  }
+  function clickedTip(p) {
+    tipSuppressed = tipFor || objectAt(p);
+    if (tipTimer !== null) { clearTimeout(tipTimer); tipTimer = null; }
+    hideTip();
+  }
+  container.addEventListener("mousemove", function (ev) {
+    var box = container.getBoundingClientRect();
+    var p = {x: ev.clientX - box.left, y: ev.clientY - box.top};
+    if (tipFor !== null && objectAt(p) !== tipFor) { hideTip(); }
+    if (tipTimer !== null) { clearTimeout(tipTimer); }
+    tipTimer = setTimeout(function () { tipTimer = null; showTip(p); }, DATA.options.interaction.tooltipDelay);
+  });
+  container.addEventListener("mouseleave", function () {
+    if (tipTimer !== null) { clearTimeout(tipTimer); tipTimer = null; }
+    tipSuppressed = null;
+    hideTip();
+  });
+  ["dragStart", "zoom"].forEach(function (ev) { network.on(ev, hideTip); });
 
   // -- search -------------------------------------------------------------------------
   var searchBox = document.getElementById("kg-search");
@@ -346,6 +446,7 @@
   }
   function search() {
     var q = searchBox.value.trim();
+    if (tab === "facts") { facts.filter(q); return; }
     if (!q) { lastQuery = null; searchInfo.textContent = ""; network.unselectAll(); hint(); return; }
     if (q !== lastQuery) {
       var found = [], hidden = 0;
@@ -380,6 +481,13 @@
     ev.preventDefault();
     search();
   });
+  var typing = null;
+  searchBox.addEventListener("input", function () {
+    // The facts table follows the search box as one types; the graph waits for Enter.
+    if (tab !== "facts") { return; }
+    if (typing !== null) { clearTimeout(typing); }
+    typing = setTimeout(function () { typing = null; facts.filter(searchBox.value.trim()); }, 150);
+  });
   function fillNames() {
     // Suggestions: every name and alias once, in a stable order.
     var seen = {}, names = [];
@@ -395,30 +503,74 @@
     list.appendChild(frag);
   }
 
-  // -- labels of large graphs: only where the user looks ---------------------------------
-  // Measuring tens of thousands of labels would cost seconds on load, and at
-  // the zoom that shows a whole large graph vis-network would not draw them
-  // anyway (scaling.label.drawThreshold, 5 px by default).  So nodes get
-  // their label when they are in view at a readable zoom.
-  var labelled = N.map(function () { return !VIEW.lazy_labels; });
+  // -- names: the most important readable at the full view, all of them zoomed in ------------
+  // Zoomed out, a name at the normal font size is a few pixels high, and
+  // hundreds of them overlap: then only the most important names are drawn
+  // (most articles, then most relations), each at a size that reads on
+  // screen (LABEL_PX), none over another.  Zoomed in far enough for the
+  // normal size to read, every name in view is drawn at that size (a graph
+  // of up to 2,000 nodes keeps them all; a larger one labels the nodes in
+  // view, so that tens of thousands of labels are never measured at once).
+  var FONT = DATA.options.nodes.font.size;
+  var LABEL_PX = 13;  // on-screen height of a name drawn when zoomed out
+  var LABEL_MAX = 60;  // names drawn at most when zoomed out
+  var importance = N.map(function (n, i) { return i; }).sort(function (a, b) {
+    return (N[b].mentions.length - N[a].mentions.length) || (adjacency[b].length - adjacency[a].length) || a - b;
+  });
+  var labelSize = N.map(function () { return VIEW.lazy_labels ? 0 : FONT; });  // drawn size, 0: none
+  var labelBoxes = {};  // node id -> screen box of a name drawn when zoomed out (for tests)
   var labelTimer = null;
-  function showLabels() {
-    labelTimer = null;
-    if (!VIEW.lazy_labels || network.getScale() * DATA.options.nodes.font.size < 5) { return; }
+  function zoomedIn() { return network.getScale() * FONT >= LABEL_PX - 0.5; }
+  function inView() {
     var r = container.getBoundingClientRect();
     var a = network.DOMtoCanvas({x: 0, y: 0}), b = network.DOMtoCanvas({x: r.width, y: r.height});
-    var pos = network.getPositions(), changes = [];
-    Object.keys(pos).forEach(function (id) {
-      var p = pos[id];
-      if (!labelled[id] && p.x >= a.x && p.x <= b.x && p.y >= a.y && p.y <= b.y) {
-        labelled[id] = true;
-        changes.push({id: Number(id), label: N[id].label});
+    return function (p) { return p.x >= a.x && p.x <= b.x && p.y >= a.y && p.y <= b.y; };
+  }
+  function chooseLabels() {
+    // Greedy, most important first: a name whose box meets no chosen box is drawn.
+    var scale = network.getScale(), pos = network.getPositions(), visible = inView(), boxes = {}, chosen = [];
+    for (var k = 0; k < importance.length && chosen.length < LABEL_MAX; k++) {
+      var i = importance[k];
+      if (nodeHidden[i] || !visible(pos[i])) { continue; }
+      // the name is drawn centred below the shape: about one font size per character
+      var d = network.canvasToDOM(pos[i]), w = N[i].label.length * LABEL_PX + 8;
+      var top = d.y + N[i].size * scale;
+      var box = {left: d.x - w / 2, right: d.x + w / 2, top: top, bottom: top + LABEL_PX * 1.7};
+      if (chosen.some(function (c) {
+        return box.left < c.right && c.left < box.right && box.top < c.bottom && c.top < box.bottom;
+      })) { continue; }
+      chosen.push(box);
+      boxes[i] = box;
+    }
+    return boxes;
+  }
+  function updateLabels() {
+    labelTimer = null;
+    var want = {}, changes = [];
+    if (zoomedIn()) {
+      labelBoxes = {};
+      if (VIEW.lazy_labels) {
+        var pos = network.getPositions(), visible = inView();
+        N.forEach(function (n, i) { if (labelSize[i] > 0 || visible(pos[i])) { want[i] = FONT; } });
+      } else {
+        N.forEach(function (n, i) { want[i] = FONT; });
+      }
+    } else {
+      labelBoxes = chooseLabels();
+      var size = LABEL_PX / network.getScale();
+      Object.keys(labelBoxes).forEach(function (i) { want[i] = size; });
+    }
+    N.forEach(function (n, i) {
+      var size = want[i] || 0;
+      if (size !== labelSize[i]) {
+        labelSize[i] = size;
+        changes.push({id: i, label: size ? n.label : "", font: {size: size || FONT}});
       }
     });
     if (changes.length) { nodes.update(changes); }
   }
   function scheduleLabels() {
-    if (VIEW.lazy_labels && labelTimer === null) { labelTimer = setTimeout(showLabels, 60); }
+    if (labelTimer === null) { labelTimer = setTimeout(updateLabels, 60); }
   }
   ["zoom", "dragEnd", "animationFinished"].forEach(function (ev) { network.on(ev, scheduleLabels); });
 
@@ -430,6 +582,8 @@
     network.setOptions({physics: {enabled: false}});
     timings.stabilized = performance.now();
     status.textContent = "";
+    if (!(DATA.options.physics.enabled && N.length)) { network.fit({animation: false}); }
+    updateLabels();
     network.once("afterDrawing", function () {
       timings.drawn = performance.now();
       ready = true;
@@ -446,9 +600,211 @@
     network.once("stabilizationIterationsDone", finish);
   } else {
     // Positions were computed when the page was written: nothing to settle.
-    network.fit({animation: false});
     finish();
   }
+
+
+  // -- tabs: the graph and the facts table ------------------------------------------------
+  var tab = "graph";
+  var tabs = {graph: [document.getElementById("kg-tab-graph"), container],
+              facts: [document.getElementById("kg-tab-facts"), document.getElementById("kg-facts")]};
+  function showTab(name) {
+    if (name === tab) { return; }
+    tab = name;
+    hideTip();
+    Object.keys(tabs).forEach(function (key) {
+      tabs[key][0].setAttribute("aria-selected", String(key === name));
+      tabs[key][1].classList.toggle("kg-hidden", key !== name);
+    });
+    searchInfo.textContent = "";
+    if (name === "facts") { facts.filter(searchBox.value.trim()); }
+    else { lastQuery = null; }
+  }
+  Object.keys(tabs).forEach(function (key) {
+    tabs[key][0].addEventListener("click", function () { showTab(key); });
+  });
+
+  // -- the facts table: one row per evidence of each relation and investment -------------------
+  // The rows of facts.csv, from the page's data: sortable by any column,
+  // filtered by the legend's types and relations and by the search box
+  // (names, aliases, evidence, article titles), each opening its evidence
+  // in the details panel among the article's other evidence sentences.
+  var facts = (function () {
+    var ROWS_STEP = 300;  // rows added to the table at a time: a large graph has tens of thousands
+    var collator = new Intl.Collator("zh-CN", {numeric: true});
+    var rows = null;  // made when the table is first shown: a large page has tens of thousands
+    function source(r) { return A[r.ev.article] ? A[r.ev.article].source : ""; }
+    function title(r) { return A[r.ev.article] ? articleTitle(A[r.ev.article]) : ""; }
+    function relText(rel) { return rel === "investment" ? UI.investment : relName(rel); }
+    function valueText(r) { return r.rel === "investment" ? yuan(r.value) : r.value; }
+    function less(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+    function readingOrder(x, y) {
+      // facts.csv's order: source file, offsets, relation, names (code point order, as Python's)
+      return less(x.source, y.source) || x.ev.start - y.ev.start || x.ev.end - y.ev.end || less(x.rel, y.rel) ||
+        less(N[x.head].label, N[y.head].label) || x.head - y.head || x.tail - y.tail;
+    }
+    function ensureRows() {
+      if (rows !== null) { return rows; }
+      rows = [];
+      E.forEach(function (e, k) {
+        e.evidence.forEach(function (ev) {
+          rows.push({head: e.from, tail: e.to, rel: e.rel, value: ev.role || "", ev: ev, edge: k});
+        });
+      });
+      N.forEach(function (n, i) {
+        (n.investment_evidence || []).forEach(function (ev) {
+          rows.push({head: i, tail: -1, rel: "investment", value: ev.value || n.investment, ev: ev, edge: -1});
+        });
+      });
+      rows.forEach(function (r) { r.source = source(r); });
+      rows.sort(readingOrder);
+      rows.forEach(function (r, i) { r.order = i; });
+      return rows;
+    }
+    var COLUMNS = [
+      {key: "head", width: "14%", title: UI.col_head, text: function (r) { return N[r.head].label; }},
+      {key: "head_type", width: "10%", title: UI.col_head_type, cls: "type", text: function (r) { return kindName(N[r.head].kind); }},
+      {key: "relation", width: "7%", title: UI.col_relation, text: function (r) { return relText(r.rel); }},
+      {key: "tail", width: "13%", title: UI.col_tail, text: function (r) { return r.tail < 0 ? "" : N[r.tail].label; }},
+      {key: "tail_type", width: "10%", title: UI.col_tail_type, cls: "type",
+       text: function (r) { return r.tail < 0 ? "" : kindName(N[r.tail].kind); }},
+      {key: "value", width: "7%", title: UI.col_value, text: valueText,
+       compare: function (x, y) {
+         return x.rel === "investment" && y.rel === "investment" ? Number(x.value) - Number(y.value)
+           : collator.compare(valueText(x), valueText(y));
+       }},
+      {key: "article", width: "11%", title: UI.col_article, text: title},
+      {key: "evidence", width: "28%", title: UI.col_evidence, cls: "evidence", text: function (r) { return r.ev.text; },
+       compare: function (x, y) { return x.order - y.order; }}
+    ];
+    var sortBy = null, ascending = true, query = "", shown = [], limit = ROWS_STEP, selected = null;
+    var body = document.getElementById("kg-facts-body");
+    var info = document.getElementById("kg-facts-info");
+    var moreButton = document.getElementById("kg-facts-more");
+    var head = document.getElementById("kg-facts-head");
+    var cols = document.createElement("colgroup");
+    COLUMNS.forEach(function (c) { add(cols, "col").style.width = c.width; });
+    head.parentNode.parentNode.insertBefore(cols, head.parentNode);
+    COLUMNS.forEach(function (c) {
+      var th = add(head, "th");
+      th.dataset.key = c.key;
+      th.setAttribute("aria-sort", "none");
+      var b = add(th, "button", c.title);
+      b.type = "button";
+      b.addEventListener("click", function () {
+        if (sortBy === c) { ascending = !ascending; } else { sortBy = c; ascending = true; }
+        [].forEach.call(head.children, function (cell) {
+          cell.setAttribute("aria-sort", cell.dataset.key !== c.key ? "none" : ascending ? "ascending" : "descending");
+        });
+        limit = ROWS_STEP;
+        refresh();
+      });
+    });
+    moreButton.addEventListener("click", function () { limit += ROWS_STEP; render(); });
+    function matches(r, q) {
+      if (!q) { return true; }
+      function named(i) { return i >= 0 && (N[i].label.indexOf(q) >= 0 || N[i].aliases.some(function (a) {
+        return a.indexOf(q) >= 0;
+      })); }
+      return named(r.head) || named(r.tail) || r.ev.text.indexOf(q) >= 0 || title(r).indexOf(q) >= 0;
+    }
+    function visible(r) {
+      return !nodeHidden[r.head] && (r.tail < 0 || !nodeHidden[r.tail]) &&
+        (r.rel === "investment" || hiddenRels[r.rel] !== true);
+    }
+    function refresh() {
+      shown = ensureRows().filter(function (r) { return visible(r) && matches(r, query); });
+      if (sortBy !== null) {
+        var c = sortBy, sign = ascending ? 1 : -1;
+        var compare = c.compare || function (x, y) { return collator.compare(c.text(x), c.text(y)); };
+        shown.sort(function (x, y) { return sign * compare(x, y) || x.order - y.order; });
+      }
+      render();
+    }
+    function render() {
+      body.textContent = "";
+      var frag = document.createDocumentFragment();
+      shown.slice(0, limit).forEach(function (r) {
+        var tr = el("tr");
+        tr.tabIndex = 0;
+        if (r === selected) { tr.className = "selected"; }
+        COLUMNS.forEach(function (c) {
+          var td = add(tr, "td", c.text(r), c.cls);
+          td.title = c.text(r);
+        });
+        tr.addEventListener("click", function () { open(r, tr); });
+        tr.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { open(r, tr); } });
+        frag.appendChild(tr);
+      });
+      body.appendChild(frag);
+      info.textContent = fmt(UI.facts_info, {shown: shown.length, total: ensureRows().length});
+      var left = shown.length - limit;
+      moreButton.hidden = left <= 0;
+      moreButton.textContent = fmt(UI.facts_more, {n: Math.min(left, ROWS_STEP)});
+      if (tab === "facts") {
+        searchInfo.textContent = query ? fmt(UI.search_results, {i: shown.length ? 1 : 0, n: shown.length}) : "";
+      }
+    }
+    function open(r, tr) {
+      selected = r;
+      [].forEach.call(body.querySelectorAll("tr.selected"), function (x) { x.className = ""; });
+      if (tr) { tr.className = "selected"; }
+      showFact(r);
+    }
+    function articleEvidence(article) {
+      // The article's evidence sentences, in reading order, each once.
+      var seen = {}, list = [];
+      ensureRows().forEach(function (r) {
+        var key = r.ev.start + ":" + r.ev.end;
+        if (r.ev.article === article && !seen[key]) { seen[key] = r.ev; list.push(r.ev); }
+      });
+      return {list: list, at: seen};
+    }
+    function showFact(r) {
+      details.textContent = "";
+      add(details, "h2", relText(r.rel) + (r.rel === "investment" ? "" : "（" + r.rel + "）"));
+      var row = add(details, "div", null, "meta");
+      link(row, N[r.head].label, function () { select(r.head, true); });
+      if (r.tail >= 0) {
+        row.appendChild(document.createTextNode(" → "));
+        link(row, N[r.tail].label, function () { select(r.tail, true); });
+      }
+      if (r.value) {
+        add(details, "div", (r.rel === "investment" ? UI.investment : UI.role) + "：" + valueText(r), "meta");
+      }
+      var a = A[r.ev.article];
+      section(UI.article);
+      add(details, "div", articleText(r.ev.article), "meta");
+      if (a) { add(details, "div", fmt(UI.offsets, {start: a.start, end: a.end}), "meta"); }
+      var found = articleEvidence(r.ev.article);
+      section(fmt(UI.article_evidence, {n: found.list.length}));
+      var names = r.tail >= 0 ? namesOf(r.head).concat(namesOf(r.tail)) : namesOf(r.head);
+      evidenceList(found.list, names, found.at[r.ev.start + ":" + r.ev.end]);
+      if (r.edge >= 0) {
+        link(add(details, "p"), UI.show_in_graph, function () {
+          select(r.head, true);
+          selectEdge(r.edge);
+        });
+      } else {
+        link(add(details, "p"), UI.show_in_graph, function () { select(r.head, true); });
+      }
+      var current = details.querySelector(".ev.current");
+      if (current && current.scrollIntoView) { current.scrollIntoView({block: "nearest"}); }
+    }
+    return {
+      refresh: function () { if (tab === "facts") { refresh(); } },
+      filter: function (q) { query = q; limit = ROWS_STEP; refresh(); },
+      count: function () { return shown.length; },
+      total: function () { return ensureRows().length; },
+      rows: function () {
+        return shown.slice(0, limit).map(function (r) {
+          return {head: N[r.head].label, rel: r.rel, tail: r.tail < 0 ? null : N[r.tail].label,
+                  value: r.value, text: r.ev.text, start: r.ev.start, source: r.source, article: title(r)};
+        });
+      }
+    };
+  }());
+  function namesOf(i) { return names(i); }
 
   // -- read-only hook for tests and benchmarks -------------------------------------------
   function drawn(index, items) {
@@ -469,9 +825,19 @@
       return out;
     },
     node: function (i) {
-      return N[i] ? {label: N[i].label, kind: N[i].kind, iri: N[i].iri,
-                     hidden: nodeHidden[i], labelDrawn: network.body.nodes[i].options.label === N[i].label} : null;
+      var drawn = labelSize[i] > 0 && network.body.nodes[i].options.label === N[i].label;
+      return N[i] ? {label: N[i].label, kind: N[i].kind, iri: N[i].iri, hidden: nodeHidden[i], labelDrawn: drawn,
+                     labelPx: drawn ? network.body.nodes[i].options.font.size * network.getScale() : 0,
+                     mentions: N[i].mentions.length, degree: adjacency[i].length} : null;
     },
+    labelBoxes: function () { return JSON.parse(JSON.stringify(labelBoxes)); },
+    labelsBusy: function () { return labelTimer !== null; },
+    tab: function () { return tab; },
+    tooltip: function () { return tip.hidden ? null : tip.textContent; },
+    tooltipPending: function () { return tipTimer !== null; },
+    factCount: function () { return facts.count(); },
+    factTotal: function () { return facts.total(); },
+    factRows: function () { return facts.rows(); },
     edge: function (k) { return E[k] ? {from: E[k].from, to: E[k].to, rel: E[k].rel} : null; },
     selectedNodes: function () { return network.getSelectedNodes(); },
     selectedEdges: function () { return network.getSelectedEdges(); },

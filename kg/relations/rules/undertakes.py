@@ -7,12 +7,21 @@ import re
 from collections.abc import Iterator, Sequence
 
 from kg.knowledge.lexicon import Lexicon, PatternFile
+from kg.names.trie import alternation
 from kg.relations.article import ArticleFacts
 from kg.relations.registry import Fact, relation_rule
 from kg.resolve import Resolved
 
 __all__ = ["owner_in_name", "possessive", "subject_trigger", "article_topic", "passive_agent", "role_word",
            "partner"]
+
+
+def _undertakes(art: ArticleFacts, o: Resolved, p: Resolved, pos: int) -> Iterator[Fact]:
+    """``o`` undertakes ``p`` as a rule read it: a party committee's undertaking goes to the
+    government written with it, or to no one (:meth:`ArticleFacts.undertaker`)."""
+    who = art.undertaker(o)
+    if who is not None:
+        yield Fact(who, "undertakes", p, pos)
 
 
 def _triggers(lexicon: Lexicon) -> tuple[str, ...]:
@@ -26,7 +35,7 @@ def owner_in_name(art: ArticleFacts, words: None) -> Iterator[Fact]:
     for p in art.projects:
         for o in art.agencies_orgs:
             if o.start == p.start and o.end < p.end:
-                yield Fact(o, "undertakes", p, p.start)
+                yield from _undertakes(art, o, p, p.start)
 
 
 def _possessor(art: ArticleFacts, p: Resolved) -> Resolved | None:
@@ -43,27 +52,48 @@ def possessive(art: ArticleFacts, words: None) -> Iterator[Fact]:
     for p in art.projects:
         o = _possessor(art, p)
         if o is not None:
-            yield Fact(o, "undertakes", p, p.start)
+            yield from _undertakes(art, o, p, p.start)
 
 
-def _subject_words(table: PatternFile, lexicon: Lexicon) -> tuple[str, ...]:
-    return table.words("triggers")
+class _Subject:
+    def __init__(self, table: PatternFile, lexicon: Lexicon) -> None:
+        self.triggers = alternation(table.words("triggers"))
 
 
-@relation_rule("subject-trigger", prepare=_subject_words, after=("possessive",))
-def subject_trigger(art: ArticleFacts, triggers: tuple[str, ...]) -> Iterator[Fact]:
-    """ORG … trigger … PROJECT in one sentence, no agency or organization between them."""
+def _inside_other_project(art: ArticleFacts, o: Resolved, p: Resolved) -> bool:
+    """Is ``o`` written inside the name of a project other than ``p`` (its owner there)?"""
+    return any(q is not p and q.start <= o.start and o.end <= q.end for q in art.projects)
+
+
+def _trigger_between(art: ArticleFacts, triggers, start: int, end: int) -> bool:
+    """A trigger word in ``text[start:end]`` that is no part of a name (总投资… of 投资, 推进 of
+    某某整县推进项目 are not the subject's verbs), on the same line."""
     text = art.text
+    if "\n" in text[start:end]:
+        return False
+    names = [(m.start, m.end) for m in art.mentions if m.start < end and m.end > start]
+    for hit in triggers.finditer(text, start, end):
+        if not any(s <= hit.start() < e for s, e in names):
+            return True
+    return False
+
+
+@relation_rule("subject-trigger", prepare=_Subject, after=("possessive",))
+def subject_trigger(art: ArticleFacts, words: _Subject) -> Iterator[Fact]:
+    """ORG … trigger … PROJECT in one sentence and line, no agency or organization between
+    them; the trigger is no part of a name, and an organization written inside another
+    project's name (its owner) is the subject of no other project."""
     for p in art.projects:
         if art.found(p, "possessive"):
             continue
         before = art.agencies_orgs_before(p)
-        for o in reversed(before):
-            between = text[o.end:p.start]
-            if any(t in between for t in triggers) and not any(
-                    x.start > o.end and x.end <= p.start and x.type in ("Agency", "Organization") for x in before):
-                yield Fact(o, "undertakes", p, p.start)
-                break
+        if not before:
+            continue
+        # the nearest (the longest of those ending there: a body, not the parent inside its name);
+        # another body between would be the subject
+        o = max(before, key=lambda o: (o.end, o.end - o.start))
+        if not _inside_other_project(art, o, p) and _trigger_between(art, words.triggers, o.end, p.start):
+            yield from _undertakes(art, o, p, p.start)
 
 
 class _Topic:
@@ -71,15 +101,17 @@ class _Topic:
         self.openers = table.words("openers")
         self.dateline = table.regex("dateline")
         self.triggers = _triggers(lexicon)
+        #: a body followed by a title names a person's post (某县委书记某某宣布…), not a topic
+        self.titles = alternation(lexicon.words("person", "employee_titles"))
 
 
-@relation_rule("article-topic", prepare=_Topic, after=("possessive", "subject-trigger"))
+@relation_rule("article-topic", prepare=_Topic, after=("possessive", "subject-trigger", "passive-agent"))
 def article_topic(art: ArticleFacts, words: _Topic) -> Iterator[Fact]:
     """The article's topic body undertakes the projects its subjectless sentences introduce
     with a trigger (or as a list)."""
     topic = None
     for p in art.projects:
-        if art.found(p, "possessive", "subject-trigger"):
+        if art.found(p, "possessive", "subject-trigger", "passive-agent"):
             continue
         if topic is None:
             topic = _topic(art, words)
@@ -89,12 +121,13 @@ def article_topic(art: ArticleFacts, words: _Topic) -> Iterator[Fact]:
         lead = art.text[s:p.start]
         if not any(s <= o.start < e for o in art.agencies_orgs) and \
                 (any(t in lead for t in words.triggers) or p.rule.startswith("project-list")):
-            yield Fact(topic, "undertakes", p, p.start)
+            yield from _undertakes(art, topic, p, p.start)
 
 
 def _topic(art: ArticleFacts, words: _Topic) -> Resolved | None:
     """The body an article is about: an agency/organization that opens a sentence,
-    alone or after a time adverbial (近年来,某县某局…), before any other such sentence."""
+    alone or after a time adverbial (近年来,某县某局…), before any other such sentence
+    (not a body naming a person's post: 某县委书记某某…)."""
     text, sentences = art.text, art.sentences
     # each sentence's first agency/organization (in mention order), found by bisecting
     # the sorted, disjoint sentences rather than scanning every mention for every sentence
@@ -106,6 +139,8 @@ def _topic(art: ArticleFacts, words: _Topic) -> Resolved | None:
             first[k] = m
     for k in sorted(first):
         s, m = starts[k], first[k]
+        if words.titles.match(text, m.end):
+            continue  # 某县委书记某某…: the sentence is about the person
         prefix = words.dateline.sub("", text[s:m.start]).strip(" ,，、\u3000")
         if prefix == "" or prefix in words.openers:
             return m
@@ -127,11 +162,15 @@ def passive_agent(art: ArticleFacts, words: _Passive) -> Iterator[Fact]:
                                                                      for t in words.triggers):
             s, e = art.sentence_of(o.start)
             subject = [p for p in art.projects if s <= p.start < o.start]
-            target = subject[-1] if subject else (
-                max((p for p in art.projects if p.start < s), key=lambda p: p.start, default=None)
-                if art.refers_to_project(s, o.start) else None)
+            anaphor = art.words.this_project.search(art.text, s, o.start)
+            if anaphor is not None and (not subject or anaphor.start() < subject[0].start):
+                # 该项目为某某签约项目,由ORG建设: the project named before the sentence (the
+                # one named after 该项目 is what it is, not another project)
+                target = max((p for p in art.projects if p.start < s), key=lambda p: p.start, default=None)
+            else:
+                target = subject[-1] if subject else None
             if target is not None:
-                yield Fact(o, "undertakes", target, o.start)
+                yield from _undertakes(art, o, target, o.start)
 
 
 class _Roles:
@@ -154,7 +193,7 @@ def role_word(art: ArticleFacts, words: _Roles) -> Iterator[Fact]:
             in_sentence = [p for p in art.projects if s <= p.start < e]
             main = art.main_project()
             for p in in_sentence or ([main] if main else []):
-                yield Fact(o, "undertakes", p, o.start)
+                yield from _undertakes(art, o, p, o.start)
 
 
 def _partner_words(table: PatternFile, lexicon: Lexicon) -> tuple[str, ...]:
@@ -170,5 +209,5 @@ def partner(art: ArticleFacts, words: Sequence[str]) -> Iterator[Fact]:
             _, e = art.sentence_of(o.start)
             for p in art.projects:
                 if o.end <= p.start < e:
-                    yield Fact(o, "undertakes", p, o.start)
+                    yield from _undertakes(art, o, p, o.start)
                     break

@@ -63,6 +63,11 @@ class _Titles:
         self.fixed = _fixed_employers(lexicon)
         # (reporters of the home paper are the reporter rule's)
         self.reporter_titles = frozenset(lexicon.words("relations", "reporter.titles"))
+        chain = lexicon.file("relations").section("org-title")
+        #: words before a title that qualify it (常务副县长): the body comes before them
+        self.modifiers = tuple(sorted(chain.words("title_modifiers"), key=len, reverse=True))
+        #: characters that end a chain between a body and its title (a clause, a list, a field)
+        self.breaks = frozenset(chain.chars("breaks"))
 
 
 def _employers(art: ArticleFacts, person: Resolved, words: _Titles) -> list[Resolved]:
@@ -83,31 +88,51 @@ def _employers(art: ArticleFacts, person: Resolved, words: _Titles) -> list[Reso
     return chain
 
 
-def _walk_chain(art: ArticleFacts, person: Resolved, words: _Titles) -> Iterator[Resolved]:
-    title = person.title
+def _title_start(art: ArticleFacts, person: Resolved, words: _Titles) -> int:
+    """Where the title before ``person`` begins, with its qualifiers (常务副县长)."""
     text = art.text
     pos = person.start
     while pos > 0 and text[pos - 1] in " \u3000":
         pos -= 1
-    pos -= len(title)
+    pos -= len(person.title)
+    return _skip_modifiers(text, pos, words.modifiers)
+
+
+def _skip_modifiers(text: str, pos: int, modifiers: Sequence[str]) -> int:
+    m = next((m for m in modifiers if text.endswith(m, 0, pos)), None)
+    return pos - len(m) if m else pos
+
+
+def _person_ends(art: ArticleFacts) -> frozenset[int]:
+    ends = art.cache.get("person-ends")
+    if ends is None:
+        ends = art.cache["person-ends"] = frozenset(p.end for p in art.persons)
+    return ends
+
+
+def _walk_chain(art: ArticleFacts, person: Resolved, words: _Titles) -> Iterator[Resolved]:
+    text = art.text
+    pos = _title_start(art, person, words)
     orgs = art.agencies_orgs
+    person_ends = _person_ends(art)
     for _ in range(6):
         # skip titles joined by 、 (党支部书记、校长): they belong to the same organization
-        pos = _skip_titles(text, pos, words.longest_first)
+        pos = _skip_titles(text, pos, words.longest_first, words.modifiers)
         cands = [o for o in orgs if o.end <= pos and pos - o.end <= 8]
         if not cands:
             break
         org = max(cands, key=lambda o: (o.end, o.end - o.start))
         gap = text[org.end:pos]
-        if any(ch in gap for ch in "，。、；,"):
+        if any(ch in words.breaks for ch in gap):
             break
         yield org
-        # the previous segment: 、ORG TITLE (or an honorary title with no organization: 全国劳动模范)
+        # the previous segment: 、ORG TITLE (or an honorary title with no organization: 全国劳动模范);
+        # a comma right after another person's name ends this person's chain (…主任甲,…主席乙)
         seg = org.start - 1
-        while seg > 0 and text[seg] in "、，,":
+        while seg > 0 and text[seg] in "、，," and not (text[seg] != "、" and seg in person_ends):
             prev_title = next((t for t in words.longest_first if text.endswith(t, 0, seg)), None)
             if prev_title is not None:
-                pos = seg - len(prev_title)
+                pos = _skip_modifiers(text, seg - len(prev_title), words.modifiers)
                 break
             # an honour without an organization (全国劳动模范): step over it
             back = seg
@@ -123,12 +148,12 @@ def _walk_chain(art: ArticleFacts, person: Resolved, words: _Titles) -> Iterator
             break
 
 
-def _skip_titles(text: str, pos: int, titles: Sequence[str]) -> int:
+def _skip_titles(text: str, pos: int, titles: Sequence[str], modifiers: Sequence[str]) -> int:
     while pos > 0 and text[pos - 1] == "、":
         t = next((t for t in titles if text.endswith(t, 0, pos - 1)), None)
         if t is None:
             break
-        pos = pos - 1 - len(t)
+        pos = _skip_modifiers(text, pos - 1 - len(t), modifiers)
     return pos
 
 
@@ -180,3 +205,48 @@ def core_of(art: ArticleFacts, core: str) -> Iterator[Fact]:
                            and m.start <= person.end + len(core) + 1), None)
             if target:
                 yield Fact(person, "worksFor", target, person.start)
+
+
+class _Government:
+    def __init__(self, table: PatternFile, lexicon: Lexicon) -> None:
+        self.titles = _Titles(table, lexicon)
+        #: title ending (县长) -> the last character of the division it heads (县)
+        self.heads = dict(table.table("heads"))
+        self.longest_first = tuple(sorted(self.heads, key=len, reverse=True))
+        self.government = table.string("government")
+
+
+@relation_rule("head-of-government", prepare=_Government, after=("org-title", "title-chain"))
+def head_of_government(art: ArticleFacts, words: _Government) -> Iterator[Fact]:
+    """县长/副县长/常务副市长 X: X works for the people's government of the division the
+    title heads, when the text names that government (县政府, 某县人民政府): the one of
+    the division written before the title, else of the bodies of X's chain, else of the
+    article's home county or city, else the only one."""
+    governments = [m for m in art.agencies_orgs if m.type == "Agency" and m.juris and
+                   m.name.endswith(words.government)]
+    if not governments:
+        return
+    gazetteer = art.gazetteer
+    for person in art.persons:
+        title = person.title
+        if not title:
+            continue
+        head = next((h for h in words.longest_first if title.endswith(h)), None)
+        if head is None:
+            continue
+        level = words.heads[head]
+        cands = [g for g in governments if (div := gazetteer.get(g.juris)) is not None and div.name.endswith(level)]
+        if not cands:
+            continue
+        start = _title_start(art, person, words.titles)
+        written = [d.division_id for d in art.mentions if d.type == "Division" and d.end == start]
+        chain = [o.juris for o in _employers(art, person, words.titles) if o.juris]
+        home = [art.res.home_county, art.res.home_city]
+        for prefer in (written, chain, home):
+            found = [g for g in cands if g.juris in prefer]
+            if found:
+                yield Fact(person, "worksFor", found[0], person.start, role=title)
+                break
+        else:
+            if len({g.entity_id for g in cands}) == 1:
+                yield Fact(person, "worksFor", cands[0], person.start, role=title)
