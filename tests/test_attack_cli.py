@@ -271,7 +271,6 @@ def test_workers_are_capped_at_cpus_and_documents(tmp_path, spawn, proctree, inv
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 16 item 13: not fixed yet")
 def test_one_100_mb_file_builds_within_1_gb_and_a_drawable_page(tmp_path, spawn, proctree):
     """Item 13: one 100 MB corpus file builds within the 1 GB budget; the page falls back and says so.
 
