@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from kg.knowledge.lexicon import Lexicon, PatternFile
+from kg.knowledge.money import money_of
 from kg.names.trie import alternation
 from kg.relations.article import ArticleFacts
 from kg.relations.registry import Fact, relation_rule
@@ -58,6 +59,12 @@ def possessive(art: ArticleFacts, words: None) -> Iterator[Fact]:
 class _Subject:
     def __init__(self, table: PatternFile, lexicon: Lexicon) -> None:
         self.triggers = alternation(table.words("triggers"))
+        money = money_of(lexicon)
+        #: a trigger + amount + 的 before a project describes it (总投资2亿元的某工程): no verb
+        self.attributive = re.compile(f"{money.qualifier}(?:{money.pattern}){re.escape(table.string('attributive'))}")
+        #: prepositions whose object is no subject (与某公司签约…): a body after one of them,
+        #: with no body right before it (某局与某公司 are two subjects)
+        self.objects = tuple(table.words("object_markers"))
 
 
 def _inside_other_project(art: ArticleFacts, o: Resolved, p: Resolved) -> bool:
@@ -65,17 +72,40 @@ def _inside_other_project(art: ArticleFacts, o: Resolved, p: Resolved) -> bool:
     return any(q is not p and q.start <= o.start and o.end <= q.end for q in art.projects)
 
 
-def _trigger_between(art: ArticleFacts, triggers, start: int, end: int) -> bool:
-    """A trigger word in ``text[start:end]`` that is no part of a name (总投资… of 投资, 推进 of
-    某某整县推进项目 are not the subject's verbs), on the same line."""
+def _trigger_between(art: ArticleFacts, triggers, start: int, end: int, attributive=None) -> bool:
+    """A trigger word in ``text[start:end]`` that is no part of a name (推进 of 某某整县推进项目
+    is not the subject's verb) nor of an amount describing a project (总投资2亿元的某工程), on
+    the same line and paragraph of the source."""
     text = art.text
-    if "\n" in text[start:end]:
+    if "\n" in text[start:end] or not art.same_paragraph(start, end):
         return False
     names = [(m.start, m.end) for m in art.mentions if m.start < end and m.end > start]
     for hit in triggers.finditer(text, start, end):
-        if not any(s <= hit.start() < e for s, e in names):
-            return True
+        if any(s <= hit.start() < e for s, e in names):
+            continue
+        if attributive is not None and attributive.match(text, hit.end(), end):
+            continue
+        return True
     return False
+
+
+def _object_of_preposition(art: ArticleFacts, o: Resolved, markers: tuple[str, ...]) -> bool:
+    """Is ``o`` (or the list it ends) the object of a preposition (现场与某公司签约, 经某县委、
+    县政府研究决定), with no body right before it (某局与某公司: two subjects)?"""
+    text = art.text
+    # the first body of a list (经某县委、县政府研究: 经 governs the whole list)
+    first = o
+    while first.start > 0 and text[first.start - 1] == "、":
+        prev = next((b for b in art.agencies_orgs if b.end == first.start - 1), None)
+        if prev is None:
+            break
+        first = prev
+    o = first
+    marker = next((m for m in markers if text.endswith(m, 0, o.start)), None)
+    if marker is None:
+        return False
+    at = o.start - len(marker)
+    return not any(b.end == at for b in art.agencies_orgs)
 
 
 @relation_rule("subject-trigger", prepare=_Subject, after=("possessive",))
@@ -92,7 +122,8 @@ def subject_trigger(art: ArticleFacts, words: _Subject) -> Iterator[Fact]:
         # the nearest (the longest of those ending there: a body, not the parent inside its name);
         # another body between would be the subject
         o = max(before, key=lambda o: (o.end, o.end - o.start))
-        if not _inside_other_project(art, o, p) and _trigger_between(art, words.triggers, o.end, p.start):
+        if not _inside_other_project(art, o, p) and not _object_of_preposition(art, o, words.objects) and \
+                _trigger_between(art, words.triggers, o.end, p.start, words.attributive):
             yield from _undertakes(art, o, p, p.start)
 
 
