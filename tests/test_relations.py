@@ -191,6 +191,19 @@ def test_two_bodies_joined_by_a_preposition_are_subjects():
     assert ("山西禾丰新材料有限公司", "undertakes", "东山湿地公园项目") in triples(result)
 
 
+def test_both_parties_of_a_signing_undertake_what_they_push_forward():
+    result = process_text("本报讯 3月2日,阳高县住房和城乡建设局与山西禾丰新材料有限公司签订战略合作协议。"
+                          "根据协议,双方将重点推进东山湿地公园项目建设。")
+    assert {h for h, r, t in triples(result, "undertakes") if t == "东山湿地公园项目"} == \
+        {"阳高县住房和城乡建设局", "山西禾丰新材料有限公司"}
+
+
+def test_a_tenant_signing_with_a_project_does_not_undertake_it():
+    # 与X签约 without 的 + project: X signed with the project, it is not said to build it
+    result = process_text("本报讯 东山湿地公园项目与山西禾丰餐饮公司等10家企业签约。")
+    assert triples(result, "undertakes") == set()
+
+
 def test_a_body_naming_a_persons_post_is_no_topic():
     result = process_text("本报讯 阳高县住房和城乡建设局局长钱立新出席开工仪式。将建设东山湿地公园项目。")
     assert triples(result, "undertakes") == set()

@@ -14,7 +14,7 @@ from kg.relations.registry import Fact, relation_rule
 from kg.resolve import Resolved
 
 __all__ = ["owner_in_name", "possessive", "subject_trigger", "article_topic", "passive_agent", "role_word",
-           "partner"]
+           "partner", "signing_party"]
 
 
 def _undertakes(art: ArticleFacts, o: Resolved, p: Resolved, pos: int) -> Iterator[Fact]:
@@ -242,3 +242,64 @@ def partner(art: ArticleFacts, words: Sequence[str]) -> Iterator[Fact]:
                 if o.end <= p.start < e:
                     yield from _undertakes(art, o, p, o.start)
                     break
+
+
+class _Signing:
+    def __init__(self, table: PatternFile, lexicon: Lexicon) -> None:
+        self.verbs = tuple(table.words("verbs"))
+        self.markers = tuple(table.words("markers"))
+        self.parties = alternation(table.words("parties"))
+        self.triggers = alternation(_triggers(lexicon))
+
+
+def _partner_before(art: ArticleFacts, pos: int, start: int, markers: tuple[str, ...]) -> Resolved | None:
+    """The body written right after a marker (与某公司) last before ``pos``, from ``start``."""
+    text = art.text
+    for o in sorted(art.agencies_orgs, key=lambda o: -o.end):
+        if start <= o.start and o.end <= pos and text.endswith(markers, 0, o.start):
+            return o
+    return None
+
+
+@relation_rule("signing-party", prepare=_Signing)
+def signing_party(art: ArticleFacts, words: _Signing) -> Iterator[Fact]:
+    """与ORG签订的PROJECT: ORG undertakes the project it signed for; A与B签订协议 … 双方 + trigger
+    + PROJECT: both parties undertake the projects of that sentence."""
+    text = art.text
+    if not any(v in text for v in words.verbs):
+        return
+    possessive = art.words.possessive
+    for p in art.projects:
+        lead = text[max(0, p.start - 4):p.start].rstrip("“\"")
+        if not lead.endswith(possessive) or not lead[:-len(possessive)].endswith(words.verbs):
+            continue
+        s, _ = art.sentence_of(p.start)
+        # the partner in the clause before the verb (其中,与某公司签订的某项目)
+        clause = max(s, *(text.rfind(ch, s, p.start) + 1 for ch in "，,；;"))
+        o = _partner_before(art, p.start, clause, words.markers)
+        if o is not None:
+            yield from _undertakes(art, o, p, p.start)
+    # 双方 + trigger: the two bodies of the last signing sentence before (某局与某集团签订协议)
+    for hit in words.parties.finditer(text):
+        s, e = art.sentence_of(hit.start())
+        trig = words.triggers.search(text, hit.end(), e)
+        if trig is None:
+            continue
+        parties = None
+        for ps, pe in reversed([sp for sp in art.sentences if sp[1] <= s][-2:] + [(s, hit.start())]):
+            verb = max((text.rfind(v, ps, pe) for v in words.verbs), default=-1)
+            if verb < 0:
+                continue
+            second = _partner_before(art, verb, ps, words.markers)
+            if second is None:
+                continue
+            first = next((o for o in art.agencies_orgs if o.end == second.start - 1 and o.start >= ps), None)
+            if first is not None:
+                parties = (first, second)
+                break
+        if parties is None:
+            continue
+        for p in art.projects:
+            if trig.start() < p.start < e:
+                for o in parties:
+                    yield from _undertakes(art, o, p, p.start)
