@@ -193,7 +193,7 @@ def test_two_bodies_joined_by_a_preposition_are_subjects():
 
 def test_both_parties_of_a_signing_undertake_what_they_push_forward():
     result = process_text("本报讯 3月2日,阳高县住房和城乡建设局与山西禾丰新材料有限公司签订战略合作协议。"
-                          "根据协议,双方将重点推进东山湿地公园项目建设。")
+                          "按照协议约定,双方今年加快推进东山湿地公园项目建设。")
     assert {h for h, r, t in triples(result, "undertakes") if t == "东山湿地公园项目"} == \
         {"阳高县住房和城乡建设局", "山西禾丰新材料有限公司"}
 
