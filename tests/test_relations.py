@@ -147,6 +147,23 @@ def test_a_qualified_title_keeps_its_chain():
 
 
 @pytest.mark.parametrize("text, expected", [
+    # a rank joined to a post (某部部长、一级巡视员): the post's body
+    ("本报讯 阳高县委宣传部部长、一级巡视员钱立新出席活动。", ("钱立新", "worksFor", "中共阳高县委员会宣传部")),
+    # a member title whose body ends inside it (县人大 + 人大代表)
+    ("本报讯 阳高县委召开会议。县人大代表钱立新说,要做好项目。", ("钱立新", "worksFor", "阳高县人民代表大会")),
+    # a head of government earlier in the chain (副县长、某局局长)
+    ("本报讯 阳高县政府召开常务会议,副县长、县水务局局长钱立新汇报。", ("钱立新", "worksFor", "阳高县人民政府")),
+    ("本报讯 阳高县政府召开常务会议,副县长、县水务局局长钱立新汇报。", ("钱立新", "worksFor", "阳高县水务局")),
+])
+def test_every_title_of_a_chain_names_its_body(text, expected):
+    assert expected in triples(process_text(text), "worksFor")
+
+
+def test_a_resident_title_names_no_employer():
+    assert triples(process_text("本报讯 阳高县委召开会议。县城村民钱立新说,要做好项目。"), "worksFor") == set()
+
+
+@pytest.mark.parametrize("text, expected", [
     # the government is named: the head of government works for it
     ("本报讯 阳高县政府召开常务会议。副县长钱立新出席。", True),
     # a bare 县长 creates no government (GUIDELINES, Titles)
