@@ -221,6 +221,20 @@ def test_a_tenant_signing_with_a_project_does_not_undertake_it():
     assert triples(result, "undertakes") == set()
 
 
+@pytest.mark.parametrize("text, owner", [
+    # a later clause of the project's sentence: 更是ORG…的…
+    ("本报讯 东山湿地公园项目是阳高县重点项目之一,更是山西禾丰新材料有限公司转型发展的重要举措。",
+     "山西禾丰新材料有限公司"),
+    # an agency that chose the project is no owner
+    ("本报讯 东山湿地公园项目是阳高县人民政府确定的重点项目。", None),
+    # the project is not the subject of the clause
+    ("本报讯 记者了解到东山湿地公园项目是山西禾丰新材料有限公司的重点项目。", None),
+])
+def test_copula_owner(text, owner):
+    found = {h for h, r, t in triples(process_text(text), "undertakes") if t == "东山湿地公园项目"}
+    assert found == ({owner} if owner else set())
+
+
 def test_a_body_naming_a_persons_post_is_no_topic():
     result = process_text("本报讯 阳高县住房和城乡建设局局长钱立新出席开工仪式。将建设东山湿地公园项目。")
     assert triples(result, "undertakes") == set()

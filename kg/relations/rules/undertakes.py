@@ -14,7 +14,7 @@ from kg.relations.registry import Fact, relation_rule
 from kg.resolve import Resolved
 
 __all__ = ["owner_in_name", "possessive", "subject_trigger", "article_topic", "passive_agent", "role_word",
-           "partner", "signing_party"]
+           "partner", "signing_party", "copula_owner"]
 
 
 def _undertakes(art: ArticleFacts, o: Resolved, p: Resolved, pos: int) -> Iterator[Fact]:
@@ -303,3 +303,39 @@ def signing_party(art: ArticleFacts, words: _Signing) -> Iterator[Fact]:
             if trig.start() < p.start < e:
                 for o in parties:
                     yield from _undertakes(art, o, p, p.start)
+
+
+class _Copula:
+    def __init__(self, table: PatternFile, lexicon: Lexicon) -> None:
+        self.copulas = tuple(sorted(table.words("copulas"), key=len, reverse=True))
+        self.clause_marks = frozenset(table.chars("clause_marks"))
+        self.dateline = lexicon.regex("relations", "article-topic.dateline")
+
+
+@relation_rule("copula-owner", prepare=_Copula)
+def copula_owner(art: ArticleFacts, words: _Copula) -> Iterator[Fact]:
+    """PROJECT是ORG…的… (某项目是某集团十四五规划的重点项目; …,更是某公司扩大生产的重大举措):
+    the organization the project is said to belong to undertakes it (its owner, beside a
+    builder another rule may name)."""
+    text = art.text
+    possessive = art.words.possessive
+    orgs = [o for o in art.agencies_orgs if o.type == "Organization"]
+    if not orgs:
+        return
+    for p in art.projects:
+        s, e = art.sentence_of(p.start)
+        lead = words.dateline.sub("", text[s:p.start]).strip(" \u3000“”\"")
+        if lead and lead[-1] not in words.clause_marks:
+            continue  # the project is not the subject of its clause
+        pos = p.end
+        while pos < e:
+            # the next clause of the sentence: 是…, 也是…, 更是…
+            end = next((i for i in range(pos, e) if text[i] in words.clause_marks), e)
+            cop = next((c for c in words.copulas if text.startswith(c, pos)), None)
+            if cop is not None:
+                o = next((o for o in orgs if pos + len(cop) <= o.start and o.end < end), None)
+                if o is not None and text.find(possessive, o.end, end) >= 0 and \
+                        not any(q.start < o.start < q.end for q in art.projects):
+                    yield from _undertakes(art, o, p, p.start)
+                    break
+            pos = end + 1
