@@ -105,6 +105,7 @@ def test_the_wheel_builds_the_corpus_outside_the_repository(tmp_path):
                    "kg/export/static/page.js", "kg/eval/corpus.jsonl", "kg/queries/people_and_roles.rq"):
         assert needed in names, f"the wheel has no {needed}"
     assert not any(name.startswith(("tests/", "corpus/", "exports/")) for name in names)
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names), "the wheel carries no LICENSE"
 
     bin_dir = _venv_with(wheel, tmp_path / "venv")
     work = tmp_path / "work"  # not the repository: nothing there to fall back on
