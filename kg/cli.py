@@ -1,6 +1,6 @@
 """Command line: a thin shell over :mod:`kg.run.build` and :mod:`kg.report`.
 
-``kg build [CORPUS ...] --out DIR``, ``kg eval --gold FILE [--graph TTL]``,
+``kg build [CORPUS ...] --out DIR``, ``kg eval [--gold FILE ...] [--graph TTL ...]``,
 ``kg query QUERY_OR_FILE.rq [--graph FILE] [--format table|csv|tsv|json] [--bind NAME=VALUE]`` and
 ``kg html [--graph TTL | --corpus PATH ...] [--focus NAME --depth N] --out FILE``.
 Errors are one line on stderr (``error: …``) and a non-zero exit, never a
@@ -57,9 +57,16 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--progress", action="store_true",
                    help="show a progress bar on stderr even when it is not a terminal")
 
-    e = sub.add_parser("eval", help="score a built graph against gold annotations")
-    e.add_argument("--gold", required=True, help="gold JSONL (format of GUIDELINES.md)")
-    e.add_argument("--graph", default="exports/graph.ttl", help="graph to score (default: exports/graph.ttl)")
+    e = sub.add_parser("eval", help="score a built graph against gold annotations",
+                       description="Score a built graph against gold annotations (the format and the rules of "
+                                   "docs/annotation.md). Several --gold give one table per gold set and their "
+                                   "total, micro-averaged over all their documents.")
+    e.add_argument("--gold", action="append", metavar="FILE",
+                   help="gold JSONL; repeat for several sets (default: eval/corpus.jsonl, the gold of the "
+                        "bundled corpus, shipped with kg)")
+    e.add_argument("--graph", action="append", metavar="FILE",
+                   help="graph to score (default: exports/graph.ttl); once for every gold set, or once per "
+                        "--gold in the same order")
     e.add_argument("--errors", action="store_true", help="also list misses and false hits, grouped by cause")
     e.add_argument("--format", choices=("table", "markdown", "json"), default="table")
 
@@ -91,7 +98,9 @@ def make_parser() -> argparse.ArgumentParser:
                          "tagged @zh when it holds a Han character (names in the graph are \"…\"@zh).\n"
                          "It replaces the query's VALUES ?NAME { … } (its default), or else binds ?NAME\n"
                          "for the whole WHERE clause.\n"
-                         "example: kg query queries/co_mentioned.rq --bind min=2")
+                         "example: kg query queries/co_mentioned.rq --bind min=2\n"
+                         "\nshipped queries (NAME, NAME.rq or queries/NAME.rq run them from any folder):\n"
+                         + _shipped_queries())
     q.add_argument("query", help="a .rq file (see queries/) or the query text")
     q.add_argument("--graph", default="exports/graph.ttl",
                    help="RDF file to query, format by extension (default: exports/graph.ttl)")
@@ -106,6 +115,13 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
                    help="stop a query that runs longer, loading the graph not counted (default: 60; 0: no limit)")
     return parser
+
+
+def _shipped_queries() -> str:
+    from kg.paths import QUERIES_DIR  # light: a folder listing for the help text
+
+    names = sorted(path.stem for path in QUERIES_DIR.glob("*.rq"))
+    return "".join(f"  {name}\n" for name in names) or "  (none installed)\n"
 
 
 def _positive(text: str) -> int:
@@ -153,16 +169,23 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from kg.report import evaluate as ev
+    from kg.paths import CORPUS_GOLD
+    from kg.report import sets
 
-    result = ev.evaluate(args.gold, args.graph)
+    pairs = sets.pair_graphs(args.gold or [str(CORPUS_GOLD)], args.graph or ["exports/graph.ttl"])
+    results = sets.evaluate_sets(pairs)
     if args.format == "json":
-        print(ev.to_json(result, errors=args.errors))
-        return 0
-    print(ev.to_markdown(result) if args.format == "markdown" else ev.format_report(result))
-    if args.errors:
-        print()
-        print(ev.format_errors(result))
+        text = sets.sets_to_json(results, errors=args.errors)
+    elif args.format == "markdown":
+        text = sets.sets_to_markdown(results, errors=args.errors)
+    else:
+        text = sets.format_sets(results, errors=args.errors)
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # kg eval … | head
+        _stdout_gone()
+        return 1
     return 0
 
 
@@ -219,10 +242,7 @@ def _query(args: argparse.Namespace) -> int:
                     max_width=args.max_width, timeout=args.timeout)
         sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (kg query … | head): stop quietly
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
-        except (OSError, ValueError):
-            pass
+        _stdout_gone()
         return 1
     return 0
 
@@ -260,6 +280,14 @@ def _signals_as_exceptions() -> Iterator[None]:
     finally:
         for name, handler in previous.items():
             signal.signal(getattr(signal, name), handler)
+
+
+def _stdout_gone() -> None:
+    """After a broken pipe: stdout goes to /dev/null, so that Python's flush at exit raises no second error."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:

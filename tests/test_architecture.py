@@ -27,7 +27,8 @@ MAX_LINES = 500
 LAZY_KG_IMPORTS: dict[tuple[str, str], str] = {
     ("kg.cli", "*"): "each command imports what it runs, so kg eval and kg --help never load spaCy",
     ("kg.run.engine", "kg.run.document"): "spaCy and jieba load only in the process that runs documents",
-    ("kg", "kg.nlp.pipeline"): "kg.load_nlp: `import kg` (so every kg module, kg --help, kg eval) never loads spaCy",
+    ("kg", "*"): "the Python API (kg.build_graph, kg.load_nlp …): `import kg` (so every kg module, kg --help, "
+                 "kg eval) never loads spaCy, rdflib or the stages",
 }
 
 

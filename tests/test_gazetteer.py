@@ -1,9 +1,8 @@
-"""Tests for kg.knowledge.gazetteer and scripts/make_gazetteer.py (the generated gazetteer)."""
+"""Tests for kg.knowledge.gazetteer and its generator, kg.knowledge.gazetteer_build (the generated gazetteer)."""
 from __future__ import annotations
 
 import doctest
 import importlib.metadata
-import importlib.util
 import re
 import subprocess
 import sys
@@ -13,12 +12,13 @@ from pathlib import Path
 import pytest
 
 import kg.knowledge.gazetteer
+import kg.knowledge.gazetteer_build
+import kg.knowledge.gazetteer_sources
 from kg.errors import DataError
 from kg.knowledge.gazetteer import DIVISIONS_TSV, Gazetteer, load_gazetteer, read_gazetteer, read_stoplist
 from kg.records import LEVELS, Division
 
 REPO = Path(__file__).resolve().parents[1]
-SCRIPT = REPO / "scripts" / "make_gazetteer.py"
 HEADER = "id\tcode\tname\tlevel\tparent\tshort_forms\n"
 
 
@@ -218,16 +218,36 @@ def test_hand_built_gazetteer_rejects_cycles():
         ])
 
 
-def test_doctests(monkeypatch):
+def test_doctests():
     assert doctest.testmod(kg.knowledge.gazetteer).failed == 0
-    spec = importlib.util.spec_from_file_location("make_gazetteer", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "make_gazetteer", module)  # dataclasses need it
-    spec.loader.exec_module(module)
-    assert doctest.testmod(module).failed == 0
+    assert doctest.testmod(kg.knowledge.gazetteer_sources).failed == 0
+    assert doctest.testmod(kg.knowledge.gazetteer_build).failed == 0
 
 
 # --- the generator ----------------------------------------------------------
+
+@pytest.mark.parametrize("text, message", [
+    ('province_code = "14"\nzone_types = []\ntownship_suffixes = []\nstem_tails = []\n', "province_code must be"),
+    ('province_code = "140000"\nzone_types = [{ suffix = "x" }]\ntownship_suffixes = []\nstem_tails = []\n',
+     r"zone_types\[0\]\.abbreviations must be a list"),
+    ('province_code = "140000"\nzone_types = []\ntownship_suffixes = [""]\nstem_tails = []\n',
+     "township_suffixes must be a list of non-empty strings"),
+    ("province_code = ", "cannot read the gazetteer rules"),
+])
+def test_malformed_generator_rules_name_the_file(tmp_path, text, message):
+    path = tmp_path / "divisions_source.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=message) as err:
+        kg.knowledge.gazetteer_build.read_rules(path)
+    assert str(path) in str(err.value)
+
+
+def test_the_shipped_generator_rules_read():
+    rules = kg.knowledge.gazetteer_build.read_rules()
+    assert rules.province_code == "140000" and len(rules.zone_types) >= 5
+    suffixes = [suffix for suffix, _ in rules.zone_types]
+    assert suffixes == sorted(suffixes, key=len, reverse=True)  # the longest suffix is tried first
+
 
 def _has_township_codes() -> bool:
     try:
@@ -238,8 +258,8 @@ def _has_township_codes() -> bool:
 
 
 def _generate(out: Path, *extra: str) -> bytes:
-    subprocess.run([sys.executable, str(SCRIPT), "--out", str(out), *extra],
-                   check=True, capture_output=True, cwd=REPO)
+    subprocess.run([sys.executable, "-m", "kg.knowledge.gazetteer_build", "--out", str(out), *extra],
+                   check=True, capture_output=True, cwd=out.parent.parent)  # any folder: no script path
     return out.read_bytes()
 
 
@@ -258,4 +278,6 @@ def test_generator_is_deterministic_and_committed_file_is_current(tmp_path):
                  or _has_township_codes()}
     if extra or installed != pinned:
         pytest.skip(f"sources differ from the committed file's ({installed} vs {pinned})")
-    assert first == DIVISIONS_TSV.read_bytes(), "regenerate: python scripts/make_gazetteer.py"
+    regenerate = "regenerate: python -m kg.knowledge.gazetteer_build"
+    assert first == DIVISIONS_TSV.read_bytes(), regenerate
+    assert readme_a.decode("utf-8") == committed_readme, regenerate  # licences included: nothing is dropped

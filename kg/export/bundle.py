@@ -20,7 +20,7 @@ interruption no destination changes.  Workers die with the parent (Linux
 """
 from __future__ import annotations
 
-__all__ = ["EXPORTS", "write_all"]
+__all__ = ["EXPORTS", "FORMATS", "write_all"]
 
 import contextlib
 import ctypes
@@ -31,7 +31,7 @@ import pickle
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from multiprocessing import connection
 from pathlib import Path
@@ -98,12 +98,34 @@ EXPORTS: tuple[_Export, ...] = (
     _Export("facts.csv", _writer(write_facts_csv), 0.03),
 )
 
+#: The names of ``write_all(formats=…)`` (and of ``kg.write_exports``): the files each one writes.
+FORMATS: dict[str, tuple[str, ...]] = {
+    "ttl": ("graph.ttl",), "html": ("graph.html",), "nt": ("graph.nt",), "trig": ("graph.trig",),
+    "jsonld": ("graph.jsonld",), "graphml": ("graph.graphml",),
+    "neo4j": ("neo4j/nodes.csv", "neo4j/relationships.csv", "neo4j/ladybug.cypher"), "facts": ("facts.csv",),
+}
+
+
+def _selected(formats: Collection[str] | None) -> list[int]:
+    """Indices into :data:`EXPORTS` of ``formats`` (every export for None)."""
+    if formats is None:
+        return list(range(len(EXPORTS)))
+    if isinstance(formats, str):  # "ttl" would otherwise be read as three names
+        formats = [formats]
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ExportError(f"unknown export format {', '.join(map(repr, unknown))}; "
+                          f"the formats are {', '.join(FORMATS)}")
+    paths = {path for name in formats for path in FORMATS[name]}
+    return [i for i, export in enumerate(EXPORTS) if export.path in paths]
+
 
 def _can_fork() -> bool:
     return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def write_all(graph: nx.MultiDiGraph, out_dir: str | os.PathLike[str], *, jobs: int = 1) -> list[Path]:
+def write_all(graph: nx.MultiDiGraph, out_dir: str | os.PathLike[str], *, jobs: int = 1,
+              formats: Collection[str] | None = None) -> list[Path]:
     """Write every export of ``graph`` into ``out_dir``, all renamed into place at the end.
 
     Parameters
@@ -117,19 +139,23 @@ def write_all(graph: nx.MultiDiGraph, out_dir: str | os.PathLike[str], *, jobs: 
         Processes that write the files.  Above 1, forked workers write them
         (where ``fork`` exists; elsewhere this runs sequentially).  The
         files are the same bytes for every value.
+    formats
+        Names of :data:`FORMATS` to write (default: all of them).
 
     Returns
     -------
     list of pathlib.Path
         ``graph.ttl``, ``graph.html``, ``graph.nt``, ``graph.trig``,
         ``graph.jsonld``, ``graph.graphml``, ``neo4j/nodes.csv``,
-        ``neo4j/relationships.csv``, ``neo4j/ladybug.cypher``, ``facts.csv``.
+        ``neo4j/relationships.csv``, ``neo4j/ladybug.cypher``, ``facts.csv``
+        (those of ``formats``, in this order).
 
     Raises
     ------
     ExportError
         A file cannot be written (from whichever process wrote it); no
-        destination has changed and no temporary file is left.
+        destination has changed and no temporary file is left.  Or an
+        unknown name in ``formats``, before anything is written.
 
     Examples
     --------
@@ -140,17 +166,18 @@ def write_all(graph: nx.MultiDiGraph, out_dir: str | os.PathLike[str], *, jobs: 
     ['graph.ttl', 'graph.html', 'graph.nt']
     """
     out = Path(out_dir)
-    dests = [out / export.path for export in EXPORTS]
+    selected = _selected(formats)
+    dests = [out / EXPORTS[i].path for i in selected]
     with staged_writes():
         if jobs > 1 and _can_fork():
-            pairs = _write_forked(graph, out, jobs)
+            pairs = _write_forked(graph, out, jobs, selected)
             staged = STAGED.get()
             assert staged is not None
             staged.extend(pairs)
         else:
             ctx = _Context(graph)
-            for export, dest in zip(EXPORTS, dests):
-                export.write(ctx, dest)
+            for i, dest in zip(selected, dests):
+                EXPORTS[i].write(ctx, dest)
     return dests
 
 
@@ -227,8 +254,8 @@ def _worker(graph: nx.MultiDiGraph, out: Path, plan: dict[Path, Path], first: in
         os._exit(code)
 
 
-def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int) -> list[tuple[Path, Path]]:
-    """Write every export in this process and ``jobs - 1`` forked workers; the ``(temp, destination)`` pairs.
+def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int, selected: list[int]) -> list[tuple[Path, Path]]:
+    """Write the exports ``selected`` (indices into :data:`EXPORTS`) in this process and ``jobs - 1`` forked workers; the ``(temp, destination)`` pairs.
 
     The exports are taken largest first: each worker is given one when it
     is forked, and every process then takes the next from a pipe holding
@@ -239,7 +266,7 @@ def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int) -> list[tuple[Pa
     a large graph need one copy less memory.
     """
     parent = os.getpid()
-    dests = [out / export.path for export in EXPORTS]
+    dests = [out / EXPORTS[i].path for i in selected]
     for directory in dict.fromkeys(dest.parent for dest in dests):
         try:
             directory.mkdir(parents=True, exist_ok=True)
@@ -248,8 +275,8 @@ def _write_forked(graph: nx.MultiDiGraph, out: Path, jobs: int) -> list[tuple[Pa
         # swept here, once: workers inherit the record and do not sweep again
         remove_stale_temp_files(directory)
     plan = {dest: temp_path(dest, parent) for dest in dests}
-    order = sorted(range(len(EXPORTS)), key=lambda i: -EXPORTS[i].cost)
-    n_workers = min(jobs, len(EXPORTS)) - 1
+    order = sorted(selected, key=lambda i: -EXPORTS[i].cost)
+    n_workers = min(jobs, len(selected)) - 1
     tasks, feed = os.pipe()
     try:
         os.write(feed, bytes(order[n_workers:]))  # a byte per export: the pipe holds them

@@ -1,7 +1,7 @@
 """Scores and errors of an evaluation as text: an aligned table, Markdown, JSON."""
 from __future__ import annotations
 
-__all__ = ["format_report", "format_errors", "to_markdown", "to_dict", "to_json"]
+__all__ = ["format_report", "format_errors", "to_markdown", "to_dict", "to_json", "score_rows", "score_cells"]
 
 import json
 from collections import defaultdict
@@ -38,6 +38,16 @@ def _cells(s: Score) -> tuple[str, ...]:
         _ratio(s.f1, s.tp + s.fp + s.fn),
         str(s.tp), str(s.fp), str(s.fn),
     )
+
+
+def score_rows(result: EvalResult) -> list[tuple[str, Score]]:
+    """The rows of the summary table: each type, ``entities``, each relation, ``relations``, ``investment``."""
+    return _rows(result)
+
+
+def score_cells(s: Score) -> tuple[str, ...]:
+    """The cells of a row: P, R, F1 (``-`` when undefined), TP, FP, FN."""
+    return _cells(s)
 
 
 def _header(result: EvalResult) -> list[str]:

@@ -22,10 +22,11 @@ thread while this (the main) thread writes the rows as they come:
 """
 from __future__ import annotations
 
-__all__ = ["read_query", "run_query", "write_query", "DEFAULT_TIMEOUT", "DEFAULT_MAX_WIDTH"]
+__all__ = ["read_query", "run_query", "write_query", "shipped_query", "DEFAULT_TIMEOUT", "DEFAULT_MAX_WIDTH"]
 
 import os
 import queue
+import re
 import stat
 import threading
 import time
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kg.errors import QueryError
+from kg.paths import QUERIES_DIR
 from kg.rdfio import offline
 from kg.report.query.engines import QueryResult, check_syntax, failure, load, solutions
 from kg.report.query.formats import WRITERS
@@ -50,6 +52,26 @@ _BATCH_SECONDS = 0.2  # …or fewer, when they come slowly
 _QUEUE_BATCHES = 4
 
 
+def shipped_query(query_or_file: str) -> Path | None:
+    """The shipped query (``queries/`` of the repository, ``kg/queries/`` of an install) a name stands for.
+
+    ``NAME``, ``NAME.rq`` and ``queries/NAME.rq`` all name ``NAME.rq``, so
+    ``kg query queries/people_and_roles.rq`` (the README's way) runs from
+    any folder once kg is installed.  None when there is no such query.
+
+    >>> shipped_query("queries/people_and_roles.rq").name
+    'people_and_roles.rq'
+    >>> shipped_query("SELECT * WHERE { ?s ?p ?o }") is None
+    True
+    """
+    name = query_or_file if query_or_file.endswith(".rq") else query_or_file + ".rq"
+    head, _, tail = name.rpartition("/")
+    if head not in ("", "queries", "./queries") or not re.fullmatch(r"\w+\.rq", tail):
+        return None
+    path = QUERIES_DIR / tail
+    return path if path.is_file() else None
+
+
 def _read(query_or_file: str) -> tuple[str, str | None]:
     """The query text and the file it came from (None for query text)."""
     path = Path(query_or_file)
@@ -58,6 +80,9 @@ def _read(query_or_file: str) -> tuple[str, str | None]:
     try:
         info = os.stat(path)
     except (OSError, ValueError):  # no such file, or text that is no file name at all
+        shipped = shipped_query(query_or_file)
+        if shipped is not None:
+            return shipped.read_text(encoding="utf-8"), str(shipped)
         if looks_like_file:
             raise QueryError(f"{shown}: no such query file") from None
         return query_or_file, None
