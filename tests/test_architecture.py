@@ -253,3 +253,65 @@ def test_the_literal_check_sees_what_it_must(tmp_path):
     module.write_text('"""文档."""\n# 注释\nA = "[\\u4e00-\\u9fff]"\nB = "局"\nC = f"{A}元"\n'
                       'def f():\n    """说明."""\n    return "、"\n', encoding="utf-8")
     assert [hit.split(": ", 1)[0].rsplit(":", 1)[1] for hit in chinese_literals(module, tmp_path)] == ["4", "5"]
+
+
+
+# -- the tests and tools around the package ---------------------------------------------
+
+ROOT = KG.parent
+TESTS = ROOT / "tests"
+#: Python files outside kg/ that use the package: tests, benchmarks, scripts.
+USERS = sorted([*TESTS.glob("*.py"), *(ROOT / "benchmarks").glob("*.py"), *(ROOT / "scripts").glob("*.py")])
+
+
+def private_imports(path: Path, root: Path = ROOT) -> list[str]:
+    """``file:line: kg.x._y`` for every ``from kg.x import _y`` (a private name of a kg module) in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module \
+                and (node.module == "kg" or node.module.startswith("kg.")):
+            found += [f"{path.relative_to(root)}:{node.lineno}: {node.module}.{a.name}" for a in node.names
+                      if a.name.startswith("_") and not a.name.startswith("__")]
+    return found
+
+
+def imports_of_test_modules(path: Path, root: Path = ROOT) -> list[str]:
+    """``file:line: name`` for every import of a test module or of ``conftest`` in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            first = name.removeprefix("tests.").split(".")[0]
+            if first == "conftest" or first.startswith("test_"):
+                found.append(f"{path.relative_to(root)}:{node.lineno}: {name}")
+    return found
+
+
+def test_nothing_imports_a_private_name_of_kg():
+    """Tests, benchmarks, scripts and kg's own modules use public names (a private one
+    is free to change; what a test needs is public, or the test reads it another way)."""
+    found = [hit for path in [*sorted(KG.rglob("*.py")), *USERS] for hit in private_imports(path)]
+    assert not found, "imports of private names:\n" + "\n".join(found)
+
+
+def test_no_test_imports_another_test_module():
+    """Fixtures come from conftest.py through pytest, shared code from tests/support.py."""
+    found = [hit for path in sorted(TESTS.glob("*.py")) for hit in imports_of_test_modules(path)]
+    assert not found, "test modules importing test modules or conftest (move what they share to " \
+                      "tests/support.py):\n" + "\n".join(found)
+
+
+def test_the_import_checks_see_what_they_must(tmp_path):
+    module = tmp_path / "test_m.py"
+    module.write_text("from kg.names import Candidate as _C\nfrom kg.resolve.select import _preference\n"
+                      "from kg import __version__\nimport test_graph\nfrom tests.conftest import x\n"
+                      "from support import y\nimport tests.support\ndef f():\n    from test_names import z\n",
+                      encoding="utf-8")
+    assert private_imports(module, tmp_path) == ["test_m.py:2: kg.resolve.select._preference"]
+    assert imports_of_test_modules(module, tmp_path) == ["test_m.py:4: test_graph", "test_m.py:5: tests.conftest",
+                                                     "test_m.py:9: test_names"]
