@@ -167,6 +167,47 @@ def test_no_import_cycle():
     assert not cycles, "import cycles:\n" + "\n".join(described)
 
 
+#: The layers of the package, top down (docs/ARCHITECTURE.md draws them): a module imports
+#: modules of its own room (package, or top-level module) and of rooms on lower layers only.
+#: A room is the longest name here that is the module or a package above it; ``kg`` is the
+#: package's own ``__init__`` (``kg.load_nlp``).
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("kg.cli",),
+    ("kg.run", "kg"),
+    ("kg.relations", "kg.nlp", "kg.report"),
+    ("kg.resolve", "kg.export"),
+    ("kg.corpus", "kg.names", "kg.rdfio"),
+    # kg.nlp.segmenter is jieba alone (no spaCy): the compiled segmenter and the project's
+    # dictionary, which resolution reads too (is a name made of common words?)
+    ("kg.knowledge", "kg.graph", "kg.focus", "kg.vocab", "kg.nlp.segmenter"),
+    ("kg.paths", "kg.records", "kg.ids", "kg.errors", "kg.textsafe"),
+)
+ROOM_LAYER = {room: len(LAYERS) - k for k, rooms in enumerate(LAYERS) for room in rooms}
+
+
+def room_of(module: str) -> str:
+    """The room of a kg module: the longest name of :data:`LAYERS` that is it or a package above it."""
+    if module == "kg":
+        return "kg"
+    rooms = [r for r in ROOM_LAYER if r != "kg" and (module == r or module.startswith(r + "."))]
+    if not rooms:
+        raise KeyError(f"{module} is in no room of LAYERS: add it")
+    return max(rooms, key=len)
+
+
+def test_every_module_has_a_room_and_every_room_modules():
+    assert {room_of(m) for m in MODULES} == set(ROOM_LAYER)
+
+
+def test_imports_run_down_the_layers():
+    upward = sorted(f"{m}:{line} -> {t} ({room_of(m)} on layer {ROOM_LAYER[room_of(m)]} imports "
+                    f"{room_of(t)} on layer {ROOM_LAYER[room_of(t)]})"
+                    for m, found in GRAPH.items() for t, line, _ in found
+                    if room_of(t) != room_of(m) and ROOM_LAYER[room_of(t)] >= ROOM_LAYER[room_of(m)])
+    assert not upward, "imports that do not run down the layers (move the code, or the room in LAYERS):\n" + \
+        "\n".join(upward)
+
+
 def test_no_kg_import_inside_a_function_without_a_reason():
     lazy = sorted((m, t, line) for m, found in GRAPH.items() for t, line, inside in found if inside
                   and (m, "*") not in LAZY_KG_IMPORTS and (m, t) not in LAZY_KG_IMPORTS)
