@@ -10,6 +10,7 @@ module ``kg.x.y`` when that is a module, else to ``kg.x``.
 from __future__ import annotations
 
 import ast
+import importlib
 import io
 import re
 import tokenize
@@ -356,3 +357,79 @@ def test_the_import_checks_see_what_they_must(tmp_path):
     assert private_imports(module, tmp_path) == ["test_m.py:2: kg.resolve.select._preference"]
     assert imports_of_test_modules(module, tmp_path) == ["test_m.py:4: test_graph", "test_m.py:5: tests.conftest",
                                                      "test_m.py:9: test_names"]
+
+
+# -- docs/ARCHITECTURE.md stays true -------------------------------------------------------
+
+ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
+_KG_PATH = re.compile(r"(?<![\w/.])kg/[\w/.*-]*")  # kg/… anywhere in the text
+_BACKTICKED = re.compile(r"`([^`\n]+)`")
+_DOTTED = re.compile(r"kg(?:\.[A-Za-z_]\w*)+(?:\(\))?")
+_REPO_PATH = re.compile(r"(?:ontology|tests|benchmarks|scripts|docs|exports|queries|eval)/[\w/.-]*")
+_FILE_NAME = re.compile(r"[\w-]+\.(?:py|toml|ttl|tsv|txt|js|css|html)")
+
+
+def _resolves(dotted: str) -> bool:
+    """Is ``kg.a.b.c`` a module, or an attribute path inside the longest module it starts with?"""
+    parts = dotted.removesuffix("()").split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ModuleNotFoundError:
+            continue
+        for attr in parts[i:]:
+            if not hasattr(obj, attr):
+                return False
+            obj = getattr(obj, attr)
+        return True
+    return False
+
+
+def missing_references(text: str, root: Path = ROOT) -> list[str]:
+    """The ``kg/…`` paths (anywhere), backticked repository paths, backticked file names
+    (``files.py``, ``agency.toml``: a file of that name under ``kg/`` or ``ontology/``, or at the top) and
+    backticked ``kg.…`` names of ``text`` that do not exist."""
+    missing = [p for p in _KG_PATH.findall(text) if "*" not in p and not (root / p).exists()]
+    names = {p.name for folder in ("kg", "ontology") for p in (root / folder).rglob("*")} | \
+        {p.name for p in root.iterdir()}
+    for token in _BACKTICKED.findall(text):
+        if _REPO_PATH.fullmatch(token) and not (root / token).exists():
+            missing.append(token)
+        elif _DOTTED.fullmatch(token) and not _resolves(token):
+            missing.append(token)
+        elif _FILE_NAME.fullmatch(token) and token not in names:
+            missing.append(token)
+    return sorted(set(missing))
+
+
+def _module_of_path(path: str) -> str:
+    """``kg/cli.py`` → ``kg.cli``, ``kg/run/`` → ``kg.run``, ``kg/__init__.py`` → ``kg``."""
+    return path.removesuffix("/").removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
+def test_the_architecture_page_names_only_what_exists():
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    assert len(_KG_PATH.findall(text)) > 50 and len([t for t in _BACKTICKED.findall(text) if _DOTTED.fullmatch(t)]) > 50
+    assert missing_references(text) == []
+
+
+def test_the_architecture_page_draws_the_layers_the_test_enforces():
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    section = text.split("### Layers of imports", 1)[1].split("\n#", 1)[0]
+    drawn = {}
+    for layer, cells in re.findall(r"^\| (\d+) \| (.+) \|$", section, re.M):
+        for token in _BACKTICKED.findall(cells):
+            if "/" in token:
+                drawn[_module_of_path(token)] = int(layer)
+    assert drawn == ROOM_LAYER
+
+
+def test_the_reference_check_sees_what_it_must(tmp_path):
+    (tmp_path / "kg").mkdir()
+    (tmp_path / "kg" / "a.py").write_text("", encoding="utf-8")
+    (tmp_path / "ontology").mkdir()
+    text = ("`kg/a.py` and kg/b.py, `ontology/` and `ontology/x.toml`, `kg/**/*.py`, `kg.records.Mention`, "
+            "`kg.records.Nothing`, `kg.nowhere.f()`, `kg.load_nlp()`, `\"kg.jieba_tokenizer.v1\"`, "
+            "`a.py`, `c.py`")
+    assert missing_references(text, tmp_path) == ["c.py", "kg.nowhere.f()", "kg.records.Nothing", "kg/b.py",
+                                                  "ontology/x.toml"]
