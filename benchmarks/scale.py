@@ -109,7 +109,8 @@ def floors(corpus: Path, repeat: int) -> dict[str, float]:
 
     from kg.corpus import read_document as load_document
     from kg.corpus import normalize
-    from kg.nlp.tokenizer import _prepare_jieba
+    from kg.nlp import segmenter
+    from kg.nlp.tokenizer import add_project_words
 
     files = sorted(corpus.iterdir())
     chars = corpus_chars(corpus)
@@ -119,7 +120,8 @@ def floors(corpus: Path, repeat: int) -> dict[str, float]:
         for f in files:
             han.findall(f.read_bytes().decode("utf-8"))
 
-    _prepare_jieba("", "")
+    add_project_words("", "")  # the project's words in Python jieba's own dictionary, as a build has them
+    segmenter.python_jieba()
     jieba_nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     texts = []
     for f in files:

@@ -10,6 +10,7 @@ module ``kg.x.y`` when that is a module, else to ``kg.x``.
 from __future__ import annotations
 
 import ast
+import importlib
 import io
 import re
 import tokenize
@@ -168,6 +169,47 @@ def test_no_import_cycle():
     assert not cycles, "import cycles:\n" + "\n".join(described)
 
 
+#: The layers of the package, top down (docs/ARCHITECTURE.md draws them): a module imports
+#: modules of its own room (package, or top-level module) and of rooms on lower layers only.
+#: A room is the longest name here that is the module or a package above it; ``kg`` is the
+#: package's own ``__init__`` (``kg.load_nlp``).
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("kg.cli",),
+    ("kg.run", "kg"),
+    ("kg.relations", "kg.nlp", "kg.report"),
+    ("kg.resolve", "kg.export"),
+    ("kg.corpus", "kg.names", "kg.rdfio"),
+    # kg.nlp.segmenter is jieba alone (no spaCy): the compiled segmenter and the project's
+    # dictionary, which resolution reads too (is a name made of common words?)
+    ("kg.knowledge", "kg.graph", "kg.focus", "kg.vocab", "kg.nlp.segmenter"),
+    ("kg.paths", "kg.records", "kg.ids", "kg.errors", "kg.textsafe"),
+)
+ROOM_LAYER = {room: len(LAYERS) - k for k, rooms in enumerate(LAYERS) for room in rooms}
+
+
+def room_of(module: str) -> str:
+    """The room of a kg module: the longest name of :data:`LAYERS` that is it or a package above it."""
+    if module == "kg":
+        return "kg"
+    rooms = [r for r in ROOM_LAYER if r != "kg" and (module == r or module.startswith(r + "."))]
+    if not rooms:
+        raise KeyError(f"{module} is in no room of LAYERS: add it")
+    return max(rooms, key=len)
+
+
+def test_every_module_has_a_room_and_every_room_modules():
+    assert {room_of(m) for m in MODULES} == set(ROOM_LAYER)
+
+
+def test_imports_run_down_the_layers():
+    upward = sorted(f"{m}:{line} -> {t} ({room_of(m)} on layer {ROOM_LAYER[room_of(m)]} imports "
+                    f"{room_of(t)} on layer {ROOM_LAYER[room_of(t)]})"
+                    for m, found in GRAPH.items() for t, line, _ in found
+                    if room_of(t) != room_of(m) and ROOM_LAYER[room_of(t)] >= ROOM_LAYER[room_of(m)])
+    assert not upward, "imports that do not run down the layers (move the code, or the room in LAYERS):\n" + \
+        "\n".join(upward)
+
+
 def test_no_kg_import_inside_a_function_without_a_reason():
     lazy = sorted((m, t, line) for m, found in GRAPH.items() for t, line, inside in found if inside
                   and (m, "*") not in LAZY_KG_IMPORTS and (m, t) not in LAZY_KG_IMPORTS)
@@ -254,3 +296,141 @@ def test_the_literal_check_sees_what_it_must(tmp_path):
     module.write_text('"""文档."""\n# 注释\nA = "[\\u4e00-\\u9fff]"\nB = "局"\nC = f"{A}元"\n'
                       'def f():\n    """说明."""\n    return "、"\n', encoding="utf-8")
     assert [hit.split(": ", 1)[0].rsplit(":", 1)[1] for hit in chinese_literals(module, tmp_path)] == ["4", "5"]
+
+
+
+# -- the tests and tools around the package ---------------------------------------------
+
+ROOT = KG.parent
+TESTS = ROOT / "tests"
+#: Python files outside kg/ that use the package: tests, benchmarks, scripts.
+USERS = sorted([*TESTS.glob("*.py"), *(ROOT / "benchmarks").glob("*.py"), *(ROOT / "scripts").glob("*.py")])
+
+
+def private_imports(path: Path, root: Path = ROOT) -> list[str]:
+    """``file:line: kg.x._y`` for every ``from kg.x import _y`` (a private name of a kg module) in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module \
+                and (node.module == "kg" or node.module.startswith("kg.")):
+            found += [f"{path.relative_to(root)}:{node.lineno}: {node.module}.{a.name}" for a in node.names
+                      if a.name.startswith("_") and not a.name.startswith("__")]
+    return found
+
+
+def imports_of_test_modules(path: Path, root: Path = ROOT) -> list[str]:
+    """``file:line: name`` for every import of a test module or of ``conftest`` in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            first = name.removeprefix("tests.").split(".")[0]
+            if first == "conftest" or first.startswith("test_"):
+                found.append(f"{path.relative_to(root)}:{node.lineno}: {name}")
+    return found
+
+
+def test_nothing_imports_a_private_name_of_kg():
+    """Tests, benchmarks, scripts and kg's own modules use public names (a private one
+    is free to change; what a test needs is public, or the test reads it another way)."""
+    found = [hit for path in [*sorted(KG.rglob("*.py")), *USERS] for hit in private_imports(path)]
+    assert not found, "imports of private names:\n" + "\n".join(found)
+
+
+def test_no_test_imports_another_test_module():
+    """Fixtures come from conftest.py through pytest, shared code from tests/support.py."""
+    found = [hit for path in sorted(TESTS.glob("*.py")) for hit in imports_of_test_modules(path)]
+    assert not found, "test modules importing test modules or conftest (move what they share to " \
+                      "tests/support.py):\n" + "\n".join(found)
+
+
+def test_the_import_checks_see_what_they_must(tmp_path):
+    module = tmp_path / "test_m.py"
+    module.write_text("from kg.names import Candidate as _C\nfrom kg.resolve.select import _preference\n"
+                      "from kg import __version__\nimport test_graph\nfrom tests.conftest import x\n"
+                      "from support import y\nimport tests.support\ndef f():\n    from test_names import z\n",
+                      encoding="utf-8")
+    assert private_imports(module, tmp_path) == ["test_m.py:2: kg.resolve.select._preference"]
+    assert imports_of_test_modules(module, tmp_path) == ["test_m.py:4: test_graph", "test_m.py:5: tests.conftest",
+                                                     "test_m.py:9: test_names"]
+
+
+# -- docs/ARCHITECTURE.md stays true -------------------------------------------------------
+
+ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
+_KG_PATH = re.compile(r"(?<![\w/.])kg/[\w/.*-]*")  # kg/… anywhere in the text
+_BACKTICKED = re.compile(r"`([^`\n]+)`")
+_DOTTED = re.compile(r"kg(?:\.[A-Za-z_]\w*)+(?:\(\))?")
+_REPO_PATH = re.compile(r"(?:ontology|tests|benchmarks|scripts|docs|exports|queries|eval)/[\w/.-]*")
+_FILE_NAME = re.compile(r"[\w-]+\.(?:py|toml|ttl|tsv|txt|js|css|html)")
+
+
+def _resolves(dotted: str) -> bool:
+    """Is ``kg.a.b.c`` a module, or an attribute path inside the longest module it starts with?"""
+    parts = dotted.removesuffix("()").split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ModuleNotFoundError:
+            continue
+        for attr in parts[i:]:
+            if not hasattr(obj, attr):
+                return False
+            obj = getattr(obj, attr)
+        return True
+    return False
+
+
+def missing_references(text: str, root: Path = ROOT) -> list[str]:
+    """The ``kg/…`` paths (anywhere), backticked repository paths, backticked file names
+    (``files.py``, ``agency.toml``: a file of that name under ``kg/`` or ``ontology/``, or at the top) and
+    backticked ``kg.…`` names of ``text`` that do not exist."""
+    missing = [p for p in _KG_PATH.findall(text) if "*" not in p and not (root / p).exists()]
+    names = {p.name for folder in ("kg", "ontology") for p in (root / folder).rglob("*")} | \
+        {p.name for p in root.iterdir()}
+    for token in _BACKTICKED.findall(text):
+        if _REPO_PATH.fullmatch(token) and not (root / token).exists():
+            missing.append(token)
+        elif _DOTTED.fullmatch(token) and not _resolves(token):
+            missing.append(token)
+        elif _FILE_NAME.fullmatch(token) and token not in names:
+            missing.append(token)
+    return sorted(set(missing))
+
+
+def _module_of_path(path: str) -> str:
+    """``kg/cli.py`` → ``kg.cli``, ``kg/run/`` → ``kg.run``, ``kg/__init__.py`` → ``kg``."""
+    return path.removesuffix("/").removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
+def test_the_architecture_page_names_only_what_exists():
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    assert len(_KG_PATH.findall(text)) > 50 and len([t for t in _BACKTICKED.findall(text) if _DOTTED.fullmatch(t)]) > 50
+    assert missing_references(text) == []
+
+
+def test_the_architecture_page_draws_the_layers_the_test_enforces():
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    section = text.split("### Layers of imports", 1)[1].split("\n#", 1)[0]
+    drawn = {}
+    for layer, cells in re.findall(r"^\| (\d+) \| (.+) \|$", section, re.M):
+        for token in _BACKTICKED.findall(cells):
+            if "/" in token:
+                drawn[_module_of_path(token)] = int(layer)
+    assert drawn == ROOM_LAYER
+
+
+def test_the_reference_check_sees_what_it_must(tmp_path):
+    (tmp_path / "kg").mkdir()
+    (tmp_path / "kg" / "a.py").write_text("", encoding="utf-8")
+    (tmp_path / "ontology").mkdir()
+    text = ("`kg/a.py` and kg/b.py, `ontology/` and `ontology/x.toml`, `kg/**/*.py`, `kg.records.Mention`, "
+            "`kg.records.Nothing`, `kg.nowhere.f()`, `kg.load_nlp()`, `\"kg.jieba_tokenizer.v1\"`, "
+            "`a.py`, `c.py`")
+    assert missing_references(text, tmp_path) == ["c.py", "kg.nowhere.f()", "kg.records.Nothing", "kg/b.py",
+                                                  "ontology/x.toml"]

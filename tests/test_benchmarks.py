@@ -73,3 +73,21 @@ def test_long_line_benchmark_builds_each_size(capsys):
     assert long_line.main(["--sizes", "0.05"]) == 0
     out = capsys.readouterr().out
     assert "s/MiB" in out and "slowest build" in out
+
+
+def test_the_doc_path_benchmark_runs_the_same_stages_with_a_doc(nlp):
+    """benchmarks/doc_path.py's Doc ways make each article's Doc (and its spans) and give
+    the build's result: the figures compare one computation done two ways."""
+    from kg.corpus import split_articles
+    from kg.records import Document
+    from kg.run.document import process_document
+
+    doc_path = benchmark("doc_path")
+    text = doc_path.WARM_UP + "\n\n" + "平遥县水利局实施柳溪河治理工程。局长王建国到现场检查。"
+    doc = Document("t.txt", text, "utf-8", split_articles(text, "t.txt"))
+    made = []
+    way = doc_path.DocPath(nlp, spans=True)
+    make_doc = way.make_doc
+    way.make_doc = lambda t: made.append(make_doc(t)) or made[-1]
+    assert process_document(doc, nlp=way) == process_document(doc, nlp=nlp)
+    assert made and all(d.spans["kg_candidates"] for d in made)

@@ -7,7 +7,7 @@ corpus text, on any sign that injected markup ran.  Nodes and edges are
 clicked with the mouse at the positions the page reports for them.
 
 The browser is Debian's ``chromium`` (installed by the test if missing, see
-``conftest.ensure_debian``), never a Playwright download.  Screenshots of
+``support.ensure_debian``), never a Playwright download.  Screenshots of
 the seed corpus's view and of its facts table are written to
 ``test-artifacts/seeds.png`` and ``test-artifacts/facts-table.png``; with
 ``KG_UPDATE_SCREENSHOT=1`` they also replace ``docs/screenshot.png`` and
@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import shutil
 import struct
-import sys
 import tempfile
 from pathlib import Path
 
@@ -33,14 +32,7 @@ from kg.graph import build_graph
 # the page's words, as the page gets them (kg.ttl labels, ui.toml)
 KIND_NAMES, RELATION_NAMES, UI = page_words().kinds, page_words().relations, page_words().ui
 
-try:
-    from conftest import ensure_debian
-    from test_export_html import ALIAS, BREAKOUT, XSS, hostile_results
-    from test_graph import GAZETTEER
-except ImportError:  # collected as a package
-    from tests.conftest import ensure_debian
-    from tests.test_export_html import ALIAS, BREAKOUT, XSS, hostile_results
-    from tests.test_graph import GAZETTEER
+from support import ALIAS, BREAKOUT, GAZETTEER, XSS, benchmark, ensure_debian, hostile_results
 
 pytestmark = pytest.mark.external
 
@@ -505,12 +497,7 @@ def test_hostile_corpus_through_the_pipeline(open_view, tmp_path):
 # -- large graphs -----------------------------------------------------------------------
 
 def test_large_graph_opens_quickly_with_labels_on_zoom(open_view, tmp_path):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from html_load import synthetic_graph
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    graph = synthetic_graph(3000)
+    graph = benchmark("html_load").synthetic_graph(3000)
     page = write_html(graph, tmp_path / "large.html")
     view = open_view(page, timeout_ms=120_000)
     n = entity_count(graph)

@@ -13,8 +13,9 @@ import pytest
 
 from kg.export import summary
 from kg.export.html import write_html
-from kg.export.page_data import _json_for_html, streamed_page_data, to_page_data, UNSAFE_IN_SCRIPT, escape_in_script
+from kg.export.page_data import UNSAFE_IN_SCRIPT, escape_in_script, streamed_page_data, to_page_data
 from kg.ids import iri
+from support import page_json
 
 ARTICLE = iri("article:s-1")
 
@@ -104,7 +105,7 @@ def test_the_streamed_page_data_is_the_page_data_with_caps():
     streamed = "".join(UNSAFE_IN_SCRIPT.sub(escape_in_script, piece)
                        for piece in streamed_page_data(g, False, None, 15, note))
     whole = to_page_data(g, False, None, 15, note)
-    assert streamed == _json_for_html(whole)
+    assert streamed == UNSAFE_IN_SCRIPT.sub(escape_in_script, page_json(whole))
     project = next(n for n in whole["nodes"] if n.get("investment"))
     assert len(project["investment_evidence"]) == 15 and project["investment_total"] == 25
 

@@ -84,13 +84,17 @@ BRANCH_HEADS = load_lexicon().words("agency", "branch_heads")
 
 
 def _select_open_by_pairs(cands):
-    """_select_open as first written: every candidate against every other one."""
-    from kg.resolve.select import _preference
+    """select_open as first written: every candidate against every other one.
+
+    Of two candidates of one span it keeps the one ``select_open`` keeps of the
+    two alone (the preference is not what this oracle checks: the window is).
+    """
+    from kg.resolve.select import select_open
 
     by_span = {}
     for c in cands:
         if c.type != "Division" and ((c.start, c.end) not in by_span
-                                     or _preference(c) > _preference(by_span[(c.start, c.end)])):
+                                     or select_open([by_span[(c.start, c.end)], c], BRANCH_HEADS) == [c]):
             by_span[(c.start, c.end)] = c
     chosen = sorted(by_span.values(), key=lambda c: (c.start, -(c.end - c.start)))
     keep = []

@@ -343,18 +343,12 @@ def _list_pieces(items: Iterator[Any], join: Callable[[list[Any]], str] = _items
     yield "]"
 
 
+#: What makes JSON text unsafe inside a ``<script type="application/json">`` block, each
+#: written as ``\uXXXX`` (:func:`escape_in_script`): ``<``, ``>`` and ``&`` (no text can
+#: close the block, ``</script>``, or open a comment, ``<!--``), U+2028/9 and lone
+#: surrogates (which UTF-8 cannot encode).
 UNSAFE_IN_SCRIPT = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
 _ITEMS_PER_CHUNK = 2000  # list items per piece of the streamed data block
-
-
-def _json_for_html(value: Any) -> str:
-    """JSON that is inert inside a ``<script type="application/json">`` block.
-
-    ``<``, ``>`` and ``&`` become ``\\u003c``/``\\u003e``/``\\u0026`` so no text
-    can close the block (``</script>``) or open a comment (``<!--``); U+2028/9
-    and lone surrogates (which UTF-8 cannot encode) are escaped too.
-    """
-    return UNSAFE_IN_SCRIPT.sub(escape_in_script, _dumps(value))
 
 
 # one encoder for every call (json.dumps with options makes a new one each time)
