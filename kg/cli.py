@@ -35,6 +35,11 @@ class _Parser(argparse.ArgumentParser):
         command = " ".join(self.prog.split()[1:])  # "" for the top-level parser
         self.exit(2, f"error: {message} (see 'kg {command + ' ' if command else ''}--help')\n")
 
+    def format_help(self) -> str:
+        if callable(self.epilog):  # an epilog made when the help is shown (_query_epilog)
+            self.epilog = self.epilog()
+        return super().format_help()
+
 
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kg", description="Knowledge graph of Shanxi local-government news.")
@@ -84,23 +89,11 @@ def make_parser() -> argparse.ArgumentParser:
     h.add_argument("--articles", action="store_true", help="also draw article nodes and mention edges")
     h.add_argument("--out", default="graph.html", help="page to write (default: graph.html)")
 
-    from kg.report.query import sparql  # light: the prefix table of the help text
-
     q = sub.add_parser("query", help="run a SPARQL 1.1 query over an export",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over an RDF export.\n"
                                    "It reads --graph and nothing else: updates, SERVICE and FROM are refused.",
-                       epilog="predeclared prefixes (a query's own PREFIX wins):\n" + "".join(
-                           f"  {name + ':':9} <{iri}>\n" for name, iri in sparql.PREFIXES.items())
-                       + "\n--bind NAME=VALUE reads VALUE as: <IRI>, a prefixed name (kg:Agency) or a URL\n"
-                         "(http://…, urn:…) -> that IRI; a SPARQL literal as written (\"a.txt\", \"x\"@en),\n"
-                         "a number, true/false -> that literal; any other text -> a string literal,\n"
-                         "tagged @zh when it holds a Han character (names in the graph are \"…\"@zh).\n"
-                         "It replaces the query's VALUES ?NAME { … } (its default), or else binds ?NAME\n"
-                         "for the whole WHERE clause.\n"
-                         "example: kg query queries/co_mentioned.rq --bind min=2\n"
-                         "\nshipped queries (NAME, NAME.rq or queries/NAME.rq run them from any folder):\n"
-                         + _shipped_queries())
+                       epilog=_query_epilog)
     q.add_argument("query", help="a .rq file (see queries/) or the query text")
     q.add_argument("--graph", default="exports/graph.ttl",
                    help="RDF file to query, format by extension (default: exports/graph.ttl)")
@@ -122,6 +115,25 @@ def _shipped_queries() -> str:
 
     names = sorted(path.stem for path in QUERIES_DIR.glob("*.rq"))
     return "".join(f"  {name}\n" for name in names) or "  (none installed)\n"
+
+
+def _query_epilog() -> str:
+    """The end of ``kg query --help``: the predeclared prefixes and how ``--bind`` reads a value."""
+    # imported when the help is shown, not by make_parser: compiling the SPARQL
+    # lexer's patterns cost every kg build 0.1 s CPU (2026-12)
+    from kg.report.query import sparql
+
+    return ("predeclared prefixes (a query's own PREFIX wins):\n" + "".join(
+        f"  {name + ':':9} <{iri}>\n" for name, iri in sparql.PREFIXES.items())
+        + "\n--bind NAME=VALUE reads VALUE as: <IRI>, a prefixed name (kg:Agency) or a URL\n"
+          "(http://…, urn:…) -> that IRI; a SPARQL literal as written (\"a.txt\", \"x\"@en),\n"
+          "a number, true/false -> that literal; any other text -> a string literal,\n"
+          "tagged @zh when it holds a Han character (names in the graph are \"…\"@zh).\n"
+          "It replaces the query's VALUES ?NAME { … } (its default), or else binds ?NAME\n"
+          "for the whole WHERE clause.\n"
+          "example: kg query queries/co_mentioned.rq --bind min=2\n"
+          "\nshipped queries (NAME, NAME.rq or queries/NAME.rq run them from any folder):\n"
+          + _shipped_queries())
 
 
 def _positive(text: str) -> int:

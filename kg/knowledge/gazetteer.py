@@ -28,7 +28,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import DataError
@@ -71,10 +71,24 @@ class Stoplist:
 
     words: frozenset[str] = frozenset()
     patterns: tuple[re.Pattern[str], ...] = ()
+    _any: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # the patterns as one alternation: a form fully matches it when it fully
+        # matches one of them; a build asks about every name and short form of the
+        # gazetteer, 30k forms: 0.04 s CPU one pattern at a time, 0.01 s in one (2026-12)
+        plain = self.patterns and all(p.flags == re.UNICODE for p in self.patterns)
+        combined = re.compile("|".join(f"(?:{p.pattern})" for p in self.patterns)) if plain else None
+        object.__setattr__(self, "_any", combined)
 
     def __contains__(self, form: object) -> bool:
-        return isinstance(form, str) and (
-            form in self.words or any(p.fullmatch(form) for p in self.patterns))
+        if not isinstance(form, str):
+            return False
+        if form in self.words:
+            return True
+        if self._any is not None:
+            return self._any.fullmatch(form) is not None
+        return any(p.fullmatch(form) for p in self.patterns)
 
 
 def read_stoplist(path: Path | str) -> Stoplist:

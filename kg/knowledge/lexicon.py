@@ -26,7 +26,9 @@ KeyError: "agency.toml has no key 'suffixes.strnog' (not declared in schema.toml
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
+import os
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -142,10 +144,16 @@ def _bracket_balance(line: str) -> int:
 
 @dataclass(frozen=True)
 class _Where:
-    """``file:line`` of the keys of one TOML file."""
+    """``file:line`` of the keys of one TOML file (its ``text``)."""
 
     path: Path
-    lines: Mapping[tuple[str, ...], int]
+    text: str = dataclasses.field(repr=False)
+
+    @functools.cached_property
+    def lines(self) -> Mapping[tuple[str, ...], int]:
+        # found when a message first needs one: a build reads every key and never
+        # asks where one is written (the scan was 40 % of loading the lexicon)
+        return _key_lines(self.text)
 
     def __call__(self, key: tuple[str, ...]) -> str:
         # the key's own line, else the line of the table that holds (or should hold) it
@@ -172,7 +180,7 @@ def read_schema(path: Path = SCHEMA_FILE) -> dict[str, Any]:
     pattern file (a TOML table).  ``"*"`` declares the keys every table of its level has.
     """
     data = load_toml(path)
-    where = _Where(path, _key_lines(path.read_text(encoding="utf-8")))
+    where = _Where(path, path.read_text(encoding="utf-8"))
 
     def section(node: dict[str, Any], at: tuple[str, ...]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -279,10 +287,10 @@ class PatternFile:
         return iter(self._kinds)
 
 
-def _convert(kind: str, value: Any, where: str, key: str) -> Any:
-    """The typed value of a declared key, or a one-line DataError."""
+def _convert(kind: str, value: Any, where: Callable[[], str], key: str) -> Any:
+    """The typed value of a declared key, or a one-line DataError (``where()``: the key's ``file:line``)."""
     def bad() -> DataError:
-        return DataError(f"{where}: '{key}' must be {KINDS[kind]}")
+        return DataError(f"{where()}: '{key}' must be {KINDS[kind]}")
 
     def compile_(pattern: Any) -> re.Pattern[str]:
         if not isinstance(pattern, str) or not pattern:
@@ -290,7 +298,7 @@ def _convert(kind: str, value: Any, where: str, key: str) -> Any:
         try:
             return re.compile(pattern)
         except re.error as exc:
-            raise DataError(f"{where}: '{key}': bad regex {pattern!r}: {exc}") from None
+            raise DataError(f"{where()}: '{key}': bad regex {pattern!r}: {exc}") from None
 
     if kind == "words":
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -350,7 +358,7 @@ def read_pattern_file(path: Path | str, name: str | None = None,
     if name not in schema:
         raise DataError(f"{path}:1: unknown pattern file '{name}' (not declared in {SCHEMA_FILE.name})")
     data = load_toml(path)
-    where = _Where(path, _key_lines(path.read_text(encoding="utf-8")))
+    where = _Where(path, path.read_text(encoding="utf-8"))
     values: dict[str, Any] = {}
     kinds: dict[str, str] = {}
 
@@ -363,7 +371,7 @@ def read_pattern_file(path: Path | str, name: str | None = None,
                 raise DataError(f"{where(here)}: unknown key '{dotted}' (not declared in "
                                 f"{SCHEMA_FILE.name} [{name}])")
             if isinstance(spec, _Decl):
-                values[dotted] = _convert(spec.kind, value, where(here), dotted)
+                values[dotted] = _convert(spec.kind, value, functools.partial(where, here), dotted)
                 kinds[dotted] = spec.kind
             elif not isinstance(value, dict):
                 raise DataError(f"{where(here)}: '{dotted}' must be a table of keys")
@@ -445,11 +453,21 @@ class Lexicon:
         return self.file(file).triple(key)
 
 
-@functools.lru_cache(maxsize=4)
-def load_lexicon(directory: str | None = None) -> Lexicon:
+def load_lexicon(directory: str | os.PathLike[str] | None = None) -> Lexicon:
     """Load every pattern file of ``directory`` (default ``ontology/patterns``) and check
-    each against :data:`SCHEMA_FILE`: every declared file must be there, and no other."""
-    root = Path(directory) if directory else PATTERNS_DIR
+    each against :data:`SCHEMA_FILE`: every declared file must be there, and no other.
+
+    One lexicon per directory and process: ``load_lexicon()``,
+    ``load_lexicon(None)`` and ``load_lexicon("")`` are the same object.
+    """
+    # the cache is keyed by the directory, not by how it was asked for: the
+    # stages ask with no argument, the tokenizer with None, and lru_cache keys
+    # those apart, which loaded every pattern file twice a build (0.05 s CPU, 2026-12)
+    return _load_lexicon(Path(directory) if directory else PATTERNS_DIR)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_lexicon(root: Path) -> Lexicon:
     schema = read_schema()
     present = {p.stem: p for p in sorted(root.glob("*.toml")) if p.name != SCHEMA_FILE.name}
     for name, path in present.items():
