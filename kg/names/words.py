@@ -125,6 +125,7 @@ class Words:
         self.slogan = lex.regex("boundaries", "slogan_pattern")
         self.inner_count = lex.regex("boundaries", "inner_count_pattern")
         self.guarded_branch = lex.regex("boundaries", "guarded_branch_pattern")
+        self.division_street = lex.regex("boundaries", "division_street_pattern")
         self.possessive = lex.string("boundaries", "possessive")
         #: (head ending, next word) pairs that make a head part of a longer word (二中 + 队)
         self.head_continuations = tuple(lex.table("boundaries", "head_continuations").items())
