@@ -247,7 +247,7 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
     if county and city is None:
         city = gaz.ancestor_at(county, "prefecture")
     res = ArticleResolution(art, home_county=county, home_city=city)
-    open_class = select_open(cands, r.branch_heads)
+    open_class = select_open(cands, r.branch_heads, r.office_units)
     covering = [o for o in open_class if o.type in ("Organization", "Project", "Person")]
     resolved_divs: list[Resolved] = []
     chain: list[Resolved] = []

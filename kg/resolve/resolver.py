@@ -68,6 +68,7 @@ class Resolver:
         self.body_rank_aliases = tuple((body, self.body_ranks.index(as_))
                                        for body, as_ in lexicon.table("agency", "body_rank_aliases").items())
         self.branch_heads = lexicon.words("agency", "branch_heads")
+        self.office_units = frozenset(lexicon.words("agency", "office_units"))
         self.anaphor_marker = lexicon.string("references", "anaphor_marker")
         self.zone_words = lexicon.words("references", "zone_words")
         self.unit_end = frozenset(lexicon.chars("references", "unit_end_chars")) | {""}
