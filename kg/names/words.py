@@ -129,6 +129,13 @@ class Words:
         self.inner_count = lex.regex("boundaries", "inner_count_pattern")
         self.guarded_branch = lex.regex("boundaries", "guarded_branch_pattern")
         self.division_street = lex.regex("boundaries", "division_street_pattern")
+        #: functional zones' heads (某某工业园区, 某某经济技术开发区), longest first, and the tags of
+        #: the words of a zone's own name before one (a name the segmenter does not know, or a place)
+        self.zone_suffixes = by_length(lex.words("references", "zone_suffixes"))
+        self.zone_suffix_re = alternation(self.zone_suffixes)
+        self.zone_name_tags = frozenset(lex.words("references", "zone_name_tags"))
+        self.zone_proper_tags = frozenset(lex.words("references", "zone_name_proper_tags"))
+        self.zone_name_max = lex.integer("references", "zone_name_max")
         self.possessive = lex.string("boundaries", "possessive")
         #: (head ending, next word) pairs that make a head part of a longer word (二中 + 队)
         self.head_continuations = tuple(lex.table("boundaries", "head_continuations").items())
