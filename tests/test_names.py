@@ -176,7 +176,7 @@ def test_every_candidate_rule_is_declared_by_the_finder_of_its_family(nlp):
     assert {t for t, _ in seen} >= {"Division", "Agency", "Organization", "Project", "Person"}
     for type_, rule in seen:
         if type_ == "Division":
-            assert rule in ("gazetteer", "gazetteer-short")
+            assert rule in ("gazetteer", "gazetteer-short", "zone-named")
         else:
             assert finder_of(rule).family == type_, rule
     declared = {rule for f in finders() for rule in f.rules}

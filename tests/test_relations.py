@@ -154,6 +154,14 @@ def test_a_qualified_title_keeps_its_chain():
     # a head of government earlier in the chain (副县长、某局局长)
     ("本报讯 阳高县政府召开常务会议,副县长、县水务局局长钱立新汇报。", ("钱立新", "worksFor", "阳高县人民政府")),
     ("本报讯 阳高县政府召开常务会议,副县长、县水务局局长钱立新汇报。", ("钱立新", "worksFor", "阳高县水务局")),
+    # the short title of a party department's head after the committee (县委常委、组织部长)
+    ("本报讯 阳高县委召开会议,县委常委、组织部长钱立新出席。", ("钱立新", "worksFor", "中共阳高县委员会")),
+    ("本报讯 阳高县委召开会议,县委常委、宣传部长钱立新出席。", ("钱立新", "worksFor", "中共阳高县委员会")),
+    # the head of a democratic party's committee (主委), after another post
+    ("本报讯 阳高县政协副主席、民盟阳高县委会主委钱立新带队调研。",
+     ("钱立新", "worksFor", "中国民主同盟阳高县委员会")),
+    ("本报讯 阳高县政协副主席、民盟阳高县委会副主委钱立新带队调研。",
+     ("钱立新", "worksFor", "中国人民政治协商会议阳高县委员会")),
 ])
 def test_every_title_of_a_chain_names_its_body(text, expected):
     assert expected in triples(process_text(text), "worksFor")

@@ -77,6 +77,16 @@ def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
                     out.append(Candidate(c.end, end, "Agency", text[c.end:end], "party-government",
                                          juris=(c.end, c.end + 1)))
                     break
+    # a unit written right after a committee's short form (县委办, 县委宣传部主任): the unit,
+    # with the committee it belongs to (which stays: resolve.select_open)
+    spans = {(c.start, c.end) for c in out}
+    for c in [c for c in out if c.rule == "party-government" and c.text.endswith(w.committee_shorts)]:
+        for unit in w.committee_units:
+            end = c.end + len(unit)
+            if text.startswith(unit, c.end) and (c.start, end) not in spans and \
+                    (end in ctx.token_ends or text.startswith(w.titles, end)):
+                out.append(Candidate(c.start, end, "Agency", text[c.start:end], "party-government", juris=c.juris))
+                break
     for m in w.national_re.finditer(text):
         out.append(Candidate(m.start(), m.end(), "Agency", m.group(0), "national-body"))
     return out

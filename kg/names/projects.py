@@ -35,7 +35,10 @@ def find_projects(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
             q_start, q_end = quoted
             if text.endswith(w.campaign_words, q_start, q_end - 1):
                 continue  # “冬季攻坚行动”项目: a campaign's programme
-            q_start = place_prefix(text, q_start, ctx, divisions, prot)  # 某某市禁燃区“…”项目
+            placed_at = place_prefix(text, q_start, ctx, divisions, prot)  # 某某市禁燃区“…”项目
+            if placed_at == q_start and start == s and text[q_start + 1:q_end - 1] in w.generic_words:
+                continue  # “煤改电”工程: a campaign's generic word and a bare head, no one work
+            q_start = placed_at
             name = _QUOTES.sub("", text[q_start:e])
             if len(name) > len(suffix) + 1:
                 out.append(Candidate(q_start, e, "Project", text[q_start:e], "project-quoted", name=name))

@@ -1,7 +1,8 @@
 """The registry of name finders: one finder per open class, with the rules it applies.
 
 (Divisions come first and from the gazetteer, :func:`~kg.names.divisions.find_divisions`,
-with the rules ``gazetteer`` and ``gazetteer-short``; every finder reads them.)
+with the rules ``gazetteer`` and ``gazetteer-short``, and ``zone-named`` for a functional
+zone named before its head; every finder reads them.)
 
 Every candidate records the rule that found it (``Candidate.rule``, kept as
 ``Resolved.rule`` and in the review pages); :func:`finder_of` says which

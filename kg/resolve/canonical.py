@@ -121,6 +121,8 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
         prefix, rest = r.division_name(juris_id), surface[1:]
     if prefix:
         full = r.committee_name(prefix, rest)  # 县委 → 中共某县委员会, 市政协提案委 → …提案委员会
+        if full is None and rest[:1] == prefix[-1:]:
+            full = r.committee_name(prefix, rest[1:])  # 某县县政府办公室: the level written again
         if full:
             return full, juris_id
     if c.rule == "party-government":

@@ -13,7 +13,7 @@ from kg.records import Division
 from kg.resolve.resolved import Resolved
 from kg.resolve.resolver import Resolver
 
-__all__ = ["division_mention", "unknown_division"]
+__all__ = ["division_mention", "unknown_division", "named_zone"]
 
 
 def division_mention(r: Resolver, article_id: str, start: int, end: int, surface: str, did: str, rule: str,
@@ -85,3 +85,17 @@ def unknown_division(r: Resolver, text: str, prev: Resolved) -> Resolved | None:
 def _child_id(parent_id: str, name: str) -> str:
     """Same scheme as the gazetteer's ids for units without a code."""
     return f"{parent_id}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}"
+
+
+def named_zone(r: Resolver, article_id: str, start: int, end: int, name: str, parent_id: str | None,
+               covering: Sequence[Candidate]) -> Resolved | None:
+    """A functional zone with a name of its own (某某陶瓷工业园区: names.divisions), a zone of
+    ``parent_id`` (the division written right before it, else the article's home county or
+    city); None without a parent."""
+    parent = r.get(parent_id)
+    if parent is None:
+        return None
+    did = _child_id(parent.id, name)
+    if did not in r.extra:
+        r.extra[did] = Division(did, None, name, "zone", parent.id, ())
+    return division_mention(r, article_id, start, end, name, did, "zone-named", covering)

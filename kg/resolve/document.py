@@ -19,7 +19,7 @@ from kg.knowledge.lexicon import Lexicon
 from kg.names import Candidate
 from kg.records import Entity
 from kg.resolve.canonical import canonical, jurisdiction_word, strip_spaces
-from kg.resolve.divisions import division_mention, unknown_division
+from kg.resolve.divisions import division_mention, named_zone, unknown_division
 from kg.resolve.resolved import ArticleResolution, ArticleText, Resolved
 from kg.resolve.resolver import HIGH, Resolver, home_city
 from kg.resolve.select import select_open
@@ -247,7 +247,7 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
     if county and city is None:
         city = gaz.ancestor_at(county, "prefecture")
     res = ArticleResolution(art, home_county=county, home_city=city)
-    open_class = select_open(cands, r.branch_heads)
+    open_class = select_open(cands, r.branch_heads, r.office_units)
     covering = [o for o in open_class if o.type in ("Organization", "Project", "Person")]
     resolved_divs: list[Resolved] = []
     chain: list[Resolved] = []
@@ -261,6 +261,15 @@ def _resolve_article(r: Resolver, art: ArticleText, cands: Sequence[Candidate], 
         i += 1
         if chain and chain[-1].end != c.start:
             chain = []
+        if c.rule == "zone-named":
+            # a zone named before its head: inside the county or city written right before it
+            parent = chain[-1].division_id if chain and r.get(chain[-1].division_id).level in \
+                ("prefecture", "county") else county or city
+            m = named_zone(r, article_id, c.start, c.end, c.text, parent, covering)
+            if m is not None:
+                resolved_divs.append(m)
+            chain = []
+            continue
         did = r.pick_division(c, chain, city, county)
         if did is None:
             # a known name, but not under the unit written before it: another place of that name

@@ -192,6 +192,7 @@ def _tables(lexicon: Lexicon) -> dict[str, Any]:
     t.body_rank_aliases = tuple((body, t.body_ranks.index(as_))
                                 for body, as_ in lexicon.table("agency", "body_rank_aliases").items())
     t.branch_heads = lexicon.words("agency", "branch_heads")
+    t.office_units = frozenset(lexicon.words("agency", "office_units"))
     t.anaphor_marker = lexicon.string("references", "anaphor_marker")
     t.zone_words = lexicon.words("references", "zone_words")
     t.unit_end = frozenset(lexicon.chars("references", "unit_end_chars")) | {""}

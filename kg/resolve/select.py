@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from kg.names import Candidate
 
@@ -25,11 +25,13 @@ _ASSEMBLED_RULES = ("project-list-distributed",)
 _TYPE_RANK = {"Agency": 0, "Organization": 1, "Project": 2, "Person": 3}
 
 
-def select_open(cands: Sequence[Candidate], branch_heads: tuple[str, ...]) -> list[Candidate]:
-    """Choose among overlapping open-class candidates (``branch_heads``: agency.toml's).
+def select_open(cands: Sequence[Candidate], branch_heads: tuple[str, ...],
+                units: Collection[str] = ()) -> list[Candidate]:
+    """Choose among overlapping open-class candidates (``branch_heads``: agency.toml's;
+    ``units``: the offices of a committee or government written after it, agency.toml's).
 
-    Nested agencies stay (市税务局 inside 市税务局城区分局: parent and
-    sub-unit); otherwise the longer candidate wins, a project built from a
+    Nested agencies stay (市税务局 inside 市税务局城区分局, 县政府 inside 县政府办公室:
+    parent and sub-unit); otherwise the longer candidate wins, a project built from a
     facility wins over the same span as an organization, and persons inside
     other names are dropped.
     """
@@ -68,6 +70,8 @@ def select_open(cands: Sequence[Candidate], branch_heads: tuple[str, ...]) -> li
                 if c.type == "Agency" and o.type == "Agency" and c.start == o.start and \
                         o.text.endswith(branch_heads):
                     continue  # parent body inside a branch's name (某局某分局)
+                if c.rule == "party-government" and o.type == "Agency" and o.text[c.end - o.start:] in units:
+                    continue  # 县委 in 县委办, 某县政府 in 某县政府办公室: the unit's parent body
                 if c.type in ("Organization", "Agency") and o.type == "Project" and c.start == o.start:
                     continue  # 某厂 in 某厂某某综合利用, 某县公安局 in 某县公安局业务用房项目: the undertaker
                 drop = True
