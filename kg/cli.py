@@ -204,7 +204,7 @@ def _eval(args: argparse.Namespace) -> int:
 def _review(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from kg.export.atomic import output_lock
+    from kg.export.folderlock import output_lock
     from kg.run.build import BuildSummary, corpus_files, iter_results
     from kg.report.review import write_review
 

@@ -20,6 +20,7 @@ Messages start with the path and say what is wrong:
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -43,8 +44,6 @@ def file_kind(mode: int) -> str:
 
 
 def _reason(exc: OSError) -> str:
-    import errno
-
     if exc.errno == errno.ELOOP:
         return "symbolic link loop"
     return exc.strerror or str(exc)

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 import kg.export.atomic as export
+import kg.export.folderlock as folderlock
 from kg.errors import ExportError, KGError
-from kg.export.atomic import TEMP_FILE, WRITE_PAUSE_ENV, atomic_write, atomic_writer, staged_writes
+from kg.export.atomic import WRITE_PAUSE_ENV, atomic_write, atomic_writer, staged_writes
+from kg.export.folderlock import LOCK_FILE, TEMP_FILE, output_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +51,7 @@ def _snapshot(directory: Path) -> dict[str, bytes]:
 @pytest.fixture(autouse=True)
 def _fresh_cleanup_state(monkeypatch):
     # the stale-file sweep runs once per directory and process; tests want it every time
-    monkeypatch.setattr(export, "_CLEANED", set())
+    monkeypatch.setattr(folderlock, "_CLEANED", set())
 
 
 # --------------------------------------------------------------------------
@@ -141,20 +143,20 @@ def test_stale_temp_files_are_removed_by_lock_not_by_pid(tmp_path):
 def test_nothing_is_swept_in_a_folder_another_run_has_locked(tmp_path):
     stale = tmp_path / ".graph.ttl.1.0123abcd.tmp"  # a build's finished file, waiting for its rename
     stale.write_text("whole", encoding="utf-8")
-    holder = _held_by_another_process(tmp_path / export.LOCK_FILE)
+    holder = _held_by_another_process(tmp_path / LOCK_FILE)
     try:
         atomic_write(tmp_path / "graph.ttl", "x")
         assert stale.exists()
         with pytest.raises(KGError, match=r"another .* is writing there"):
-            with export.output_lock(tmp_path):
+            with output_lock(tmp_path):
                 pass
     finally:
         holder.kill()
         holder.wait()
-    with export.output_lock(tmp_path, "kg test"):  # its holder is gone: the lock is free, the file stale
+    with output_lock(tmp_path, "kg test"):  # its holder is gone: the lock is free, the file stale
         assert not stale.exists()
-        assert (tmp_path / export.LOCK_FILE).read_text(encoding="utf-8").startswith(f"kg test (pid {os.getpid()})")
-    assert not (tmp_path / export.LOCK_FILE).exists()
+        assert (tmp_path / LOCK_FILE).read_text(encoding="utf-8").startswith(f"kg test (pid {os.getpid()})")
+    assert not (tmp_path / LOCK_FILE).exists()
 
 
 def test_output_lock_sweeps_the_folder_and_its_sub_folders_once_held(tmp_path):
@@ -166,9 +168,9 @@ def test_output_lock_sweeps_the_folder_and_its_sub_folders_once_held(tmp_path):
     other_run = tmp_path / "articles" / ".a-1.html.77777.0123abcd.tmp"  # in a folder another run holds
     for p in (top, sub, busy, other_run):
         p.write_text("partial", encoding="utf-8")
-    holders = [_held_by_another_process(busy), _held_by_another_process(tmp_path / "articles" / export.LOCK_FILE)]
+    holders = [_held_by_another_process(busy), _held_by_another_process(tmp_path / "articles" / LOCK_FILE)]
     try:
-        with export.output_lock(tmp_path):
+        with output_lock(tmp_path):
             assert not top.exists() and not sub.exists()
             assert busy.exists() and other_run.exists()
     finally:

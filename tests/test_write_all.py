@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import kg.export.atomic as export
+import kg.export.folderlock as folderlock
 from kg.errors import ExportError
 from kg.export import bundle
-from kg.export.atomic import TEMP_FILE
+from kg.export.folderlock import TEMP_FILE
 from kg.export.bundle import write_all
 from kg.export.graphml import iter_graphml_text, json_pieces, serialize_graphml
 from kg.export.jsonld import serialize_jsonld, to_jsonld
@@ -42,7 +42,7 @@ needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_meth
 
 @pytest.fixture(autouse=True)
 def _fresh_cleanup_state(monkeypatch):
-    monkeypatch.setattr(export, "_CLEANED", set())
+    monkeypatch.setattr(folderlock, "_CLEANED", set())
 
 
 def _files(directory: Path) -> dict[str, bytes]:

@@ -3,7 +3,8 @@
 * :mod:`~kg.export.bundle`: :func:`~kg.export.bundle.write_all`, every export
   of a build in one staged block, optionally by forked processes;
 * :mod:`~kg.export.atomic`: atomic writes (temporary file + rename), staged
-  renames, clean-up of dead runs' temporary files;
+  renames; :mod:`~kg.export.folderlock`: the lock on an output folder and
+  the clean-up of dead runs' temporary files;
 * RDF: :mod:`~kg.export.quads` (the networkx graph as quads of the graph
   contract, and rdflib's form of them), :mod:`~kg.export.index` (the subject
   index the writers work from), :mod:`~kg.export.terms` (terms as text),

@@ -40,7 +40,8 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import ExportError
-from kg.export.atomic import PLANNED, STAGED, export_error, gc_paused, remove_stale_temp_files, staged_writes, temp_path
+from kg.export.atomic import PLANNED, STAGED, export_error, gc_paused, staged_writes, temp_path
+from kg.export.folderlock import remove_stale_temp_files
 from kg.export.facts import write_facts_csv
 from kg.export.graphml import write_graphml
 from kg.export.html import write_html

@@ -57,6 +57,7 @@ from pathlib import Path
 import jieba
 
 from kg.paths import default_cache_dir
+from kg.textsafe import terminal_safe
 
 __all__ = ["FastJieba", "Dictionary", "add_words", "python_jieba", "compiled", "word_tags"]
 
@@ -363,8 +364,6 @@ def _read_snapshot(path: Path) -> Dictionary | str | None:
 
 def _report(message: str) -> None:
     """One line on stderr (a process that segments has no other channel to the user)."""
-    from kg.textsafe import terminal_safe
-
     print(terminal_safe(message), file=sys.stderr, flush=True)
 
 
@@ -376,7 +375,7 @@ def _snapshot_lock(directory: Path) -> Iterator[None]:
     Where it cannot be locked, every process rebuilds on its own (same bytes).
     """
     try:
-        import fcntl
+        import fcntl  # POSIX only: elsewhere no lock, each process rebuilds on its own
 
         directory.mkdir(parents=True, exist_ok=True)
         fd = os.open(directory, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))

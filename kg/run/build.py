@@ -26,7 +26,7 @@ from pathlib import Path
 
 from kg.corpus import CorpusFile, document_from_bytes, list_corpus, read_file_bytes, source_name
 from kg.errors import InputError, KGError
-from kg.export.atomic import output_lock
+from kg.export.folderlock import output_lock
 from kg.export.bundle import write_all
 from kg.graph import build_graph
 from kg.ids import article_id
@@ -266,7 +266,7 @@ def build(corpus: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
         A progress bar on stderr: ``True``, ``False``, or ``None`` for "when
         stderr is a terminal".
 
-    ``out`` is locked for the whole build (:func:`kg.export.atomic.output_lock`):
+    ``out`` is locked for the whole build (:func:`kg.export.folderlock.output_lock`):
     a second build into it stops at once with a :class:`~kg.errors.KGError`.
     The exports are the same bytes for every choice of these.
     """

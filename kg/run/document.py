@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 from kg.corpus import iter_chunks, normalize, to_simplified
 from kg.knowledge.gazetteer import load_gazetteer
+from kg.knowledge.jio import tra2sim_chars  # the table to_simplified applies
 from kg.knowledge.lexicon import load_lexicon
 from kg.nlp.pipeline import make_nlp
 from kg.records import Document, DocResult
@@ -89,8 +90,6 @@ def as_simplified(text: str, traditional: bool) -> str:
     """
     if not traditional:
         return text
-    from kg.knowledge.jio import tra2sim_chars  # the table to_simplified applies
-
     return text.translate(tra2sim_chars())
 
 

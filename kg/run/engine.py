@@ -64,7 +64,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from kg.corpus import document_from_bytes, iter_chunks, read_file_bytes, source_name
+from kg.corpus import document_from_bytes, iter_chunks, read_file_bytes, source_name, to_simplified
 from kg.errors import DataError, InputError, KGError
 from kg.records import Article, DocResult, Document, pickled_by_value
 
@@ -197,8 +197,6 @@ def split_document(doc: Document, path: str, part_chars: int = PART_CHARS) -> It
     (:func:`kg.corpus.iter_chunks`), the stretches of whitespace where the
     NLP stages cut it anyway.
     """
-    from kg.corpus import to_simplified
-
     text = doc.text
     traditional = to_simplified(text) is not text
     cuts = sorted({a.start for a in doc.articles if 0 < a.start < len(text)}
