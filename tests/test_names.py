@@ -235,7 +235,7 @@ def test_democratic_party_committees_are_organizations_by_their_full_name(nlp, t
 @pytest.mark.parametrize("text, expected", [
     ("五台山风景区建设项目开工。", {"五台山风景区建设项目"}),        # a place's name is no count (五 + 台)
     ("开工建设东山光伏电站、晋丰西梁一期等3个项目。", {"晋丰西梁一期"}),  # a list item with its phase
-    ("总投资2亿元、年产值1亿元的红枣系列产品加工项目开工。", {"红枣系列产品加工项目"}),  # its own amount
+    ("总投资3亿元、年销售额5000万元的食品加工项目落户园区。", {"食品加工项目"}),  # its own amount
 ])
 def test_specific_projects(nlp, text, expected):
     assert expected <= found(nlp, text, "Project")
@@ -316,14 +316,14 @@ def test_owners_and_brands_are_organizations(nlp, text, expected):
 
 
 def test_a_place_before_an_industry_word_is_no_owner(nlp):
-    assert not found(nlp, "临汾市绿色能源输配供热项目开工。", "Organization")
+    assert not found(nlp, "大同市清洁能源管网配套项目开工。", "Organization")
 
 
 @pytest.mark.parametrize("text, expected", [
     ("本报讯 太谷区政府将办好十件实事。五是新建胜利东路第三小学人行天桥,缓解交通压力。",
      {"胜利东路第三小学人行天桥"}),
     ("本报讯 九是进一步建设完善东湖便民市场,方便市民。", {"东湖便民市场"}),
-    ("本报讯 八是建设太谷“三农”综合服务中心,打造平台。", {"太谷“三农”综合服务中心"}),
+    ("本报讯 六是建设祁县“菜篮子”综合服务中心,完善平台。", {"祁县“菜篮子”综合服务中心"}),
 ])
 def test_facilities_a_numbered_programme_builds_are_projects(nlp, text, expected):
     assert expected <= surfaces(nlp, text, "Project")
@@ -407,7 +407,7 @@ def test_counted_lists_name_their_items(nlp, text, expected):
 
 
 @pytest.mark.parametrize("text, type_", [
-    ("全县完成270万平方米以上集中供热改造。", "Project"),   # a measure: a description
+    ("全县完成30万平方米以上屋顶光伏改造。", "Project"),    # a measure: a description
     ("民进晋城市委会主委李红梅讲话。", "Agency"),           # 主委 is a title, not a 委
     ("新荣区二小3所学校参加。", "Agency"),                  # 3所: a count
     ("对砂矿进行整治。", "Organization"),                   # one character before 矿

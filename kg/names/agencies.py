@@ -19,7 +19,7 @@ def find_agencies(text: str, ctx: Context, divisions: Sequence[Candidate]) -> li
            if not text.startswith(w.place_after_body, c.end)]  # 某局片区: a place
     out = [c for c in out if not w.inner_count.search(c.text)]  # 某某3处: a count, not a body
     # weak heads (中心, 站 …) count with a jurisdiction prefix or an agency domain word, or
-    # as an item of a list of bodies (某某局、清洁取暖办、…)
+    # as an item of a list of bodies (某某局、创卫办、…)
     listed = []
     for c in suffix_names(text, ctx, divisions, w.agency_weak, "Agency", "agency-weak", 20):
         body = c.text

@@ -209,7 +209,7 @@ class Words:
         self.facility_center_re = alternation(self.facility_center)
         self.center_words_re = alternation(self.center_words)
         self.invested_heads = tuple(self.project_heads) + tuple(self.facility)
-        # an amount of its own right before a name singles it out (投资2亿元、年产值1亿元的某某加工项目):
+        # an amount of its own right before a name singles it out (总投资3亿元、年销售额5000万元的某某加工项目):
         # a money trigger, at most two words such as 约 before the amount, no clause break, 的
         self.own_amount_re = re.compile(rf"(?:{'|'.join(map(re.escape, self.money_triggers))})[^，。；;,\d]{{0,2}}"
                                         rf"{money_of(lex).pattern}[^，。；;,]{{0,16}}{re.escape(self.possessive)}$")

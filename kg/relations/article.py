@@ -89,6 +89,14 @@ class ArticleFacts:
             return s, e
         return within_paragraph(s, e, words, self._breaks)
 
+    def same_paragraph(self, start: int, end: int) -> bool:
+        """Is ``text[start:end]`` within one paragraph of the source (normalisation may have
+        joined a line that stops without punctuation, a header, to the next)?"""
+        if not self._breaks:
+            return True
+        k = bisect.bisect_right(self._breaks, start)
+        return k >= len(self._breaks) or self._breaks[k] >= end
+
     def sentence_of(self, pos: int) -> tuple[int, int]:
         """The sentence holding ``pos`` (sentences are sorted and disjoint)."""
         k = bisect.bisect_right(self._sentence_starts, pos) - 1

@@ -114,13 +114,13 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
     if c.rule == "national-body":
         return r.national.get(surface, surface), None
     if c.juris is None and not prefix and _glued_committee(r, surface):
-        # a committee's short form glued to its jurisdiction character in one word (市政协文史委)
+        # a committee's short form glued to its jurisdiction character in one word (市政协提案委)
         juris_id = r.jurisdiction_for(surface[0], city, county, own)
         if juris_id is None:
             return None, None
         prefix, rest = r.division_name(juris_id), surface[1:]
     if prefix:
-        full = r.committee_name(prefix, rest)  # 县委 → 中共某县委员会, 市政协文史委 → …文史委员会
+        full = r.committee_name(prefix, rest)  # 县委 → 中共某县委员会, 市政协提案委 → …提案委员会
         if full:
             return full, juris_id
     if c.rule == "party-government":
@@ -147,14 +147,14 @@ def canonical(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved], ci
 
 
 def _glued_committee(r: Resolver, surface: str) -> bool:
-    """Is the name a committee's short form glued to its jurisdiction character (市政协文史委)?"""
+    """Is the name a committee's short form glued to its jurisdiction character (市政协提案委)?"""
     return surface[:1] in r.level_of and r.committee_name("", surface[1:]) is not None
 
 
 def jurisdiction_word(r: Resolver, c: Candidate, text: str, divs: Sequence[Resolved]) -> tuple[int, int] | None:
     """The span of the bare jurisdiction word (省, 市, 县, 区) that stands for the
-    jurisdiction of ``c`` (市住建局, 县委, 市政协文史委), None if the name writes
-    its jurisdiction out (晋城市住建局) or has none."""
+    jurisdiction of ``c`` (市住建局, 县委, 市政协提案委), None if the name writes
+    its jurisdiction out (朔州市住建局) or has none."""
     if c.juris is not None:
         js, je = c.juris
         if je - js == 1 and text[js] in r.level_of and not any(d.start == js and d.end == je for d in divs):

@@ -843,6 +843,11 @@
     selectedEdges: function () { return network.getSelectedEdges(); },
     nodePoint: function (i) { return domPoint(network.getPosition(i)); },
     edgePoint: function (k) { return domPoint(network.body.edges[k].edgeType.getPoint(0.5)); },
+    // what a click at page point p would hit: "n<index>", "e<index>" or null
+    objectAt: function (p) {
+      var r = container.getBoundingClientRect();
+      return objectAt({x: p.x - r.left, y: p.y - r.top});
+    },
     scale: function () { return network.getScale(); },
     timings: function () { return JSON.parse(JSON.stringify(timings)); },
     frameTime: function () {

@@ -53,7 +53,11 @@ def located_after(art: ArticleFacts, words: _LocatedAfter) -> Iterator[Fact]:
     named last) is located in X, the last division of a chain of divisions (某县某镇:
     the 镇), each chain of a list (某市、某县和某县境内)."""
     text = art.text
-    starts = {d.start: d for d in art.mentions if d.type == "Division"}
+    # the longest division written at each place (某县经济技术开发区, not the 某县 it starts with)
+    starts: dict[int, Resolved] = {}
+    for d in art.mentions:
+        if d.type == "Division" and (d.start not in starts or d.end > starts[d.start].end):
+            starts[d.start] = d
     if not starts:
         return
     subjects = [m for m in art.mentions if m.type in ("Organization", "Project")]
@@ -222,7 +226,7 @@ class _Branch:
 
 
 def _own_part(rest: str, legal: tuple[str, ...]) -> str:
-    """What a name adds after its parent's, without a company or legal head (华昱公司 → 华昱)."""
+    """What a name adds after its parent's, without a company or legal head (澄泓公司 → 澄泓)."""
     for form in legal:
         if rest.endswith(form):
             return rest[:-len(form)]

@@ -64,6 +64,8 @@ class _Titles:
         # (reporters of the home paper are the reporter rule's)
         self.reporter_titles = frozenset(lexicon.words("relations", "reporter.titles"))
         chain = lexicon.file("relations").section("org-title")
+        #: titles of a member of a body (人大代表): the person works for the body written before
+        self.member_titles = frozenset(chain.words("member_titles"))
         #: words before a title that qualify it (常务副县长): the body comes before them
         self.modifiers = tuple(sorted(chain.words("title_modifiers"), key=len, reverse=True))
         #: characters that end a chain between a body and its title (a clause, a list, a field)
@@ -77,8 +79,11 @@ def _employers(art: ArticleFacts, person: Resolved, words: _Titles) -> list[Reso
     persons without an employee title, have none.  (Read by org-title and title-chain:
     walked once per person.)"""
     title = person.title
-    if not title or title in words.fixed or title not in words.employee_titles:
+    if not title or title in words.fixed:
         return []
+    if title not in words.employee_titles and title not in words.member_titles and \
+            not _after_joined_title(art, person, words):
+        return []  # (a rank after a post, 某局局长、一级巡视员某某, keeps the post's chain)
     if title in words.reporter_titles and art.newspaper is not None:
         return []  # the reporter rule's
     key = ("employers", id(person))
@@ -86,6 +91,13 @@ def _employers(art: ArticleFacts, person: Resolved, words: _Titles) -> list[Reso
     if chain is None:
         chain = art.cache[key] = list(_walk_chain(art, person, words))
     return chain
+
+
+def _after_joined_title(art: ArticleFacts, person: Resolved, words: _Titles) -> bool:
+    """Is the person's title joined by 、 to a post title before it (某局局长、一级巡视员某某)?"""
+    pos = _title_start(art, person, words)
+    return pos > 0 and art.text[pos - 1] == "、" and \
+        any(art.text.endswith(t, 0, pos - 1) for t in words.longest_first)
 
 
 def _title_start(art: ArticleFacts, person: Resolved, words: _Titles) -> int:
@@ -115,6 +127,11 @@ def _walk_chain(art: ArticleFacts, person: Resolved, words: _Titles) -> Iterator
     pos = _title_start(art, person, words)
     orgs = art.agencies_orgs
     person_ends = _person_ends(art)
+    # a body whose name ends inside the title (市人大 in 市人大代表某某): the title's body
+    inside = max((o for o in orgs if o.start < pos < o.end <= person.start), key=lambda o: o.end, default=None)
+    if inside is not None:
+        yield inside
+        return
     for _ in range(6):
         # skip titles joined by 、 (党支部书记、校长): they belong to the same organization
         pos = _skip_titles(text, pos, words.longest_first, words.modifiers)
@@ -228,25 +245,56 @@ def head_of_government(art: ArticleFacts, words: _Government) -> Iterator[Fact]:
         return
     gazetteer = art.gazetteer
     for person in art.persons:
-        title = person.title
-        if not title:
+        if not person.title:
             continue
-        head = next((h for h in words.longest_first if title.endswith(h)), None)
-        if head is None:
-            continue
-        level = words.heads[head]
-        cands = [g for g in governments if (div := gazetteer.get(g.juris)) is not None and div.name.endswith(level)]
-        if not cands:
-            continue
-        start = _title_start(art, person, words.titles)
-        written = [d.division_id for d in art.mentions if d.type == "Division" and d.end == start]
-        chain = [o.juris for o in _employers(art, person, words.titles) if o.juris]
-        home = [art.res.home_county, art.res.home_city]
-        for prefer in (written, chain, home):
-            found = [g for g in cands if g.juris in prefer]
-            if found:
-                yield Fact(person, "worksFor", found[0], person.start, role=title)
-                break
-        else:
-            if len({g.entity_id for g in cands}) == 1:
-                yield Fact(person, "worksFor", cands[0], person.start, role=title)
+        for title, start in _chain_titles(art, person, words):
+            head = next((h for h in words.longest_first if title.endswith(h)), None)
+            if head is None:
+                continue
+            level = words.heads[head]
+            cands = [g for g in governments if (div := gazetteer.get(g.juris)) is not None and
+                     div.name.endswith(level)]
+            if not cands:
+                continue
+            written = [d.division_id for d in art.mentions if d.type == "Division" and d.end == start]
+            chain = [o.juris for o in _employers(art, person, words.titles) if o.juris]
+            home = [art.res.home_county, art.res.home_city]
+            for prefer in (written, chain, home):
+                found = [g for g in cands if g.juris in prefer]
+                if found:
+                    yield Fact(person, "worksFor", found[0], person.start, role=title)
+                    break
+            else:
+                if len({g.entity_id for g in cands}) == 1:
+                    yield Fact(person, "worksFor", cands[0], person.start, role=title)
+
+
+def _chain_titles(art: ArticleFacts, person: Resolved, words: _Government) -> list[tuple[str, int]]:
+    """The person's title and the titles joined to it by 、 before it (副县长、某局局长某某:
+    副县长 too), each with where it starts (its qualifiers included).  A title written after a
+    body (某局局长) ends the walk once taken: what comes before it is that body's chain."""
+    text = art.text
+    titles = words.titles
+    pos = _title_start(art, person, titles)
+    out = [(person.title, pos)]
+    body_ends = _body_ends(art)
+    while pos > 0:
+        if pos in body_ends:
+            # a body before this title: step over it to the 、 before it (某局局长、…)
+            body = max((o for o in art.agencies_orgs if o.end == pos), key=lambda o: o.end - o.start)
+            pos = body.start
+        if pos <= 1 or text[pos - 1] != "、":
+            break
+        prev = next((t for t in titles.longest_first if text.endswith(t, 0, pos - 1)), None)
+        if prev is None:
+            break
+        pos = _skip_modifiers(text, pos - 1 - len(prev), titles.modifiers)
+        out.append((prev, pos))
+    return out
+
+
+def _body_ends(art: ArticleFacts) -> frozenset[int]:
+    ends = art.cache.get("body-ends")
+    if ends is None:
+        ends = art.cache["body-ends"] = frozenset(o.end for o in art.agencies_orgs)
+    return ends
