@@ -1,6 +1,6 @@
 """The quad model of the RDF exports: the networkx graph → quads of plain values, by the graph contract.
 
-The triples follow the graph contract in ``DESIGN.md``; the vocabulary is
+The triples follow the graph contract (``ontology/kg.ttl``, README "Linked data"); the vocabulary is
 declared in ``ontology/kg.ttl`` and checked by ``ontology/shapes.ttl``.
 :func:`iter_quads` turns the networkx graph into quads of plain Python values
 (IRIs as ``str``, literals as :class:`Lit`), each with the named graph it

@@ -181,7 +181,7 @@ class ArticleFacts:
 
     def undertaker(self, o: Resolved) -> Resolved | None:
         """Who undertakes what a rule reads as undertaken by ``o``: ``o`` itself, but for a
-        party committee the government written right after it (县委、县政府: GUIDELINES,
+        party committee the government written right after it (县委、县政府: docs/annotation.md,
         Undertakes), or no one."""
         if o.type != "Agency" or not self.words.party_committee.search(o.name):
             return o

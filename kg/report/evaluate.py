@@ -1,6 +1,6 @@
 """Score a built graph against gold annotations.
 
-The task and its scoring are defined in ``gold/GUIDELINES.md`` ("Unit"): one
+The task and its scoring are defined in ``docs/annotation.md`` ("How kg eval scores a graph"): one
 gold record per corpus file; per document, on sets, an entity is
 ``(type, name)``, a relation ``(head, rel, tail)``, an attribute
 ``(entity, attr, value)``; a predicted name matches a gold entity if it equals
@@ -14,7 +14,7 @@ whole of it in one place:
 
 - :func:`load_gold` (:mod:`kg.report.gold`) reads the gold JSONL,
   :func:`load_predictions` (:mod:`kg.report.predictions`) reads the graph
-  (the RDF contract of ``DESIGN.md``) into per-document predictions;
+  (the graph contract, ``ontology/kg.ttl``) into per-document predictions;
 - :func:`score_documents` (:mod:`kg.report.matching`) matches and counts;
   :func:`evaluate` does all three; the records are in :mod:`kg.report.scores`;
 - :func:`format_report`, :func:`to_markdown`, :func:`to_json`

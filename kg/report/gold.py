@@ -1,4 +1,4 @@
-"""Reading the gold annotations: one JSON record per corpus file (``gold/GUIDELINES.md``),
+"""Reading the gold annotations: one JSON record per corpus file (``docs/annotation.md``),
 validated with every error naming ``file:line`` and the field."""
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def _obj(value: Any, ctx: str, where: _Where) -> dict[str, Any]:
 
 def _choice(value: Any, choices: Sequence[str], ctx: str, where: _Where, what: str) -> str:
     if value not in choices:
-        hint = " (partOf is not scored: GUIDELINES.md)" if value == "partOf" else ""
+        hint = " (partOf is not scored: docs/annotation.md)" if value == "partOf" else ""
         raise where.error(f"{ctx}: unknown {what} {value!r}{hint}; "
                           f"expected one of {', '.join(choices)}")
     return value
@@ -118,7 +118,7 @@ def _gold_doc(raw: Any, where: _Where) -> GoldDoc:
     doubtful = _list(obj.get("doubtful", []), "doubtful", where)
     for k, note in enumerate(doubtful):
         _str(note, f"doubtful[{k}]", where, nonempty=False)
-    # "Each entity is listed once per document" (GUIDELINES.md "Unit").
+    # "Each entity is listed once per document" (docs/annotation.md, "The record format").
     seen: dict[tuple[str, str], int] = {}
     for i, e in enumerate(entities):
         key = (e.type, normalize_name(e.name))
@@ -141,7 +141,7 @@ def load_gold(path: str | os.PathLike[str]) -> list[GoldDoc]:
     """Read a gold JSONL file (one record per line, blank lines ignored).
 
     Raises :class:`~kg.errors.GoldError` naming ``path:line`` for a line that is
-    not JSON or breaks the format of GUIDELINES.md "Unit"; every key of its
+    not JSON or breaks the format of docs/annotation.md; every key of its
     example is required (``doubtful`` is optional, unknown keys are ignored).
     """
     where = _Where(str(path), 0)

@@ -1,4 +1,4 @@
-"""Reading what a graph predicts, per corpus file, by the RDF contract of ``DESIGN.md`` (over :mod:`kg.rdfio`)."""
+"""Reading what a graph predicts, per corpus file, by the graph contract (``ontology/kg.ttl``) (over :mod:`kg.rdfio`)."""
 from __future__ import annotations
 
 __all__ = ["load_predictions"]
@@ -75,7 +75,7 @@ def _investment_value(lit: Term, node: str, path: Path) -> Decimal:
 
 def load_predictions(graph_path: str | os.PathLike[str], *,
                      backend: str = "oxigraph") -> dict[str, Predicted]:
-    """Per corpus file, what the graph predicts (the contract of DESIGN.md).
+    """Per corpus file, what the graph predicts (the graph contract, ontology/kg.ttl).
 
     - entities: nodes typed ``kg:Division`` … ``kg:Person`` that are
       ``kg:mentionedIn`` an article whose ``dcterms:source`` is the file, as

@@ -2,7 +2,7 @@
 
 Per document, on sets, an entity is ``(type, name)``, a relation ``(head,
 rel, tail)``, an attribute ``(entity, attr, value)``; names are compared in
-:func:`normalize_name` form (``gold/GUIDELINES.md``, "Unit").
+:func:`normalize_name` form (``docs/annotation.md``, "The record format").
 
 >>> normalize_name(' 《河曲 县》 ')
 '河曲县'
@@ -24,13 +24,13 @@ from typing import Any
 
 from kg.records import ENTITY_TYPES, RELATIONS
 
-#: Relations scored by GUIDELINES.md; ``partOf`` comes from the gazetteer and is not.
+#: Relations scored by docs/annotation.md; ``partOf`` comes from the gazetteer and is not.
 SCORED_RELATIONS = tuple(r for r in RELATIONS if r != "partOf")
 
-#: Attributes scored by GUIDELINES.md.
+#: Attributes scored by docs/annotation.md.
 ATTRIBUTES = ("investment",)
 
-# GUIDELINES.md "Unit": names are compared after removing spaces and these
+# docs/annotation.md ("How kg eval scores a graph"): names are compared after removing spaces and these
 # quote marks.  \s also covers the full-width space U+3000 and NBSP.
 _IGNORED_IN_NAMES = re.compile(r'[\s“”「」《》"]+')
 
