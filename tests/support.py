@@ -314,3 +314,23 @@ def benchmark(name: str) -> ModuleType:
         return importlib.import_module(name)
     finally:
         sys.path.pop(0)
+
+
+def pattern_examples(table: str) -> list:
+    """One ``pytest.param(text, type, found, absent)`` per ``[TABLE.NAME]`` of every pattern file.
+
+    ``table`` is ``"examples"`` (the names a finder must find) or ``"resolved"``
+    (the names resolution must give); each id is ``FILE:NAME``.
+    """
+    from kg.knowledge.lexicon import load_lexicon, read_schema
+
+    lexicon = load_lexicon()
+    params = []
+    for name in read_schema():
+        patterns = lexicon.file(name)
+        rules = dict.fromkeys(k.split(".")[1] for k in patterns.keys() if k.startswith(table + "."))
+        for rule in rules:
+            example = patterns.section(f"{table}.{rule}")
+            params.append(pytest.param(example.string("text"), example.string("type"), example.words("found"),
+                                       example.words("absent"), id=f"{name}:{rule}"))
+    return params

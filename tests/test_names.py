@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from helpers import names, process_text
+from support import pattern_examples
 from kg.names import finder_of, finders
 from kg.nlp.candidates import candidates_of
 
@@ -362,22 +363,8 @@ def test_a_body_named_at_the_start_of_its_project_stays(nlp):
 # Every [examples.NAME] table of a pattern file (boundaries.toml, person.toml …):
 # an invented sentence, the names the rule must find and the wrong spans it prevents
 
-def _pattern_examples():
-    from kg.knowledge.lexicon import load_lexicon, read_schema
 
-    lexicon = load_lexicon()
-    params = []
-    for name in read_schema():
-        patterns = lexicon.file(name)
-        rules = dict.fromkeys(k.split(".")[1] for k in patterns.keys() if k.startswith("examples."))
-        for rule in rules:
-            example = patterns.section(f"examples.{rule}")
-            params.append(pytest.param(example.string("text"), example.string("type"), example.words("found"),
-                                       example.words("absent"), id=f"{name}:{rule}"))
-    return params
-
-
-@pytest.mark.parametrize("text, type_, expected, absent", _pattern_examples())
+@pytest.mark.parametrize("text, type_, expected, absent", pattern_examples("examples"))
 def test_every_pattern_example_finds_its_names(nlp, text, type_, expected, absent):
     assert expected or absent  # an example shows something
     names = found(nlp, text, type_)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import names, process_text
+from support import pattern_examples
 from kg.knowledge.lexicon import load_lexicon
 
 
@@ -138,23 +139,7 @@ def test_select_open_looks_only_at_near_candidates():
         assert _select_open(cands, BRANCH_HEADS) == _select_open_by_pairs(cands)
 
 
-def _resolved_examples():
-    """The invented sentences of the pattern files' [resolved.NAME] tables."""
-    from kg.knowledge.lexicon import read_schema
-
-    lexicon = load_lexicon()
-    params = []
-    for name in read_schema():
-        patterns = lexicon.file(name)
-        rules = dict.fromkeys(k.split(".")[1] for k in patterns.keys() if k.startswith("resolved."))
-        for rule in rules:
-            example = patterns.section(f"resolved.{rule}")
-            params.append(pytest.param(example.string("text"), example.string("type"), example.words("found"),
-                                       example.words("absent"), id=f"{name}:{rule}"))
-    return params
-
-
-@pytest.mark.parametrize("text, type_, expected, absent", _resolved_examples())
+@pytest.mark.parametrize("text, type_, expected, absent", pattern_examples("resolved"))
 def test_every_resolution_example_resolves_its_names(text, type_, expected, absent):
     assert expected or absent  # an example shows something
     got = names(process_text(text), type_)
