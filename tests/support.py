@@ -334,3 +334,17 @@ def pattern_examples(table: str) -> list:
             params.append(pytest.param(example.string("text"), example.string("type"), example.words("found"),
                                        example.words("absent"), id=f"{name}:{rule}"))
     return params
+
+
+def load_ladybug(csv_dir: Path, db_path: Path):
+    """A LadybugDB connection to ``db_path`` loaded by the export's own ``ladybug.cypher``, run from ``csv_dir``."""
+    import ladybug  # the test extra (pyproject.toml): missing is a failure of the tests that ask, not a skip
+
+    conn = ladybug.Connection(ladybug.Database(str(db_path)))
+    cwd = os.getcwd()
+    os.chdir(csv_dir)  # the script names the CSV files relative to its directory
+    try:
+        conn.execute((csv_dir / "ladybug.cypher").read_text(encoding="utf-8"))
+    finally:
+        os.chdir(cwd)
+    return conn

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 
 import networkx as nx
@@ -18,6 +17,9 @@ from kg.export.csvsafe import FORMULA_START, MARK
 from kg.export.neo4j import (MARKED_PROPERTIES, NODE_COLUMNS, neo4j_unmark_statements, write_ladybug_script,
                              write_nodes_csv, write_relationships_csv)
 from kg.ids import iri
+
+from support import load_ladybug
+
 
 FORMULAS = ["=1+2 东湖公园开园", "@SUM(1)榆次区", "+1+1清徐县", "-2+3+cmd|' /C calc'!A0", "\t=1+1", "'引号"]
 ARTICLE = iri("article:f-1")
@@ -78,16 +80,9 @@ def test_neo4j_unmark_statements_cover_every_text_column():
 
 @pytest.mark.external
 def test_ladybug_holds_the_exact_text_of_marked_cells(tmp_path):
-    import ladybug  # the test extra (pyproject.toml), as test_ladybug.py: missing is a failure, not a skip
     graph = formula_graph()
     out = write(graph, tmp_path / "csv")
-    conn = ladybug.Connection(ladybug.Database(str(tmp_path / "db.lbug")))
-    cwd = os.getcwd()
-    os.chdir(out)  # the script names the CSV files relative to its directory
-    try:
-        conn.execute((out / "ladybug.cypher").read_text(encoding="utf-8"))
-    finally:
-        os.chdir(cwd)
+    conn = load_ladybug(out, tmp_path / "db.lbug")
 
     def rows(query: str) -> list[tuple]:
         result, found = conn.execute(query), []

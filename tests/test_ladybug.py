@@ -17,7 +17,7 @@ import pytest
 
 from kg.report.query import run_query
 
-from support import make_nasty_graph, write_every_export
+from support import load_ladybug, make_nasty_graph, write_every_export
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,15 +25,8 @@ pytestmark = pytest.mark.external
 
 
 def load(csv_dir: Path, db_dir: Path) -> ladybug.Connection:
-    """A LadybugDB database loaded by the export's own script, run from ``csv_dir``."""
-    conn = ladybug.Connection(ladybug.Database(str(db_dir / "kg.lbug")))
-    cwd = os.getcwd()
-    os.chdir(csv_dir)  # the script names the CSV files relative to its directory
-    try:
-        conn.execute((csv_dir / "ladybug.cypher").read_text(encoding="utf-8"))
-    finally:
-        os.chdir(cwd)
-    return conn
+    """A LadybugDB database in ``db_dir`` loaded by the export's own script."""
+    return load_ladybug(csv_dir, db_dir / "kg.lbug")
 
 
 def cypher(conn: ladybug.Connection, query: str) -> list[tuple]:
